@@ -1,0 +1,1 @@
+// The API machinery target; see Package.swift.

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Any JSON value, kept exactly as it arrived.
+///
+/// Used wherever gra must carry data it does not model (unknown fields, `managedFields`,
+/// patches, and the local API server's untyped object store). Integers and floating point
+/// numbers are kept apart so that `generation: 3` is never written back as `3.0`.
+public enum JSONValue: Sendable, Hashable {
+  case null
+  case bool(Bool)
+  case int(Int64)
+  case double(Double)
+  case string(String)
+  case array([JSONValue])
+  case object([String: JSONValue])
+}
+
+extension JSONValue: Codable {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    if c.decodeNil() {
+      self = .null
+    } else if let b = try? c.decode(Bool.self) {
+      self = .bool(b)
+    } else if let i = try? c.decode(Int64.self) {
+      self = .int(i)
+    } else if let d = try? c.decode(Double.self) {
+      self = .double(d)
+    } else if let s = try? c.decode(String.self) {
+      self = .string(s)
+    } else if let a = try? c.decode([JSONValue].self) {
+      self = .array(a)
+    } else {
+      self = .object(try c.decode([String: JSONValue].self))
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    switch self {
+    case .null: try c.encodeNil()
+    case .bool(let b): try c.encode(b)
+    case .int(let i): try c.encode(i)
+    case .double(let d): try c.encode(d)
+    case .string(let s): try c.encode(s)
+    case .array(let a): try c.encode(a)
+    case .object(let o): try c.encode(o)
+    }
+  }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+  ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
+  public init(stringLiteral value: String) { self = .string(value) }
+  public init(integerLiteral value: Int64) { self = .int(value) }
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+  public init(floatLiteral value: Double) { self = .double(value) }
+  public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+  public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+  }
+  public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONValue {
+  public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+  public var intValue: Int64? {
+    switch self {
+    case .int(let i): i
+    case .double(let d) where d == d.rounded() && abs(d) < 9.0e15: Int64(d)
+    default: nil
+    }
+  }
+  public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+  public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+  public var objectValue: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+  public var isNull: Bool { if case .null = self { true } else { false } }
+
+  /// Member lookup on objects; `.null` for anything else or a missing key.
+  public subscript(key: String) -> JSONValue {
+    get { objectValue?[key] ?? .null }
+    set {
+      var o = objectValue ?? [:]
+      o[key] = newValue
+      self = .object(o)
+    }
+  }
+
+  /// The value at a path of object keys, or nil when any step is missing.
+  public func value(at path: [String]) -> JSONValue? {
+    var cur = self
+    for k in path {
+      guard let next = cur.objectValue?[k] else { return nil }
+      cur = next
+    }
+    return cur
+  }
+
+  /// Decodes any `Decodable` from this value.
+  public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+    try KubeJSON.decoder.decode(T.self, from: KubeJSON.encode(self))
+  }
+
+  /// Encodes any `Encodable` into a `JSONValue`.
+  public init<T: Encodable>(encoding value: T) throws {
+    self = try KubeJSON.decoder.decode(JSONValue.self, from: KubeJSON.encode(value))
+  }
+}
+
+/// The JSON encoder and decoder settings gra uses for every Kubernetes payload.
+public enum KubeJSON {
+  public static var encoder: JSONEncoder {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return e
+  }
+  public static var decoder: JSONDecoder { JSONDecoder() }
+
+  public static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+  public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    try decoder.decode(type, from: data)
+  }
+}
