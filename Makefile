@@ -1,0 +1,40 @@
+# gra — common tasks. `make help` lists them.
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build everything (debug)
+	$(SWIFT) build
+
+.PHONY: test
+test: ## Run every test: Swift unit and integration tests, then the Python tests
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	@if [ -d tests ]; then $(PYTHON) -m pytest -q tests; fi
+
+.PHONY: generate
+generate: ## Regenerate manifests/crds and docs/api.md from the Swift types
+	$(SWIFT) run gra-operator crds --output-dir manifests/crds
+
+.PHONY: fmt
+fmt: ## Format the Swift sources with swift format
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+.PHONY: lint
+lint: ## Check formatting
+	$(SWIFT) format lint --recursive Sources Tests Package.swift
+
+.PHONY: local
+local: ## Start the local API server and kubelet (no cluster needed)
+	$(SWIFT) run gra-operator local
+
+.PHONY: clean
+clean: ## Remove build output and local-mode state
+	rm -rf .build .local
