@@ -96,6 +96,7 @@ let package = Package(
     .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"], swiftSettings: strict),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LocalCluster"], swiftSettings: strict),
     .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CRDModels"], swiftSettings: strict),
+    .testTarget(name: "KubectlGraTests", dependencies: ["kubectl-gra"], swiftSettings: strict),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "LocalCluster"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
