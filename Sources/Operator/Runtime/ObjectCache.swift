@@ -1,0 +1,97 @@
+import CRDModels
+import Synchronization
+
+/// The informer's in-memory copy of one kind, with indexes by namespace and by controller
+/// owner uid.
+///
+/// Reads are synchronous and cheap (a lock, not an actor hop) because reconcilers read many
+/// objects per pass. Objects handed out are values: mutating one never changes the cache
+/// (client-go's "never mutate cached objects" holds by construction).
+public final class ObjectCache<T: KubernetesObject>: Sendable {
+  private struct State {
+    var objects: [ObjectKey: T] = [:]
+    var byNamespace: [String: Set<ObjectKey>] = [:]
+    var byOwner: [String: Set<ObjectKey>] = [:]
+    var synced = false
+  }
+  private let state = Mutex(State())
+
+  public init() {}
+
+  public static func key(of object: T) -> ObjectKey {
+    ObjectKey(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
+  }
+
+  /// True once the initial list has been applied.
+  public var hasSynced: Bool { state.withLock { $0.synced } }
+
+  public func get(_ key: ObjectKey) -> T? { state.withLock { $0.objects[key] } }
+
+  public func list(namespace: String? = nil) -> [T] {
+    state.withLock { s in
+      guard let namespace else { return Array(s.objects.values) }
+      return (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] }
+    }
+  }
+
+  /// Objects whose controller ownerReference points at `uid`.
+  public func owned(by uid: String) -> [T] {
+    state.withLock { s in (s.byOwner[uid] ?? []).compactMap { s.objects[$0] } }
+  }
+
+  public var count: Int { state.withLock { $0.objects.count } }
+
+  /// Inserts or replaces an object; returns the previous version.
+  @discardableResult
+  public func apply(_ object: T) -> T? {
+    state.withLock { s in
+      let key = Self.key(of: object)
+      let old = s.objects.updateValue(object, forKey: key)
+      if let old { Self.unindex(old, key, &s) }
+      Self.index(object, key, &s)
+      return old
+    }
+  }
+
+  @discardableResult
+  public func remove(_ object: T) -> T? {
+    state.withLock { s in
+      let key = Self.key(of: object)
+      guard let old = s.objects.removeValue(forKey: key) else { return nil }
+      Self.unindex(old, key, &s)
+      return old
+    }
+  }
+
+  /// Swaps in the result of a full (re)list atomically and marks the cache synced. Returns the
+  /// objects that vanished meanwhile, so their owners can be told.
+  @discardableResult
+  public func replace(with objects: [T]) -> [T] {
+    state.withLock { s in
+      var fresh = State()
+      fresh.synced = true
+      for o in objects {
+        let key = Self.key(of: o)
+        fresh.objects[key] = o
+        Self.index(o, key, &fresh)
+      }
+      let gone = s.objects.filter { fresh.objects[$0.key] == nil }.map(\.value)
+      s = fresh
+      return gone
+    }
+  }
+
+  private static func index(_ o: T, _ key: ObjectKey, _ s: inout State) {
+    s.byNamespace[o.metadata.namespace ?? "", default: []].insert(key)
+    if let owner = o.metadata.controllerRef?.uid { s.byOwner[owner, default: []].insert(key) }
+  }
+
+  private static func unindex(_ o: T, _ key: ObjectKey, _ s: inout State) {
+    s.byNamespace[o.metadata.namespace ?? ""]?.remove(key)
+    if s.byNamespace[o.metadata.namespace ?? ""]?.isEmpty == true { s.byNamespace[o.metadata.namespace ?? ""] = nil }
+    if let owner = o.metadata.controllerRef?.uid {
+      s.byOwner[owner]?.remove(key)
+      if s.byOwner[owner]?.isEmpty == true { s.byOwner[owner] = nil }
+    }
+  }
+}
