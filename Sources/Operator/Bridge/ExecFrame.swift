@@ -1,0 +1,61 @@
+import CRDModels
+import Foundation
+
+/// One line of the bridge's newline-delimited JSON stream.
+///
+/// Output frames carry the bytes as UTF-8 text in `data`, or base64 in `dataBase64` when the
+/// chunk is not valid UTF-8; `offset` is the byte position of the chunk in that stream, so a
+/// client that reattaches to a durable exec with `?offset=N` can tell what it missed.
+/// The last frame of every stream is an `exit` frame that says exactly one of: the exit code,
+/// the signal, that the command timed out, that the output limit was reached, or that the
+/// outcome was lost. Nothing is ever reported as success that was not one.
+public enum ExecFrame: Sendable, Equatable {
+  case output(stream: OutputStream, offset: Int, bytes: [UInt8])
+  case exit(ExecEnd)
+
+  public enum OutputStream: String, Sendable, Codable { case stdout, stderr }
+
+  /// The JSON line, including the trailing newline.
+  public func line() -> String {
+    var o: [String: JSONValue] = [:]
+    switch self {
+    case .output(let stream, let offset, let bytes):
+      o["type"] = .string(stream.rawValue)
+      o["offset"] = .int(Int64(offset))
+      if let text = String(validating: bytes, as: UTF8.self) {
+        o["data"] = .string(text)
+      } else {
+        o["dataBase64"] = .string(Data(bytes).base64EncodedString())
+      }
+    case .exit(let end):
+      o["type"] = "exit"
+      switch end {
+      case .exited(let code): o["exitCode"] = .int(Int64(code))
+      case .signaled(let name): o["signal"] = .string(name)
+      case .timedOut(let seconds):
+        o["reason"] = "TimedOut"
+        o["message"] = .string("the command ran longer than its timeout of \(seconds)s and was stopped")
+      case .outputLimitReached(let limit):
+        o["reason"] = "OutputLimitReached"
+        o["message"] = .string("the command wrote more than \(limit) bytes and was stopped")
+      case .lost(let why):
+        o["reason"] = "Lost"
+        o["message"] = .string(why)
+      }
+    }
+    let data = (try? KubeJSON.encode(JSONValue.object(o))) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}
+
+/// How an exec ended.
+public enum ExecEnd: Sendable, Equatable {
+  case exited(Int32)
+  /// Killed by a signal, e.g. `SIGKILL` (exit code 137 from a shell is reported as exited).
+  case signaled(String)
+  case timedOut(seconds: Int)
+  case outputLimitReached(bytes: Int)
+  /// The bridge lost track of the command (the pod went away, the connection to the API server
+  /// broke before the status arrived). The command may or may not have finished.
+  case lost(String)
+}
