@@ -1,0 +1,336 @@
+"""gra-runner, the project's sshd_config, healthcheck and gra-sessions, with Debian's real sshd
+running as UID 1000 on a free port and the real ssh client."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import time
+
+import pytest
+
+from conftest import Sandbox, pid_alive, ssh_banner, wait_for
+
+pytestmark = pytest.mark.usefixtures("require_sshd")
+
+
+def sshd_pid(box: Sandbox) -> int:
+    return int((box.sshd_dir / "sshd.pid").read_text().strip())
+
+
+def test_ssh_with_a_key_runs_python_as_the_runner_user(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+
+    result = sandbox.ssh(sandbox.user.name, "python3 -c 'print(6*7)'; id -u; pwd")
+
+    assert result.returncode == 0, result.stderr + sandbox.log()
+    lines = result.stdout.split()
+    assert lines[0] == "42"
+    assert lines[1] == str(sandbox.user.uid)
+    assert "Accepted publickey for " + sandbox.user.name in sandbox.log()
+
+
+def test_keys_from_the_mounted_file_work_too(sandbox: Sandbox):
+    mounted = sandbox.root / "mounted" / "authorized_keys"
+    mounted.write_text("# mounted from a Secret\n" + sandbox.public_key + "\n")
+    runner = sandbox.start(keys=False)
+    sandbox.wait_for_sshd(runner)
+
+    result = sandbox.ssh(sandbox.user.name, "echo", "mounted-key-ok")
+
+    assert result.returncode == 0, result.stderr + sandbox.log()
+    assert result.stdout.strip() == "mounted-key-ok"
+
+
+def test_host_keys_are_generated_at_start_into_the_writable_dir(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+
+    for name in ("ssh_host_ed25519_key", "ssh_host_ecdsa_key"):
+        key = sandbox.sshd_dir / name
+        info = key.stat()
+        assert info.st_uid == sandbox.user.uid
+        assert stat.S_IMODE(info.st_mode) == 0o600
+    assert stat.S_IMODE(sandbox.sshd_dir.stat().st_mode) == 0o700
+    keys = sandbox.sshd_dir / "authorized_keys"
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o600
+    assert sandbox.public_key in keys.read_text()
+
+    # The client saw exactly the generated ed25519 host key.
+    generated = (sandbox.sshd_dir / "ssh_host_ed25519_key.pub").read_text().split()[1]
+    result = sandbox.ssh(sandbox.user.name, "true", extra=["-o", "HostKeyAlgorithms=ssh-ed25519"])
+    assert result.returncode == 0, result.stderr
+    known = (sandbox.root / "client" / "known_hosts").read_text()
+    assert generated in known
+
+
+def test_effective_sshd_configuration_is_keys_only_without_root(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+
+    result = sandbox.run_as_user(["/usr/sbin/sshd", "-T", "-f", str(sandbox.sshd_dir / "sshd_config")])
+
+    assert result.returncode == 0, result.stderr
+    effective = {}
+    for line in result.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        effective.setdefault(key, value)
+    assert effective["port"] == str(sandbox.port)
+    assert effective["passwordauthentication"] == "no"
+    assert effective["kbdinteractiveauthentication"] == "no"
+    assert effective["pubkeyauthentication"] == "yes"
+    assert effective["permitrootlogin"] == "no"
+    assert effective["usepam"] == "no"
+    assert effective["allowusers"] == sandbox.user.name
+    assert effective["allowtcpforwarding"] == "yes"
+    assert effective["x11forwarding"] == "no"
+    assert effective["loglevel"] == "VERBOSE"
+    assert effective["subsystem"] == "sftp internal-sftp"
+    assert effective["hostkey"].startswith(str(sandbox.sshd_dir))
+    assert effective["pidfile"] == str(sandbox.sshd_dir / "sshd.pid")
+
+
+def test_password_login_is_refused(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    # A client that would answer any password prompt with a password, and has no key to offer.
+    askpass = sandbox.root / "client" / "askpass"
+    askpass.write_text("#!/bin/sh\necho hunter2\n")
+    askpass.chmod(0o755)
+    argv = [
+        "ssh", "-F", "/dev/null", "-v", "-p", str(sandbox.port),
+        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive",
+        "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=10",
+        f"{sandbox.user.name}@127.0.0.1", "true",
+    ]
+    env = dict(os.environ, SSH_ASKPASS=str(askpass), SSH_ASKPASS_REQUIRE="force", DISPLAY=":0")
+
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+
+    assert result.returncode == 255
+    assert "Permission denied (publickey)" in result.stderr
+    assert "Authentications that can continue: publickey\n" in result.stderr
+    assert "hunter2" not in sandbox.log()
+
+
+def test_root_login_is_refused_even_with_an_authorized_key(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+
+    result = sandbox.ssh("root", "id")
+
+    assert result.returncode == 255
+    assert "Permission denied" in result.stderr
+    assert result.stdout == ""
+    wait_for(lambda: "root" in sandbox.log(), timeout=5, what="sshd to log the refused root login")
+
+
+def test_without_authorized_keys_sshd_is_not_started_and_the_healthcheck_says_why(sandbox: Sandbox):
+    runner = sandbox.start(keys=False)
+    wait_for(lambda: (sandbox.sshd_dir / "status").exists(), what="gra-runner's status file")
+    time.sleep(0.5)
+
+    assert runner.poll() is None, sandbox.log()
+    assert "sshd not started: no authorized keys" in sandbox.log()
+    assert not (sandbox.sshd_dir / "sshd.pid").exists()
+    assert not ssh_banner(sandbox.port)
+
+    optional = sandbox.healthcheck()
+    assert optional.returncode == 0, optional.stderr
+    assert "ssh: off (no authorized keys: set GRA_AUTHORIZED_KEYS or mount" in optional.stdout
+
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=10) == 143
+
+    required = sandbox.start(keys=False, GRA_SSH="on")
+    wait_for(lambda: "ssh is required" in sandbox.log(), what="gra-runner to give up on ssh")
+    result = sandbox.healthcheck(GRA_SSH="on")
+    assert result.returncode == 1
+    assert "unhealthy: ssh: sshd not running: no authorized keys" in result.stderr
+    assert required.poll() is None
+
+
+def test_healthcheck_passes_with_sshd_and_fails_when_sshd_is_gone(sandbox: Sandbox):
+    runner = sandbox.start("sleep", "300")
+    sandbox.wait_for_sshd(runner)
+
+    healthy = sandbox.healthcheck()
+    assert healthy.returncode == 0, healthy.stderr
+    assert healthy.stdout.strip() == "healthy"
+
+    os.kill(sshd_pid(sandbox), signal.SIGKILL)
+    wait_for(lambda: not ssh_banner(sandbox.port), what="sshd to stop listening")
+    wait_for(lambda: "sshd exited" in sandbox.log(), what="gra-runner to notice")
+
+    unhealthy = sandbox.healthcheck()
+    assert unhealthy.returncode == 1
+    assert "unhealthy: ssh: sshd not running: sshd exited with status 137" in unhealthy.stderr
+    assert runner.poll() is None, "a command keeps running when sshd dies"
+
+
+def test_healthcheck_fails_on_an_unwritable_workspace(sandbox: Sandbox, runner_user):
+    readonly = sandbox.root / "readonly"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+
+    result = sandbox.healthcheck(GRA_WORKSPACE=str(readonly))
+
+    if os.geteuid() != 0 or runner_user.uid != 0:
+        assert result.returncode == 1
+        assert f"unhealthy: workspace {readonly} is not writable by UID {runner_user.uid}" in result.stderr
+    missing = sandbox.healthcheck(GRA_WORKSPACE=str(sandbox.root / "nope"))
+    assert missing.returncode == 1
+    assert "does not exist" in missing.stderr
+
+
+def test_sigterm_stops_sshd_and_sessions_and_exits_143(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    listener = sshd_pid(sandbox)
+    session = subprocess.Popen(
+        ["ssh", "-F", "/dev/null", "-i", str(sandbox.key), "-p", str(sandbox.port), "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+         f"{sandbox.user.name}@127.0.0.1", "sleep 300"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(lambda: sandbox.run_as_user([str(sandbox.bin / "gra-sessions")]).stdout.strip() == "1",
+                 what="the session to be counted")
+
+        runner.send_signal(signal.SIGTERM)
+
+        assert runner.wait(timeout=20) == 143
+        assert not pid_alive(listener)
+        assert not ssh_banner(sandbox.port)
+        assert session.wait(timeout=20) != 0, "the live ssh session ends with the runner"
+        assert "received SIGTERM" in sandbox.log()
+    finally:
+        if session.poll() is None:
+            session.kill()
+            session.wait()
+
+
+def test_a_command_runs_beside_sshd_and_gives_its_exit_code(sandbox: Sandbox):
+    runner = sandbox.start("--", "sh", "-c", "echo in-command; exit 7")
+
+    assert runner.wait(timeout=20) == 7
+    assert "in-command" in sandbox.log()
+    pid = int((sandbox.sshd_dir / "status").read_text().split("pid=")[-1].split()[0]) if "pid=" in (
+        sandbox.sshd_dir / "status").read_text() else None
+    assert "state=stopped" in (sandbox.sshd_dir / "status").read_text()
+    if pid is not None:
+        assert not pid_alive(pid)
+
+
+def test_sigterm_is_forwarded_to_the_command_and_its_code_returned(sandbox: Sandbox):
+    program = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: (print('child got SIGTERM', flush=True), sys.exit(5)))\n"
+        "print('child ready', flush=True)\n"
+        "time.sleep(300)\n"
+    )
+    runner = sandbox.start("python3", "-c", program)
+    sandbox.wait_for_sshd(runner)
+    wait_for(lambda: "child ready" in sandbox.log(), what="the command to start")
+
+    runner.send_signal(signal.SIGTERM)
+
+    assert runner.wait(timeout=20) == 5
+    assert "child got SIGTERM" in sandbox.log()
+    assert not ssh_banner(sandbox.port)
+
+
+def test_a_command_without_a_handler_ends_with_143_on_sigterm(sandbox: Sandbox):
+    runner = sandbox.start("sleep", "300", keys=False)
+    wait_for(lambda: (sandbox.sshd_dir / "status").exists(), what="gra-runner to start")
+    time.sleep(0.3)
+
+    runner.send_signal(signal.SIGTERM)
+
+    assert runner.wait(timeout=20) == 143
+
+
+def test_sigint_reaches_a_python_command_as_keyboard_interrupt(sandbox: Sandbox):
+    program = (
+        "import time\n"
+        "print('ready', flush=True)\n"
+        "try:\n    time.sleep(300)\n"
+        "except KeyboardInterrupt:\n    print('interrupted', flush=True); raise SystemExit(9)\n"
+    )
+    runner = sandbox.start("python3", "-c", program, keys=False)
+    wait_for(lambda: "ready" in sandbox.log(), what="the command to start")
+
+    runner.send_signal(signal.SIGINT)
+
+    assert runner.wait(timeout=20) == 9
+    assert "interrupted" in sandbox.log()
+
+
+def test_gra_sessions_counts_live_sessions(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    count = lambda: sandbox.run_as_user([str(sandbox.bin / "gra-sessions")]).stdout.strip()  # noqa: E731
+    assert count() == "0"
+
+    sessions = [
+        subprocess.Popen(
+            ["ssh", "-F", "/dev/null", "-i", str(sandbox.key), "-p", str(sandbox.port), "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+             f"{sandbox.user.name}@127.0.0.1", "sleep 300"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        wait_for(lambda: count() == "2", what="two sessions")
+        listing = sandbox.run_as_user([str(sandbox.bin / "gra-sessions"), "-v"]).stdout.splitlines()
+        assert listing[0] == "2"
+        assert all(f"{sandbox.user.name}@notty" in line for line in listing[1:])
+        assert "Starting session: command for " + sandbox.user.name in sandbox.log()
+
+        sessions[0].terminate()
+        sessions[0].wait(timeout=10)
+        wait_for(lambda: count() == "1", what="one session left")
+    finally:
+        for session in sessions:
+            if session.poll() is None:
+                session.terminate()
+                session.wait(timeout=10)
+    wait_for(lambda: count() == "0", what="no session left")
+
+
+def test_ssh_sessions_see_the_container_path_and_passed_variables(sandbox: Sandbox):
+    runner = sandbox.start(S3_BUCKET="gra-test-bucket", SECRET_NOT_PASSED="nope")
+    sandbox.wait_for_sshd(runner)
+
+    result = sandbox.ssh(sandbox.user.name, 'echo "$PATH"; echo "${S3_BUCKET:-unset}"; echo "${SECRET_NOT_PASSED:-unset}"')
+
+    assert result.returncode == 0, result.stderr
+    path, bucket, secret = result.stdout.splitlines()
+    assert path.startswith(str(sandbox.bin) + ":")
+    assert bucket == "gra-test-bucket"
+    assert secret == "unset"
+
+
+def test_sftp_works_for_file_sync(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    local = sandbox.root / "client" / "data.csv"
+    local.write_text("a,b\n1,2\n")
+    batch = sandbox.root / "client" / "batch"
+    batch.write_text(f"put {local} {sandbox.workspace}/data.csv\n")
+
+    result = subprocess.run(
+        ["sftp", "-F", "/dev/null", "-i", str(sandbox.key), "-P", str(sandbox.port), "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-b", str(batch), f"{sandbox.user.name}@127.0.0.1"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+
+    assert result.returncode == 0, result.stderr
+    copied = sandbox.workspace / "data.csv"
+    assert copied.read_text() == "a,b\n1,2\n"
+    assert copied.stat().st_uid == sandbox.user.uid
