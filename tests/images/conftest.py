@@ -60,7 +60,13 @@ def _ensure_runner_user() -> User:
         pytest.skip(f"the user with UID 1000 ({entry.pw_name}) has no login shell ({entry.pw_shell}); ssh commands need one")
     if shutil.which("setpriv") is None:
         pytest.skip("setpriv (util-linux) is needed to run as UID 1000")
-    return User(entry.pw_name, entry.pw_uid, entry.pw_gid, entry.pw_dir)
+    user = User(entry.pw_name, entry.pw_uid, entry.pw_gid, entry.pw_dir)
+    probe = subprocess.run(
+        user.command(["python3", "-c", "pass"]), env={"PATH": "/usr/local/bin:/usr/bin:/bin"}, capture_output=True, cwd="/"
+    )
+    if probe.returncode != 0:
+        pytest.skip("no python3 on /usr/local/bin:/usr/bin:/bin that UID 1000 can run (apt-get install python3)")
+    return user
 
 
 @pytest.fixture(scope="session")
