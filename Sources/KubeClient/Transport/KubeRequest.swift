@@ -1,0 +1,70 @@
+/// One HTTP request to the API server, relative to its base URL.
+public struct KubeRequest: Sendable {
+  public var method: String
+  /// Absolute path, e.g. `/api/v1/namespaces/default/pods`; already percent-encoded where needed.
+  public var path: String
+  public var query: [(name: String, value: String)]
+  public var body: [UInt8]?
+  public var contentType: String?
+  public var accept: String = "application/json"
+  public var headers: [(name: String, value: String)] = []
+
+  public init(
+    method: String, path: String, query: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+    contentType: String? = nil
+  ) {
+    self.method = method
+    self.path = path
+    self.query = query
+    self.body = body
+    self.contentType = contentType
+  }
+
+  /// `path?query`, with query values percent-encoded.
+  public var target: String {
+    guard !query.isEmpty else { return path }
+    return path + "?" + query.map { "\(Self.escape($0.name))=\(Self.escape($0.value))" }.joined(separator: "&")
+  }
+
+  static func escape(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+      switch b {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+        UInt8(ascii: "~"):
+        out.unicodeScalars.append(Unicode.Scalar(b))
+      default:
+        out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+      }
+    }
+    return out
+  }
+}
+
+/// A buffered answer.
+public struct KubeResponse: Sendable {
+  public var status: Int
+  public var headers: [(name: String, value: String)]
+  public var body: [UInt8]
+  public func header(_ name: String) -> String? {
+    headers.first { $0.name.lowercased() == name.lowercased() }?.value
+  }
+}
+
+/// One finished request, for metrics: the verb, the resource path without names, the HTTP
+/// code (0 when there was no answer) and how long it took, retries included.
+public struct RequestMetric: Sendable {
+  public var method: String
+  public var path: String
+  public var code: Int
+  public var duration: Duration
+  public var retries: Int
+}
+
+/// Called once per request after it finished; must be cheap and must not block.
+public typealias RequestMetricsHook = @Sendable (RequestMetric) -> Void
+
+extension String {
+  func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}

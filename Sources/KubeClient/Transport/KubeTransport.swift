@@ -1,0 +1,204 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The HTTP layer: one pooled `HTTPClient` per configuration, authentication, the optional
+/// rate limiter, retries and metrics. Everything above it speaks in ``KubeRequest``s.
+///
+/// Call ``shutdown()`` when done; the pool holds connections (and watch streams) open.
+/// Tokens and `Authorization` headers are never logged.
+public final class KubeTransport: Sendable {
+  public let configuration: ClientConfiguration
+  let http: HTTPClient
+  let limiter: TokenBucket?
+  let metrics: RequestMetricsHook?
+  let logger: Logger
+  let sleep: @Sendable (Duration) async throws -> Void
+  let random: @Sendable () -> Double
+  /// Scheme, host and port of the server, with any path prefix (e.g. a proxy's `/k8s`).
+  let base: String
+
+  public init(
+    configuration: ClientConfiguration, metrics: RequestMetricsHook? = nil,
+    logger: Logger = Logger(label: "gra.kubeclient"),
+    sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+    random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+  ) throws {
+    self.configuration = configuration
+    self.metrics = metrics
+    self.logger = logger
+    self.sleep = sleep
+    self.random = random
+    self.base = configuration.server
+    self.limiter = configuration.rateLimit.map { TokenBucket(qps: $0.qps, burst: $0.burst) }
+    var http = HTTPClient.Configuration(
+      tlsConfiguration: try Self.tls(configuration.tls),
+      redirectConfiguration: .disallow,
+      timeout: .init(connect: .nanoseconds(Int64(configuration.connectTimeout.seconds * 1e9)), read: nil),
+      connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+      proxy: try Self.proxy(configuration.proxyURL),
+      decompression: .disabled)
+    http.httpVersion = .automatic
+    self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+  }
+
+  /// Closes pooled connections and ends open streams.
+  public func shutdown() async throws { try await http.shutdown() }
+
+  static func tls(_ s: ClientConfiguration.TLSSettings) throws -> TLSConfiguration {
+    var t = TLSConfiguration.makeClientConfiguration()
+    if let ca = s.caPEM { t.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca)) }
+    if s.insecureSkipVerify { t.certificateVerification = .none }
+    if let cert = s.clientCertificatePEM, let key = s.clientKeyPEM {
+      t.certificateChain = try NIOSSLCertificate.fromPEMBytes(cert).map { .certificate($0) }
+      t.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+    }
+    return t
+  }
+
+  static func proxy(_ url: String?) throws -> HTTPClient.Configuration.Proxy? {
+    guard let url, let u = URL(string: url), let host = u.host else { return nil }
+    return .server(host: host, port: u.port ?? 80)
+  }
+
+  /// The headers every request carries, authentication included.
+  func headers(for r: KubeRequest, refreshToken: Bool) async throws -> HTTPHeaders {
+    var h = HTTPHeaders()
+    h.add(name: "User-Agent", value: configuration.userAgent)
+    h.add(name: "Accept", value: r.accept)
+    if let ct = r.contentType { h.add(name: "Content-Type", value: ct) }
+    for (n, v) in r.headers { h.add(name: n, value: v) }
+    switch configuration.credentials {
+    case .none: break
+    case .bearer(let source):
+      if let t = try await source.token(refresh: refreshToken) { h.add(name: "Authorization", value: "Bearer \(t)") }
+    case .basic(let u, let p):
+      h.add(name: "Authorization", value: "Basic " + Data("\(u):\(p)".utf8).base64EncodedString())
+    }
+    return h
+  }
+
+  /// The full URL of a request.
+  public func url(for r: KubeRequest) -> String { base + r.target }
+
+  /// Sends a request and buffers the answer (any status). Retries per the policy, refreshes
+  /// the token once after a 401, and reports one metric.
+  public func send(_ r: KubeRequest, timeout: Duration? = nil) async throws -> KubeResponse {
+    let (resp, body) = try await perform(r, deadline: timeout ?? configuration.requestTimeout) { resp in
+      var collected: [UInt8] = []
+      for try await var chunk in resp.body { collected += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+      return collected
+    }
+    return KubeResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) }, body: body)
+  }
+
+  /// Opens a streaming request (watch, follow logs). Non-2xx answers are read and thrown as
+  /// ``KubeError``; on success the caller reads `response.body` incrementally.
+  public func stream(_ r: KubeRequest, timeout: Duration?) async throws -> HTTPClientResponse {
+    let (resp, _) = try await perform(r, deadline: timeout, streaming: true) { _ in [UInt8]() }
+    return resp
+  }
+
+  private func perform(
+    _ r: KubeRequest, deadline: Duration?, streaming: Bool = false,
+    read: (HTTPClientResponse) async throws -> [UInt8]
+  ) async throws -> (HTTPClientResponse, [UInt8]) {
+    let start = ContinuousClock.now
+    var attempt = 0
+    var refreshed = false
+    var refreshNext = false
+    var lastCode = 0
+    defer {
+      metrics?(
+        RequestMetric(
+          method: r.method, path: Self.metricPath(r.path), code: lastCode, duration: ContinuousClock.now - start,
+          retries: attempt))
+    }
+    while true {
+      if let limiter { try await limiter.acquire() }
+      var req = HTTPClientRequest(url: url(for: r))
+      req.method = HTTPMethod(rawValue: r.method)
+      req.headers = try await headers(for: r, refreshToken: refreshNext)
+      refreshNext = false
+      if let body = r.body { req.body = .bytes(ByteBuffer(bytes: body)) }
+      let dl: NIODeadline = deadline.map { .now() + .nanoseconds(Int64($0.seconds * 1e9)) } ?? .distantFuture
+      let outcome: RetryPolicy.Outcome
+      var failure: any Error
+      do {
+        let resp = try await http.execute(req, deadline: dl, logger: nil)
+        let code = Int(resp.status.code)
+        lastCode = code
+        if (200..<300).contains(code) || code == 101 {
+          let body = try await read(resp)
+          return (resp, body)
+        }
+        let retryAfter = RetryPolicy.parseRetryAfter(resp.headers.first(name: "Retry-After"))
+        var bytes: [UInt8] = []
+        for try await var chunk in resp.body {
+          if bytes.count < 1 << 20 { bytes += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+        }
+        if code == 401, !refreshed, case .bearer = configuration.credentials {
+          refreshed = true
+          refreshNext = true
+          logger.debug("401 from the API server, refreshing the token once", metadata: ["path": .string(r.path)])
+          continue
+        }
+        if streaming || !(200..<300).contains(code) {
+          let err = KubeError.fromResponse(code: code, body: bytes, retryAfter: retryAfter)
+          outcome = .status(code, retryAfter: err.retryAfter)
+          failure = err
+        } else {
+          return (resp, bytes)
+        }
+      } catch let e as KubeError {
+        throw e
+      } catch is CancellationError {
+        throw CancellationError()
+      } catch {
+        lastCode = 0
+        outcome = .connectionError
+        failure = KubeError.transport("\(r.method) \(base)\(r.path): \(Self.describe(error))")
+      }
+      guard let delay = configuration.retry.delay(attempt: attempt, method: r.method, outcome: outcome, random: random())
+      else { throw failure }
+      logger.debug(
+        "retrying request",
+        metadata: ["method": .string(r.method), "path": .string(r.path), "attempt": .stringConvertible(attempt + 1),
+                   "delay": .string("\(delay)")])
+      attempt += 1
+      try await sleep(delay)
+    }
+  }
+
+  static func describe(_ error: any Error) -> String {
+    if let e = error as? HTTPClientError { return "\(e)" }
+    if let e = error as? NIOSSLError { return "TLS: \(e)" }
+    return "\(error)"
+  }
+
+  /// The path with object names removed, so metrics have few distinct labels:
+  /// `/api/v1/namespaces/{ns}/pods/{name}/status`.
+  static func metricPath(_ path: String) -> String {
+    let parts = path.split(separator: "/").map(String.init)
+    var out: [String] = []
+    var i = 0
+    // /api/v1/... has 2 fixed segments, /apis/g/v/... has 3.
+    let fixed = parts.first == "apis" ? 3 : 2
+    while i < parts.count {
+      if i < fixed { out.append(parts[i]) }
+      else if parts[i] == "namespaces" && i + 1 < parts.count && i == fixed {
+        out.append("namespaces")
+        out.append("{namespace}")
+        i += 1
+      } else {
+        out.append(parts[i])
+        if i + 1 < parts.count { out.append("{name}"); i += 1 }
+      }
+      i += 1
+    }
+    return "/" + out.joined(separator: "/")
+  }
+}
