@@ -334,3 +334,56 @@ def test_sftp_works_for_file_sync(sandbox: Sandbox):
     copied = sandbox.workspace / "data.csv"
     assert copied.read_text() == "a,b\n1,2\n"
     assert copied.stat().st_uid == sandbox.user.uid
+
+
+def test_without_a_command_the_runner_exits_non_zero_when_sshd_dies(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+
+    os.kill(sshd_pid(sandbox), signal.SIGKILL)
+
+    assert runner.wait(timeout=20) == 137, "the kubelet restarts a runner whose sshd died"
+    assert "sshd exited with status 137" in sandbox.log()
+
+
+def test_a_uid_without_a_passwd_entry_gets_no_sshd_and_a_reason(sandbox: Sandbox):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to a UID without a passwd entry")
+    import pwd
+
+    uid = 54321
+    with pytest.raises(KeyError):
+        pwd.getpwuid(uid)
+    for path in [sandbox.root, *sandbox.root.rglob("*")]:
+        if "client" not in path.parts:
+            os.chown(path, uid, uid)
+    log = open(sandbox.root / "runner.log", "ab")
+    runner = subprocess.Popen(
+        ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", str(sandbox.bin / "gra-runner")],
+        env=sandbox.env(GRA_AUTHORIZED_KEYS=sandbox.public_key), stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    log.close()
+    sandbox.processes.append(runner)
+    wait_for(lambda: (sandbox.sshd_dir / "status").exists(), what="the status file")
+
+    status = (sandbox.sshd_dir / "status").read_text()
+    assert "state=failed" in status
+    assert f"reason=UID {uid} has no user name" in status
+    assert runner.poll() is None, "the container keeps running for kubectl exec"
+    result = subprocess.run(
+        ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", str(sandbox.bin / "healthcheck")],
+        env=sandbox.env(), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "has no user name (sshd needs a passwd entry)" in result.stderr
+
+
+def test_a_read_only_home_does_not_stop_the_runner(sandbox: Sandbox):
+    home = sandbox.root / "home"
+    home.chmod(0o555)
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+
+    assert "cannot create" in sandbox.log() and ".ssh" in sandbox.log()
+    assert sandbox.ssh(sandbox.user.name, "true").returncode == 0
