@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import Sandbox, pid_alive, ssh_banner, wait_for
+from gra_images_support import Sandbox, pid_alive, ssh_banner, wait_for
 
 pytestmark = pytest.mark.usefixtures("require_sshd")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RUNNER_DIR, wait_for
+from gra_images_support import RUNNER_DIR, wait_for
 
 GRA_RUN = RUNNER_DIR / "gra-run"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, RUNNER_DIR
+from gra_images_support import REPO, RUNNER_DIR
 
 DOCKERFILES = [REPO / "Dockerfile", RUNNER_DIR / "Dockerfile"]
 SHELL_SCRIPTS = [RUNNER_DIR / "gra-runner", RUNNER_DIR / "healthcheck", RUNNER_DIR / "gra-sessions"]
