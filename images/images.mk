@@ -33,7 +33,7 @@ HADOLINT ?= hadolint
 SHELLCHECK ?= shellcheck
 PYTHON ?= python3
 
-RUNNER_SCRIPTS := $(IMAGES_DIR)/runner/gra-runner $(IMAGES_DIR)/runner/healthcheck $(IMAGES_DIR)/runner/gra-sessions
+RUNNER_SCRIPTS := $(addprefix $(IMAGES_DIR)/runner/,gra-runner healthcheck gra-sessions install-gradienttracer)
 COMMON_BUILD_ARGS = --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
 	--build-arg CREATED=$(CREATED) --build-arg SOURCE="$(SOURCE)" \
 	--label dev.gra.created-by=gra

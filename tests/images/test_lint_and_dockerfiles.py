@@ -17,7 +17,7 @@ import pytest
 from gra_images_support import REPO, RUNNER_DIR
 
 DOCKERFILES = [REPO / "Dockerfile", RUNNER_DIR / "Dockerfile"]
-SHELL_SCRIPTS = [RUNNER_DIR / "gra-runner", RUNNER_DIR / "healthcheck", RUNNER_DIR / "gra-sessions"]
+SHELL_SCRIPTS = [RUNNER_DIR / name for name in ("gra-runner", "healthcheck", "gra-sessions", "install-gradienttracer")]
 
 
 def tool(name: str, package: str) -> str:
@@ -87,7 +87,7 @@ def test_runner_dockerfile_builds_in_a_builder_and_runs_as_1000_with_sshd_health
     assert "build-essential" in builder and "build-essential" not in runtime
     assert "python -m venv /opt/venv" in builder
     assert ("COPY", "--from=builder /opt/venv /opt/venv") in runtime_steps
-    assert 'GT_REF is empty' in builder and "${GT_REPO}@${GT_REF}" in builder
+    assert "sh /tmp/gra/install-gradienttracer" in builder and "pip check" in builder
     assert "openssh-server" in runtime
     assert "rm -rf /var/lib/apt/lists/* /etc/ssh/ssh_host_*_key*" in runtime, "no host keys baked into the image"
     assert re.search(r"ARG RUNNER_UID=1000\b", text) and re.search(r"ARG RUNNER_GID=1000\b", text)
