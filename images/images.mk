@@ -93,11 +93,11 @@ stop: ## Stop and remove the run-local container (the workspace volume stays)
 	$(require-engine)
 	-$(CONTAINER_ENGINE) rm -f $(RUNNER_CONTAINER)
 
-clean-images: ## Remove the run-local container, its workspace volume and the built images
+clean-images: ## Remove the run-local container and the built images (the workspace volume stays)
 	@if [ -n "$(CONTAINER_ENGINE)" ]; then \
-	  $(CONTAINER_ENGINE) rm -f $(RUNNER_CONTAINER) 2>/dev/null; \
-	  $(CONTAINER_ENGINE) volume rm $(WORKSPACE_VOLUME) 2>/dev/null; \
-	  $(CONTAINER_ENGINE) rmi $(RUNNER_IMAGE) $(OPERATOR_IMAGE) 2>/dev/null; \
+	  $(CONTAINER_ENGINE) rm -f $(RUNNER_CONTAINER) >/dev/null 2>&1; \
+	  $(CONTAINER_ENGINE) rmi $(RUNNER_IMAGE) $(OPERATOR_IMAGE) >/dev/null 2>&1; \
+	  echo "cleaned up $(RUNNER_CONTAINER) and the $(VERSION) images; the volume $(WORKSPACE_VOLUME) stays ($(CONTAINER_ENGINE) volume rm $(WORKSPACE_VOLUME))"; \
 	fi; true
 
 # `make clean` (top-level) also cleans the images.
