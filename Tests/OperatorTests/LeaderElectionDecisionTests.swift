@@ -18,7 +18,10 @@ import Testing
   @Test func noLeaseMeansCreateOne() {
     let d = LeaderElectionDecision.decide(
       identity: "me", current: nil, observedChangeAt: nil, now: t0, wallNow: wall, timing: timing)
-    guard case .write(let r) = d else { return Issue.record("expected a write") }
+    guard case .write(let r) = d else {
+      Issue.record("expected a write")
+      return
+    }
     #expect(r.holderIdentity == "me" && r.leaseTransitions == 0 && r.leaseDurationSeconds == 15)
   }
 
@@ -33,7 +36,10 @@ import Testing
     let d = LeaderElectionDecision.decide(
       identity: "me", current: record("other", transitions: 3), observedChangeAt: t0, now: t0 + .seconds(16),
       wallNow: wall, timing: timing)
-    guard case .write(let r) = d else { return Issue.record("expected a takeover") }
+    guard case .write(let r) = d else {
+      Issue.record("expected a takeover")
+      return
+    }
     #expect(r.holderIdentity == "me" && r.leaseTransitions == 4)
   }
 
@@ -42,7 +48,10 @@ import Testing
     let d = LeaderElectionDecision.decide(
       identity: "me", current: record("me", transitions: 2), observedChangeAt: t0, now: t0 + .seconds(5),
       wallNow: later, timing: timing)
-    guard case .write(let r) = d else { return Issue.record("expected a renewal") }
+    guard case .write(let r) = d else {
+      Issue.record("expected a renewal")
+      return
+    }
     #expect(r.leaseTransitions == 2)
     #expect(r.acquireTime == MicroTime(wall))
     #expect(r.renewTime == MicroTime(later))
@@ -53,7 +62,10 @@ import Testing
     released.leaseDurationSeconds = 1
     let d = LeaderElectionDecision.decide(
       identity: "me", current: released, observedChangeAt: t0, now: t0, wallNow: wall, timing: timing)
-    guard case .write(let r) = d else { return Issue.record("expected a takeover") }
+    guard case .write(let r) = d else {
+      Issue.record("expected a takeover")
+      return
+    }
     #expect(r.holderIdentity == "me" && r.leaseTransitions == 1)
   }
 
