@@ -194,8 +194,8 @@ def test_sigterm_stops_sshd_and_sessions_and_exits_143(sandbox: Sandbox):
     session = subprocess.Popen(
         ["ssh", "-F", "/dev/null", "-i", str(sandbox.key), "-p", str(sandbox.port), "-o", "StrictHostKeyChecking=no",
          "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-         f"{sandbox.user.name}@127.0.0.1", "sleep 300"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+         f"{sandbox.user.name}@127.0.0.1", "cat"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
         wait_for(lambda: sandbox.run_as_user([str(sandbox.bin / "gra-sessions")]).stdout.strip() == "1",
@@ -280,8 +280,9 @@ def test_gra_sessions_counts_live_sessions(sandbox: Sandbox):
         subprocess.Popen(
             ["ssh", "-F", "/dev/null", "-i", str(sandbox.key), "-p", str(sandbox.port), "-o", "StrictHostKeyChecking=no",
              "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-             f"{sandbox.user.name}@127.0.0.1", "sleep 300"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             f"{sandbox.user.name}@127.0.0.1", "cat"],
+            # `cat` on the session's stdin ends with the connection; a `sleep` would outlive it.
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         for _ in range(2)
     ]
@@ -387,3 +388,12 @@ def test_a_read_only_home_does_not_stop_the_runner(sandbox: Sandbox):
 
     assert "cannot create" in sandbox.log() and ".ssh" in sandbox.log()
     assert sandbox.ssh(sandbox.user.name, "true").returncode == 0
+
+
+def test_ssh_off_never_starts_sshd_even_with_keys(sandbox: Sandbox):
+    runner = sandbox.start("sh", "-c", "sleep 1; echo done", GRA_SSH="off")
+
+    assert runner.wait(timeout=20) == 0
+    assert not (sandbox.sshd_dir / "sshd.pid").exists()
+    assert "state=disabled" in (sandbox.sshd_dir / "status").read_text()
+    assert sandbox.log().strip() == "done", "nothing about sshd in the log"
