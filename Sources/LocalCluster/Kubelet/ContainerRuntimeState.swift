@@ -19,7 +19,6 @@ struct ContainerTermination: Sendable, Equatable {
       "startedAt": .string(Time(startedAt).description), "finishedAt": .string(Time(finishedAt).description),
       "containerID": .string(containerID),
     ]
-    if let signal { t["signal"] = .int(Int64(signal)) }
     if let message, !message.isEmpty { t["message"] = .string(message) }
     return t
   }

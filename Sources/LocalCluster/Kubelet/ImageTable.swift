@@ -5,7 +5,7 @@ import Foundation
 ///
 /// | image | runs |
 /// |---|---|
-/// | `ghcr.io/gra-dev/gra-runner:*`, anything containing `gra-runner` | the host's `python3`, with the runner image's entrypoint (`images/runner/gra-runner`, installed as `/usr/local/bin/gra-runner`) and `healthcheck`; user 1000, working directory `/workspace` |
+/// | `ghcr.io/gra-dev/gra-runner:*`, anything containing `gra-runner` | the host's `python3` and `sshd`, with the runner image's scripts from `images/runner/` installed in the pod's root as the image has them (`/usr/local/bin/gra-runner` as entrypoint, `healthcheck`, `gra-run`, `gra-sessions`, `/etc/gra/sshd_config`), its ENV, user 1000:1000, `/home/runner`, working directory `/workspace` |
 /// | `python:*` (also `docker.io/library/python:*`) | the host's `python3` (`python` is linked to it) |
 /// | `busybox`, `debian`, `ubuntu`, `alpine` (any tag) | the host's `/bin/sh` and tools |
 ///
@@ -57,12 +57,15 @@ public struct LocalImage: Sendable, Equatable {
       } ?? false
       let how =
         hasEntrypoint
-        ? "runs the host's python3 with the runner entrypoint from images/runner/gra-runner"
-        : "runs the host's python3; the runner entrypoint images/runner/gra-runner was not found, so commands run directly"
+        ? "runs the host's python3 with the runner image's scripts from images/runner (entrypoint gra-runner)"
+        : "runs the host's python3; images/runner/gra-runner was not found, so the command runs directly"
+      let env: [(String, String)] = [
+        ("PATH", defaultPath), ("HOME", "/home/runner"), ("PYTHONUNBUFFERED", "1"), ("LANG", "C.UTF-8"),
+        ("GRA_WORKSPACE", "/workspace"), ("GRA_SSHD_DIR", "/tmp/gra-sshd"), ("GRA_SSH_PORT", "2222"),
+      ]
       return LocalImage(
-        kind: .graRunner, entrypoint: hasEntrypoint ? ["/usr/local/bin/gra-runner"] : [],
-        cmd: hasEntrypoint ? [] : ["sleep", "infinity"], user: 1000, workingDir: "/workspace",
-        env: baseEnv + [("HOME", "/workspace"), ("PYTHONUNBUFFERED", "1"), ("LANG", "C.UTF-8")],
+        kind: .graRunner, entrypoint: hasEntrypoint ? ["gra-runner"] : [],
+        cmd: hasEntrypoint ? [] : ["sleep", "infinity"], user: 1000, workingDir: "/workspace", env: env,
         summary: "local kubelet, not pulled: \(how)")
     }
     if name == "python" {

@@ -73,10 +73,16 @@ final class PodSandbox: Sendable {
       s += "[ -e \(r)/usr/local/bin/python3 ] || ln -s \(quote(LocalImage.hostPython)) \(r)/usr/local/bin/python3\n"
     }
     if kinds.contains(.graRunner) {
-      s += "mkdir -p \(r)/workspace && chown 1000:1000 \(r)/workspace\n"
+      s += "mkdir -p \(r)/workspace \(r)/home/runner/.ssh \(r)/etc/gra/ssh\n"
+      s += "chown 1000:1000 \(r)/workspace \(r)/home/runner \(r)/home/runner/.ssh && chmod 0700 \(r)/home/runner/.ssh\n"
       if let dir = runnerScripts {
-        for f in ["gra-runner", "healthcheck"] where FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
-          s += "cp \(quote(dir.appendingPathComponent(f).path)) \(r)/usr/local/bin/\(f) && chmod 0755 \(r)/usr/local/bin/\(f)\n"
+        let files = [
+          ("gra-runner", "/usr/local/bin", "0755"), ("healthcheck", "/usr/local/bin", "0755"),
+          ("gra-run", "/usr/local/bin", "0755"), ("gra-sessions", "/usr/local/bin", "0755"),
+          ("sshd_config", "/etc/gra", "0644"),
+        ]
+        for (f, dest, mode) in files where FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
+          s += "cp \(quote(dir.appendingPathComponent(f).path)) \(r)\(dest)/\(f) && chmod \(mode) \(r)\(dest)/\(f)\n"
         }
       }
     }

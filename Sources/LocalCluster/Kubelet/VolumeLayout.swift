@@ -88,7 +88,10 @@ enum VolumeLayout {
         || !volume["secret"].isNull || !volume["configMap"].isNull
       plans.append(VolumeMountPlan(volume: name, source: source, target: normalize(target), readOnly: ro))
     }
-    return plans.sorted { $0.target.split(separator: "/").count < $1.target.split(separator: "/").count }
+    let depth = { (p: VolumeMountPlan) in p.target.split(separator: "/").count }
+    return plans.enumerated().sorted { a, b in
+      depth(a.element) != depth(b.element) ? depth(a.element) < depth(b.element) : a.offset < b.offset
+    }.map(\.element)
   }
 
   static func normalize(_ path: String) -> String {

@@ -1,0 +1,278 @@
+import CRDModels
+import Foundation
+import Testing
+
+@testable import LocalCluster
+
+/// A kubelet on an in-memory store, with a fresh data directory.
+struct KubeletTestbed {
+  let store = KubeletFakeStore()
+  let dir: URL
+  let kubelet: LocalKubelet
+
+  init() async throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubelet-\(UUID().uuidString.prefix(8))")
+    kubelet = LocalKubelet(
+      store: store,
+      configuration: KubeletConfiguration(
+        dataDirectory: dir, crashLoopInitialBackoff: .milliseconds(500), unschedulableRetryInterval: .seconds(1)))
+    try await kubelet.start()
+  }
+
+  func stop() async {
+    await kubelet.shutdown()
+    try? FileManager.default.removeItem(at: dir)
+  }
+
+  @discardableResult
+  func create(_ resource: ResourceDescriptor = KubeletResources.pods, _ json: String) async throws -> JSONValue {
+    try await store.create(resource, namespace: "default", object: KubeJSON.decode(JSONValue.self, from: Data(json.utf8)))
+  }
+
+  /// The pod once `condition` holds (waiting up to `seconds`), else its last state.
+  func pod(_ name: String, within seconds: Int = 30, until condition: (JSONValue) -> Bool) async throws -> JSONValue {
+    let end = Date().addingTimeInterval(Double(seconds))
+    while Date() < end {
+      if let p = try? await store.get(KubeletResources.pods, namespace: "default", name: name), condition(p) { return p }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return (try? await store.get(KubeletResources.pods, namespace: "default", name: name)) ?? .null
+  }
+
+  func phase(_ name: String, _ phases: Set<String>) async throws -> JSONValue {
+    try await pod(name) { phases.contains($0["status"]["phase"].stringValue ?? "") }
+  }
+
+  func logs(_ pod: String, _ container: String, _ options: LogOptions = LogOptions()) async throws -> String {
+    var out = ""
+    for try await chunk in try await kubelet.logs(namespace: "default", pod: pod, container: container, options: options) {
+      out += String(decoding: chunk, as: UTF8.self)
+    }
+    return out
+  }
+}
+
+private let canRunPods = LocalKubelet.unsupportedReason == nil
+
+@Suite("Kubelet runs pods", .enabled(if: canRunPods, "needs root and util-linux for pod sandboxes"))
+struct KubeletPodTests {
+  @Test func aPodRunsToCompletionWithItsExitCodeMessageVolumesAndEnv() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(KubeletResources.secrets, #"{"metadata":{"name":"s1"},"data":{"token":"c2VjcmV0"}}"#)
+    try await bed.create(
+      KubeletResources.claims,
+      #"{"metadata":{"name":"ws"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"#)
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"job"},"spec":{"restartPolicy":"Never","securityContext":{"runAsUser":1000},
+       "volumes":[{"name":"ws","persistentVolumeClaim":{"claimName":"ws"}},{"name":"sec","secret":{"secretName":"s1"}}],
+       "containers":[{"name":"main","image":"python:3.11","workingDir":"/workspace",
+         "command":["sh","-c","id -u; pwd; echo $TOKEN $POD; cat /etc/sec/token; echo; python -c 'print(6*7)'; echo data > /workspace/f; echo done >/dev/termination-log; exit 3"],
+         "env":[{"name":"TOKEN","valueFrom":{"secretKeyRef":{"name":"s1","key":"token"}}},
+                {"name":"POD","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}],
+         "volumeMounts":[{"name":"ws","mountPath":"/workspace"},{"name":"sec","mountPath":"/etc/sec"}]}]}}
+      """#)
+    let pod = try await bed.phase("job", ["Succeeded", "Failed"])
+    #expect(pod["status"]["phase"] == "Failed")
+    let terminated = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+    #expect(terminated["exitCode"] == 3)
+    #expect(terminated["reason"] == "Error")
+    #expect(terminated["message"] == "done\n")
+    #expect(pod["status"]["containerStatuses"][0]["containerID"].stringValue?.hasPrefix("local://") == true)
+    #expect(try await bed.logs("job", "main") == "1000\n/workspace\nsecret job\nsecret\n42\n")
+    let claimFile = bed.dir.appendingPathComponent("volumes/default/ws/f")
+    #expect(try String(contentsOf: claimFile, encoding: .utf8) == "data\n")
+    let claim = try await bed.store.get(KubeletResources.claims, namespace: "default", name: "ws")
+    #expect(claim["status"]["phase"] == "Bound")
+    let events = await bed.store.events(about: "job")
+    #expect(events.contains("Scheduled: Successfully assigned default/job to local-node"))
+    #expect(events.contains("Created: Created container: main"))
+    #expect(events.contains("Started: Started container main"))
+    #expect(events.contains { $0.hasPrefix("Pulled: Container image \"python:3.11\" already present on machine") })
+  }
+
+  @Test func aClaimOutlivesThePodThatWroteIt() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(
+      KubeletResources.claims,
+      #"{"metadata":{"name":"shared"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"#)
+    for (name, script) in [("writer", "echo hello-from-writer > /data/note"), ("reader", "cat /data/note")] {
+      try await bed.create(
+        #"""
+        {"metadata":{"name":"\#(name)"},"spec":{"restartPolicy":"Never",
+         "volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"shared"}}],
+         "containers":[{"name":"c","image":"busybox","command":["sh","-c","\#(script)"],"volumeMounts":[{"name":"d","mountPath":"/data"}]}]}}
+        """#)
+      let pod = try await bed.phase(name, ["Succeeded", "Failed"])
+      #expect(pod["status"]["phase"] == "Succeeded")
+      if name == "reader" {
+        #expect(try await bed.logs("reader", "c") == "hello-from-writer\n")
+      }
+      try await bed.store.delete(KubeletResources.pods, namespace: "default", name: name, gracePeriodSeconds: nil)
+      #expect(try await bed.pod(name) { $0.isNull }.isNull)
+    }
+  }
+
+  @Test func execStreamsStdinOutputAndTheExitCode() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"srv"},"spec":{"volumes":[{"name":"w","emptyDir":{}}],
+       "containers":[{"name":"main","image":"busybox","workingDir":"/w","command":["sh","-c","echo ready > /w/state; sleep 1000"],
+       "volumeMounts":[{"name":"w","mountPath":"/w"}],
+       "readinessProbe":{"exec":{"command":["cat","/w/state"]},"periodSeconds":1}}]}}
+      """#)
+    let pod = try await bed.pod("srv") { $0["status"]["containerStatuses"][0]["ready"] == true }
+    #expect(pod["status"]["phase"] == "Running")
+    #expect(pod["status"]["conditions"].arrayValue?.first { $0["type"] == "Ready" }?["status"] == "True")
+
+    let (stdin, input) = AsyncStream<[UInt8]>.makeStream()
+    input.yield(Array("line one\nline two\n".utf8))
+    input.finish()
+    let out = OutputCollector(), err = OutputCollector()
+    let outcome = try await bed.kubelet.exec(
+      namespace: "default", pod: "srv", container: "main",
+      command: ["sh", "-c", "wc -l; cat state; pwd; hostname; echo oops >&2; exit 7"], tty: false,
+      io: ExecIO(stdin: stdin, resize: nil, stdout: { out.append($0) }, stderr: { err.append($0) }))
+    #expect(outcome == .exited(code: 7))
+    #expect(out.text == "2\nready\n/w\nsrv\n")
+    #expect(err.text == "oops\n")
+
+    let (ttyIn, keys) = AsyncStream<[UInt8]>.makeStream()
+    let (resize, sizes) = AsyncStream<TerminalSize>.makeStream()
+    sizes.yield(TerminalSize(width: 100, height: 40))
+    let screen = OutputCollector()
+    Task {
+      try await Task.sleep(for: .milliseconds(300))
+      keys.yield(Array("stty size; exit 5\n".utf8))
+    }
+    let ttyOutcome = try await bed.kubelet.exec(
+      namespace: "default", pod: "srv", container: "main", command: ["sh"], tty: true,
+      io: ExecIO(stdin: ttyIn, resize: resize, stdout: { screen.append($0) }, stderr: { _ in }))
+    #expect(ttyOutcome == .exited(code: 5))
+    #expect(screen.text.contains("40 100\r\n"))
+
+    let missing = try await bed.kubelet.exec(
+      namespace: "default", pod: "srv", container: "nope", command: ["true"], tty: false,
+      io: ExecIO(stdin: nil, resize: nil, stdout: { _ in }, stderr: { _ in }))
+    #expect(missing == .failed(message: "container nope is not running"))
+  }
+
+  @Test func deletionSendsSIGTERMThenRemovesThePod() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"graceful"},"spec":{"terminationGracePeriodSeconds":20,
+       "containers":[{"name":"c","image":"busybox","command":["sh","-c","trap 'echo got TERM; exit 0' TERM; echo up; while true; do sleep 0.1; done"]}]}}
+      """#)
+    _ = try await bed.pod("graceful") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
+    try await Task.sleep(for: .milliseconds(300))
+    var follow = LogOptions()
+    follow.follow = true
+    let followed = Task { try await bed.logs("graceful", "c", follow) }
+    try await bed.store.delete(KubeletResources.pods, namespace: "default", name: "graceful", gracePeriodSeconds: nil)
+    let gone = try await bed.pod("graceful") { $0.isNull }
+    #expect(gone.isNull)
+    #expect(try await followed.value == "up\ngot TERM\n")
+    let events = await bed.store.events(about: "graceful")
+    #expect(events.contains("Killing: Stopping container c"))
+  }
+
+  @Test func aCrashingContainerBacksOffAndKeepsItsPreviousLog() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"crash"},"spec":{"containers":[{"name":"c","image":"debian:12",
+       "command":["sh","-c","echo attempt; exit 2"],"terminationMessagePolicy":"FallbackToLogsOnError"}]}}
+      """#)
+    let pod = try await bed.pod("crash") {
+      ($0["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0) >= 2
+        && $0["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    }
+    let status = pod["status"]["containerStatuses"][0]
+    #expect(pod["status"]["phase"] == "Running")
+    #expect(status["state"]["waiting"]["reason"] == "CrashLoopBackOff")
+    #expect(status["lastState"]["terminated"]["exitCode"] == 2)
+    #expect(status["lastState"]["terminated"]["message"] == "attempt\n")
+    var previous = LogOptions()
+    previous.previous = true
+    #expect(try await bed.logs("crash", "c", previous) == "attempt\n")
+    let events = await bed.store.events(about: "crash")
+    #expect(events.contains { $0.hasPrefix("BackOff: Back-off restarting failed container c in pod crash_default(") })
+  }
+
+  @Test func podsThatCannotRunSayWhy() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(
+      #"{"metadata":{"name":"gpu"},"spec":{"containers":[{"name":"c","image":"python:3","resources":{"limits":{"nvidia.com/gpu":"1"}}}]}}"#)
+    try await bed.create(#"{"metadata":{"name":"nginx"},"spec":{"containers":[{"name":"c","image":"nginx:1.25"}]}}"#)
+    let gpu = try await bed.pod("gpu") { $0["status"]["conditions"][0]["reason"] == "Unschedulable" }
+    let message = "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+    let scheduled = gpu["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }
+    #expect(scheduled?["status"] == "False")
+    #expect(scheduled?["message"] == .string(message))
+    #expect(gpu["spec"]["nodeName"] == .null)
+    #expect(await bed.store.events(about: "gpu").contains("FailedScheduling: \(message)"))
+
+    let nginx = try await bed.pod("nginx") {
+      $0["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
+    }
+    #expect(nginx["status"]["phase"] == "Pending")
+    #expect(nginx["status"]["containerStatuses"][0]["state"]["waiting"]["message"] == "Back-off pulling image \"nginx:1.25\"")
+    let events = await bed.store.events(about: "nginx")
+    #expect(events.contains("Failed: \(LocalImage.unsupportedMessage("nginx:1.25"))"))
+    #expect(events.contains("Failed: Error: ErrImagePull"))
+    #expect(events.contains("Failed: Error: ImagePullBackOff"))
+  }
+
+  @Test func initContainersRunFirstAndTheDeadlineStopsThePod() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"dl"},"spec":{"activeDeadlineSeconds":2,"restartPolicy":"Never",
+       "initContainers":[{"name":"i1","image":"busybox","command":["sh","-c","echo from-init > /work/x"],"volumeMounts":[{"name":"w","mountPath":"/work"}]}],
+       "containers":[{"name":"c","image":"busybox","command":["sh","-c","cat /work/x; exec sleep 100"],"volumeMounts":[{"name":"w","mountPath":"/work"}]}],
+       "volumes":[{"name":"w","emptyDir":{}}]}}
+      """#)
+    let pod = try await bed.phase("dl", ["Failed", "Succeeded"])
+    #expect(pod["status"]["phase"] == "Failed")
+    #expect(pod["status"]["reason"] == "DeadlineExceeded")
+    #expect(pod["status"]["initContainerStatuses"][0]["state"]["terminated"]["reason"] == "Completed")
+    #expect(pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 143)
+    #expect(try await bed.logs("dl", "c") == "from-init\n")
+  }
+
+  @Test func shutdownLeavesNoProcessBehind() async throws {
+    let bed = try await KubeletTestbed()
+    try await bed.create(
+      #"{"metadata":{"name":"bg"},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep 1000 & sleep 1000 & setsid sleep 1000 & wait"]}]}}"#)
+    _ = try await bed.pod("bg") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
+    try await Task.sleep(for: .milliseconds(500))
+    let out = OutputCollector()
+    _ = try await bed.kubelet.exec(
+      namespace: "default", pod: "bg", container: "c", command: ["sh", "-c", "ls /proc | grep -c '^[0-9]'"], tty: false,
+      io: ExecIO(stdin: nil, resize: nil, stdout: { out.append($0) }, stderr: { _ in }))
+    #expect(Int(out.text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 5)
+    let marker = bed.dir.path
+    await bed.stop()
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(Self.processes(mentioning: marker).isEmpty)
+  }
+
+  /// Host pids whose command line mentions `text` (the kubelet's nsenter/unshare processes
+  /// carry the data directory in their arguments).
+  static func processes(mentioning text: String) -> [String] {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+    return pids.filter { pid in
+      guard let cmd = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
+      return String(decoding: cmd, as: UTF8.self).contains(text)
+    }
+  }
+}
