@@ -50,7 +50,7 @@ define require-engine
 	  echo "error: neither docker nor podman is installed; install one or set CONTAINER_ENGINE" >&2; exit 1; fi
 endef
 
-.PHONY: build-image build-runner-image build-operator-image run-local test-image logs stop \
+.PHONY: e2e build-image build-runner-image build-operator-image run-local test-image logs stop \
 	clean-images push-image push-multiarch lint-images test-images
 
 build-image: build-runner-image build-operator-image ## Build the runner and operator images (GT_REF=<ref> adds GradientTracer)
@@ -132,3 +132,6 @@ lint-images: ## Lint both Dockerfiles (hadolint) and the runner's shell scripts 
 
 test-images: ## Test the runner's entrypoint, sshd config, health check and gra-run here (no engine needed)
 	$(PYTHON) -m pytest -q $(GRA_ROOT)/tests/images
+
+e2e: ## End-to-end checks against the current kubeconfig's cluster (skipped without one)
+	$(GRA_ROOT)/hack/e2e.sh
