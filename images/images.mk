@@ -50,6 +50,16 @@ define require-engine
 	  echo "error: neither docker nor podman is installed; install one or set CONTAINER_ENGINE" >&2; exit 1; fi
 endef
 
+# Used alone (make -f images/images.mk), the default target lists these targets.
+ifeq ($(.DEFAULT_GOAL),)
+.DEFAULT_GOAL := images-help
+endif
+
+.PHONY: images-help
+images-help:
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(IMAGES_DIR)/images.mk | sort \
+	  | awk -F':.*?## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
 .PHONY: e2e build-image build-runner-image build-operator-image run-local test-image logs stop \
 	clean-images push-image push-multiarch lint-images test-images
 
