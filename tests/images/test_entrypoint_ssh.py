@@ -397,3 +397,35 @@ def test_ssh_off_never_starts_sshd_even_with_keys(sandbox: Sandbox):
     assert not (sandbox.sshd_dir / "sshd.pid").exists()
     assert "state=disabled" in (sandbox.sshd_dir / "status").read_text()
     assert sandbox.log().strip() == "done", "nothing about sshd in the log"
+
+
+def test_the_healthcheck_leaves_no_line_in_sshds_log_unless_asked_to_connect(sandbox: Sandbox):
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    time.sleep(0.3)
+    before = sandbox.log().count("Connection from")
+
+    for _ in range(3):
+        assert sandbox.healthcheck().returncode == 0
+    time.sleep(0.3)
+    assert sandbox.log().count("Connection from") == before
+
+    banner = sandbox.healthcheck("--ssh", GRA_HEALTH_SSH_BANNER="1")
+    assert banner.returncode == 0, banner.stderr
+    wait_for(lambda: sandbox.log().count("Connection from") == before + 1, timeout=5, what="the banner check's connection")
+
+
+def test_the_healthcheck_fails_when_nothing_listens_on_the_recorded_port(sandbox: Sandbox):
+    from gra_images_support import free_port
+
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    status = sandbox.sshd_dir / "status"
+    other = free_port()
+    rewritten = status.read_text().replace(f"port={sandbox.port}", f"port={other}")
+    sandbox.run_as_user(["sh", "-c", f"printf '%s' '{rewritten}' > {status}"])
+
+    result = sandbox.healthcheck("--ssh")
+
+    assert result.returncode == 1
+    assert f"no socket listens on port {other}" in result.stderr
