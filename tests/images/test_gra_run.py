@@ -377,3 +377,22 @@ def test_a_failed_command_keeps_its_code_and_still_uploads(run: Run, tmp_path: P
     assert result.returncode == 4
     assert run.record["reason"] == "Failed"
     assert "partial" in (bucket / "run.log").read_text()
+
+
+def test_git_clone_into_the_default_workdir_that_also_holds_run_json(tmp_path: Path, git_repo: tuple[str, str]):
+    url, _ = git_repo
+    workdir = tmp_path / "checkout"
+    workdir.mkdir()
+
+    result = subprocess.run(
+        [sys.executable, str(GRA_RUN), "--workdir", str(workdir), "--git-repo", url, "--git-ref", "v1",
+         "--artifact", "*.py", "--script", "train.py"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "GRA_TERMINATION_LOG": str(tmp_path / "term")},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "version one" in result.stdout
+    record = json.loads((workdir / "run.json").read_text())
+    assert record["reason"] == "Succeeded"
+    assert [a["path"] for a in record["artifacts"]] == ["train.py"]
+    assert (workdir / "run.log").exists()
