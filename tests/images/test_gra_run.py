@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -396,3 +397,40 @@ def test_git_clone_into_the_default_workdir_that_also_holds_run_json(tmp_path: P
     assert record["reason"] == "Succeeded"
     assert [a["path"] for a in record["artifacts"]] == ["train.py"]
     assert (workdir / "run.log").exists()
+
+
+def pid_namespace_or_skip() -> list[str]:
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        pytest.skip("needs root and unshare to give gra-run a pid namespace of its own")
+    return [unshare, "--pid", "--fork", "--mount-proc"]
+
+
+def test_as_pid_1_it_reaps_orphans_and_keeps_the_exit_code(run: Run):
+    prefix = pid_namespace_or_skip()
+    script = "(sleep 0.2 &); (sleep 0.2 &); sleep 1; for s in /proc/[0-9]*/stat; do cut -d' ' -f3 $s; done; exit 5"
+
+    result = subprocess.run(
+        prefix + run.argv("--command", "sh", "--", "-c", script), capture_output=True, text=True, timeout=60, env=run.env()
+    )
+
+    assert result.returncode == 5, result.stderr
+    states = [line for line in result.stdout.split() if len(line) == 1]
+    assert states and "Z" not in states, result.stdout
+    assert run.termination["exitCode"] == 5
+
+
+def test_as_pid_1_sigterm_reaches_the_command(run: Run):
+    prefix = pid_namespace_or_skip()
+    process = subprocess.Popen(
+        prefix + run.argv("--command", "sh", "--", "-c", "echo started; sleep 300"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run.env(),
+    )
+    wait_for(lambda: (run.artifacts / "run.log").exists() and "started" in (run.artifacts / "run.log").read_text(),
+             what="the command to start")
+    init = next(int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split())
+
+    os.kill(init, signal.SIGTERM)
+
+    assert process.wait(timeout=20) == 143
+    assert run.record["signal"] == "SIGTERM"
