@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -429,3 +430,36 @@ def test_the_healthcheck_fails_when_nothing_listens_on_the_recorded_port(sandbox
 
     assert result.returncode == 1
     assert f"no socket listens on port {other}" in result.stderr
+
+
+def _pid_namespace() -> list[str]:
+    import shutil
+
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        pytest.skip("needs root and unshare to run gra-runner as pid 1 of a pid namespace")
+    return [unshare, "--pid", "--fork", "--mount-proc"]
+
+
+def test_as_pid_1_gra_runner_reaps_orphans_and_stops_on_sigterm(sandbox: Sandbox):
+    prefix = _pid_namespace()
+    script = (
+        "(sleep 0.2 &); (sleep 0.2 &); sleep 1; "
+        "echo \"STATES $(cat /proc/[0-9]*/stat | cut -d' ' -f3 | tr -d '\\n')\"; exec sleep 300"
+    )
+    log = open(sandbox.root / "runner.log", "ab")
+    process = subprocess.Popen(
+        prefix + [str(sandbox.bin / "gra-runner"), "sh", "-c", script],
+        env=sandbox.env(GRA_SSH="off"), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    log.close()
+    sandbox.processes.append(process)
+    line = wait_for(lambda: next((l for l in sandbox.log().splitlines() if l.startswith("STATES ")), None),
+                    what="the process states")
+    assert len(line.split()[1]) >= 3, line
+    assert "Z" not in line, line
+    init = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
+
+    os.kill(init, signal.SIGTERM)
+
+    assert process.wait(timeout=20) == 143
