@@ -463,3 +463,41 @@ def test_as_pid_1_gra_runner_reaps_orphans_and_stops_on_sigterm(sandbox: Sandbox
     os.kill(init, signal.SIGTERM)
 
     assert process.wait(timeout=20) == 143
+
+
+def test_scp_and_rsync_sync_files_both_ways(sandbox: Sandbox):
+    import shutil
+
+    runner = sandbox.start()
+    sandbox.wait_for_sshd(runner)
+    local = sandbox.root / "client" / "up.txt"
+    local.write_text("up\n")
+    ssh_command = (f"ssh -F /dev/null -i {sandbox.key} -p {sandbox.port} -o StrictHostKeyChecking=no "
+                   "-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR")
+
+    scp = subprocess.run(
+        ["scp", "-F", "/dev/null", "-i", str(sandbox.key), "-P", str(sandbox.port), "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", str(local),
+         f"{sandbox.user.name}@127.0.0.1:{sandbox.workspace}/up.txt"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert scp.returncode == 0, scp.stderr
+    assert (sandbox.workspace / "up.txt").read_text() == "up\n"
+
+    if shutil.which("rsync") is None:
+        pytest.skip("rsync is not installed here (apt-get install rsync); scp worked")
+    (sandbox.root / "client" / "tree" / "sub").mkdir(parents=True)
+    (sandbox.root / "client" / "tree" / "sub" / "a.py").write_text("print(1)\n")
+    up = subprocess.run(
+        ["rsync", "-a", "-e", ssh_command, f"{sandbox.root}/client/tree/", f"{sandbox.user.name}@127.0.0.1:{sandbox.workspace}/tree/"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert up.returncode == 0, up.stderr
+    assert (sandbox.workspace / "tree" / "sub" / "a.py").read_text() == "print(1)\n"
+    sandbox.ssh(sandbox.user.name, f"echo result > {sandbox.workspace}/tree/out.txt")
+    down = subprocess.run(
+        ["rsync", "-a", "-e", ssh_command, f"{sandbox.user.name}@127.0.0.1:{sandbox.workspace}/tree/", f"{sandbox.root}/client/back/"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert down.returncode == 0, down.stderr
+    assert (sandbox.root / "client" / "back" / "out.txt").read_text() == "result\n"
