@@ -20,6 +20,8 @@ PLATFORMS ?= linux/amd64,linux/arm64
 # GradientTracer: a tag or commit of GT_REPO; empty builds the runner without it.
 GT_REPO ?= https://github.com/sk-ai-net/gradienttracer.git
 GT_REF ?=
+# e.g. https://download.pytorch.org/whl/cpu for a CPU-only torch (much smaller image)
+TORCH_INDEX_URL ?=
 # Set to a digest-pinned base for release builds, e.g. python:3.11-slim-bookworm@sha256:...
 PYTHON_IMAGE ?=
 SWIFT_IMAGE ?=
@@ -38,7 +40,8 @@ COMMON_BUILD_ARGS = --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISI
 	--build-arg CREATED=$(CREATED) --build-arg SOURCE="$(SOURCE)" \
 	--label dev.gra.created-by=gra
 RUNNER_BUILD_ARGS = $(COMMON_BUILD_ARGS) --build-arg GT_REPO=$(GT_REPO) --build-arg GT_REF="$(GT_REF)" \
-	$(if $(PYTHON_IMAGE),--build-arg PYTHON_IMAGE=$(PYTHON_IMAGE))
+	$(if $(PYTHON_IMAGE),--build-arg PYTHON_IMAGE=$(PYTHON_IMAGE)) \
+	$(if $(TORCH_INDEX_URL),--build-arg TORCH_INDEX_URL=$(TORCH_INDEX_URL))
 OPERATOR_BUILD_ARGS = $(COMMON_BUILD_ARGS) \
 	$(if $(SWIFT_IMAGE),--build-arg SWIFT_IMAGE=$(SWIFT_IMAGE)) \
 	$(if $(RUNTIME_IMAGE),--build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE))

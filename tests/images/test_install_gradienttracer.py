@@ -110,3 +110,13 @@ def test_a_ref_that_does_not_exist_fails_the_build(environment: Path, fake_gradi
     result = run_script(environment, GT_REPO=fake_gradienttracer, GT_REF="no-such-tag")
 
     assert result.returncode != 0
+
+
+def test_a_torch_index_is_passed_to_pip(environment: Path, fake_gradienttracer: str, tmp_path: Path):
+    index = tmp_path / "index"
+    index.mkdir()
+
+    result = run_script(environment, GT_REPO=fake_gradienttracer, GT_REF="v0.0.1", TORCH_INDEX_URL=f"file://{index}")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"torch also from file://{index}" in result.stdout
