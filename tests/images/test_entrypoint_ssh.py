@@ -501,3 +501,30 @@ def test_scp_and_rsync_sync_files_both_ways(sandbox: Sandbox):
     )
     assert down.returncode == 0, down.stderr
     assert (sandbox.root / "client" / "back" / "out.txt").read_text() == "result\n"
+
+
+def test_mounted_host_keys_are_used_so_clients_keep_trusting_the_runner(sandbox: Sandbox):
+    # Laid out like a Secret volume: group/world-readable files behind a ..data symlink.
+    secret = sandbox.root / "mounted" / "host-keys"
+    data = secret / "..2026_11_21"
+    data.mkdir(parents=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stable", "-f", str(data / "ssh_host_ed25519_key")],
+                   check=True)
+    (data / "ssh_host_ed25519_key").chmod(0o644)
+    (secret / "..data").symlink_to(data.name)
+    (secret / "ssh_host_ed25519_key").symlink_to("..data/ssh_host_ed25519_key")
+    public = (data / "ssh_host_ed25519_key.pub").read_text().split()
+    known_hosts = sandbox.root / "client" / "known_hosts_strict"
+    known_hosts.write_text(f"[127.0.0.1]:{sandbox.port} {public[0]} {public[1]}\n")
+
+    runner = sandbox.start(GRA_SSH_HOST_KEYS_DIR=str(secret))
+    sandbox.wait_for_sshd(runner)
+    result = sandbox.ssh(sandbox.user.name, "echo trusted",
+                         extra=["-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known_hosts}"])
+
+    assert result.returncode == 0, result.stderr + sandbox.log()
+    assert result.stdout.strip() == "trusted"
+    assert f"using 1 host key(s) from {secret}" in sandbox.log()
+    config = (sandbox.sshd_dir / "sshd_config").read_text()
+    assert [l for l in config.splitlines() if l.startswith("HostKey ")] == [f"HostKey {sandbox.sshd_dir}/ssh_host_ed25519_key"]
+    assert "Unable to load host key" not in sandbox.log()
