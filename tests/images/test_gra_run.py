@@ -213,6 +213,9 @@ def test_a_missing_command_reports_command_not_found(run: Run):
 def test_invalid_arguments_exit_2_without_running_anything(run: Run):
     result = run("--command", "true", "--module", "x")
     assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
+    assert run.termination["reason"] == "InvalidArguments"
+    assert "not allowed with argument" in run.termination["message"]
 
     result = run("--env", "NOEQUALS", "--command", "touch", "--", "ran")
     assert result.returncode == 2
