@@ -9,12 +9,14 @@ actor KubeletFakeStore: ClusterStore {
   private var objects: [String: JSONValue] = [:]
   private var rv = 100
   private var watchers: [(ResourceDescriptor, String?, AsyncStream<StoreEvent>.Continuation)] = []
+  private var history: [(Int, ResourceDescriptor, StoreEvent)] = []
 
   private func key(_ r: ResourceDescriptor, _ ns: String?, _ name: String) -> String {
     "\(r.plural).\(r.group)/\(r.namespaced ? ns ?? "" : "")/\(name)"
   }
 
   private func notify(_ r: ResourceDescriptor, _ type: WatchEventType, _ obj: JSONValue) {
+    history.append((rv, r, StoreEvent(type: type, object: obj)))
     for (wr, wns, c) in watchers where wr == r && (wns == nil || wns == obj["metadata"]["namespace"].stringValue) {
       c.yield(StoreEvent(type: type, object: obj))
     }
@@ -41,6 +43,12 @@ actor KubeletFakeStore: ClusterStore {
 
   func watch(_ r: ResourceDescriptor, namespace: String?, resourceVersion: String?) async throws -> AsyncStream<StoreEvent> {
     let (stream, c) = AsyncStream<StoreEvent>.makeStream()
+    let from = resourceVersion.flatMap(Int.init) ?? Int.max
+    for (v, hr, ev) in history where v > from && hr == r
+      && (namespace == nil || namespace == ev.object["metadata"]["namespace"].stringValue)
+    {
+      c.yield(ev)
+    }
     watchers.append((r, namespace, c))
     return stream
   }

@@ -1,0 +1,222 @@
+import CRDModels
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+
+/// One HTTP request, fully read.
+struct HTTPRequest: Sendable {
+  var method: HTTPMethod
+  var uri: String
+  var path: String
+  var query: [String: [String]]
+  var headers: HTTPHeaders
+  var body: [UInt8]
+
+  init(head: HTTPRequestHead, body: [UInt8]) {
+    method = head.method
+    uri = head.uri
+    headers = head.headers
+    self.body = body
+    let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+    path = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+    var q: [String: [String]] = [:]
+    if parts.count > 1 {
+      for pair in parts[1].split(separator: "&") {
+        let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        func dec(_ s: Substring) -> String {
+          String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+        }
+        q[dec(kv[0]), default: []].append(kv.count > 1 ? dec(kv[1]) : "")
+      }
+    }
+    query = q
+  }
+
+  func q(_ key: String) -> String? { query[key]?.last }
+  func flag(_ key: String) -> Bool { (q(key).map { $0 == "true" || $0 == "1" || $0.isEmpty }) ?? false }
+  func header(_ name: String) -> String? { headers.first(name: name) }
+}
+
+/// A response: a whole body, or a stream of chunks (watch, follow logs).
+struct HTTPResponse: Sendable {
+  enum Body: Sendable {
+    case bytes([UInt8])
+    case stream(AsyncStream<[UInt8]>)
+  }
+  var status: Int
+  var headers: [(String, String)]
+  var body: Body
+
+  init(status: Int, headers: [(String, String)] = [], body: Body) {
+    self.status = status
+    self.headers = headers
+    self.body = body
+  }
+
+  static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> HTTPResponse {
+    HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(JSONWire.encode(value)))
+  }
+
+  static func status(_ s: Status) -> HTTPResponse { json(s.code ?? 500, s.jsonValue) }
+}
+
+/// What the HTTP layer calls into.
+protocol HTTPHandling: Sendable {
+  func handle(_ request: HTTPRequest) async -> HTTPResponse
+  /// For a WebSocket upgrade request: the extra response headers (with the chosen
+  /// subprotocol) to accept it, or nil to answer it as plain HTTP.
+  func shouldUpgrade(_ head: HTTPRequestHead) async -> HTTPHeaders?
+  func handleWebSocket(_ head: HTTPRequestHead, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async
+}
+
+/// HTTP/1.1 on loopback with keep-alive, chunked streaming and WebSocket upgrades.
+final class HTTPServer: Sendable {
+  enum Upgrade {
+    case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead)
+    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+  }
+
+  let port: Int
+  private let serverChannel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>
+  private let acceptTask: Task<Void, Never>
+
+  private init(port: Int, serverChannel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>, acceptTask: Task<Void, Never>) {
+    self.port = port
+    self.serverChannel = serverChannel
+    self.acceptTask = acceptTask
+  }
+
+  static func start(host: String, port: Int, handler: any HTTPHandling) async throws -> HTTPServer {
+    let tls = try LoopbackTLS.serverContext()
+    let channel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(
+      group: MultiThreadedEventLoopGroup.singleton
+    )
+    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    .bind(host: host, port: port) { channel in
+      channel.eventLoop.makeCompletedFuture {
+        try channel.pipeline.syncOperations.addHandler(TLSSniffer(context: tls))
+        let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
+          maxFrameSize: 1 << 24,
+          shouldUpgrade: { channel, head in
+            let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+            promise.completeWithTask { await handler.shouldUpgrade(head) }
+            return promise.futureResult
+          },
+          upgradePipelineHandler: { channel, head in
+            channel.eventLoop.makeCompletedFuture {
+              let ws = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+              return Upgrade.websocket(ws, head)
+            }
+          })
+        let config = NIOTypedHTTPServerUpgradeConfiguration(
+          upgraders: [upgrader],
+          notUpgradingCompletionHandler: { channel in
+            channel.eventLoop.makeCompletedFuture {
+              let http = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                wrappingChannelSynchronously: channel)
+              return Upgrade.http(http)
+            }
+          })
+        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+          configuration: .init(upgradeConfiguration: config))
+      }
+    }
+    let boundPort = channel.channel.localAddress?.port ?? port
+    let task = Task {
+      await withDiscardingTaskGroup { group in
+        do {
+          try await channel.executeThenClose { inbound in
+            for try await upgrade in inbound {
+              group.addTask { await HTTPServer.serve(upgrade, handler: handler) }
+            }
+          }
+        } catch {}
+        group.cancelAll()
+      }
+    }
+    return HTTPServer(port: boundPort, serverChannel: channel, acceptTask: task)
+  }
+
+  func shutdown() async {
+    try? await serverChannel.channel.close()
+    acceptTask.cancel()
+    _ = await acceptTask.value
+  }
+
+  private static func serve(_ upgrade: EventLoopFuture<Upgrade>, handler: any HTTPHandling) async {
+    do {
+      switch try await upgrade.get() {
+      case .websocket(let ws, let head):
+        await handler.handleWebSocket(head, ws)
+      case .http(let http):
+        try await serveHTTP(http, handler: handler)
+      }
+    } catch {}
+  }
+
+  private static func serveHTTP(
+    _ http: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any HTTPHandling
+  ) async throws {
+    let closeFuture = http.channel.closeFuture
+    try await http.executeThenClose { inbound, outbound in
+      var head: HTTPRequestHead?
+      var body: [UInt8] = []
+      for try await part in inbound {
+        switch part {
+        case .head(let h):
+          head = h
+          body = []
+        case .body(let b):
+          body.append(contentsOf: b.readableBytesView)
+        case .end:
+          guard let h = head else { continue }
+          let response = await handler.handle(HTTPRequest(head: h, body: body))
+          var headers = HTTPHeaders(response.headers)
+          headers.replaceOrAdd(name: "Date", value: httpDate())
+          if !h.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+          switch response.body {
+          case .bytes(let bytes):
+            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+            try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
+            if h.method != .HEAD, !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+            try await outbound.write(.end(nil))
+          case .stream(let stream):
+            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+            try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
+            let finished = await withTaskGroup(of: Bool.self) { group in
+              group.addTask {
+                for await chunk in stream {
+                  do { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) } catch { return false }
+                }
+                return true
+              }
+              group.addTask {
+                try? await closeFuture.get()
+                return false
+              }
+              let first = await group.next() ?? false
+              group.cancelAll()
+              return first
+            }
+            guard finished else { return }
+            try await outbound.write(.end(nil))
+          }
+          head = nil
+          if !h.isKeepAlive { return }
+        }
+      }
+    }
+  }
+
+  private static func httpDate() -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "GMT")
+    f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return f.string(from: Date())
+  }
+}
