@@ -49,6 +49,7 @@ COPY --from=builder /out/lib/ /usr/local/lib/gra/
 COPY --from=builder /out/bin/gra-operator /out/bin/kubectl-gra /usr/local/bin/
 ENV LD_LIBRARY_PATH=/usr/local/lib/gra
 USER 65532:65532
-# 8080 metrics and health (/healthz, /readyz), 8443 the exec bridge.
-EXPOSE 8080 8443
+# As manifests/operator/deployment.yaml: 8080 metrics, 8081 /healthz and /readyz, 8443 the exec
+# bridge.
+EXPOSE 8080 8081 8443
 ENTRYPOINT ["/usr/local/bin/gra-operator"]

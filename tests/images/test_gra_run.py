@@ -326,3 +326,54 @@ def test_cloning_into_a_non_empty_directory_that_is_not_a_repo_fails_clearly(run
     assert result.returncode == 1
     assert run.termination["reason"] == "GitCloneFailed"
     assert "not empty and not a git repository" in run.termination["message"]
+
+
+def fsspec_or_skip() -> None:
+    probe = subprocess.run([sys.executable, "-c", "import fsspec"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("fsspec is not installed (pip install fsspec; the runner image has it with s3fs)")
+
+
+def test_upload_copies_the_record_the_log_and_the_artifacts(run: Run, tmp_path: Path):
+    fsspec_or_skip()
+    bucket = tmp_path / "bucket"
+
+    result = run(
+        "--artifact", "out/*.txt", "--upload", f"file://{bucket}/jobs/trace-1/2",
+        "--command", "sh", "--", "-c", "mkdir -p out && echo result > out/r.txt",
+    )
+
+    assert result.returncode == 0, result.stderr
+    target = bucket / "jobs" / "trace-1" / "2"
+    assert (target / "out" / "r.txt").read_text() == "result\n"
+    uploaded = json.loads((target / "run.json").read_text())
+    assert uploaded["upload"]["url"] == f"file://{bucket}/jobs/trace-1/2"
+    assert uploaded["artifacts"][0]["sha256"] == hashlib.sha256(b"result\n").hexdigest()
+    assert (target / "run.log").exists()
+    assert run.record["upload"]["files"] == 3
+    assert run.termination["upload"] == f"file://{bucket}/jobs/trace-1/2"
+
+
+def test_a_failed_upload_fails_an_otherwise_successful_run(run: Run):
+    fsspec_or_skip()
+
+    result = run("--upload", "nosuchprotocol://bucket/x", "--command", "true")
+
+    assert result.returncode == 1
+    assert run.record["reason"] == "ArtifactUploadFailed"
+    assert "nosuchprotocol" in run.record["upload"]["error"]
+    summary = run.termination
+    assert summary["reason"] == "ArtifactUploadFailed"
+    assert summary["exitCode"] == 1
+    assert "nosuchprotocol" in summary["uploadError"]
+
+
+def test_a_failed_command_keeps_its_code_and_still_uploads(run: Run, tmp_path: Path):
+    fsspec_or_skip()
+    bucket = tmp_path / "bucket"
+
+    result = run("--upload", f"file://{bucket}", "--command", "sh", "--", "-c", "echo partial; exit 4")
+
+    assert result.returncode == 4
+    assert run.record["reason"] == "Failed"
+    assert "partial" in (bucket / "run.log").read_text()

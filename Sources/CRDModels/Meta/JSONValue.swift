@@ -87,6 +87,12 @@ extension JSONValue {
     }
   }
 
+  /// Element lookup on arrays; `.null` for anything else or an index out of range.
+  public subscript(index: Int) -> JSONValue {
+    guard let a = arrayValue, a.indices.contains(index) else { return .null }
+    return a[index]
+  }
+
   /// The value at a path of object keys, or nil when any step is missing.
   public func value(at path: [String]) -> JSONValue? {
     var cur = self
