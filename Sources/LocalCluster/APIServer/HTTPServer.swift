@@ -187,21 +187,17 @@ final class HTTPServer: Sendable {
           case .stream(let stream):
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
-            let finished = await withTaskGroup(of: Bool.self) { group in
-              group.addTask {
-                for await chunk in stream {
-                  do { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) } catch { return false }
-                }
-                return true
+            // The client going away cancels the consumer (which ends the stream's producer);
+            // a future's `get()` is not cancellable, so it must not be awaited here, or a
+            // finished stream would wait for the connection to close.
+            let consumer = Task {
+              for await chunk in stream {
+                do { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) } catch { return false }
               }
-              group.addTask {
-                try? await closeFuture.get()
-                return false
-              }
-              let first = await group.next() ?? false
-              group.cancelAll()
-              return first
+              return !Task.isCancelled
             }
+            closeFuture.whenComplete { _ in consumer.cancel() }
+            let finished = await consumer.value
             guard finished else { return }
             try await outbound.write(.end(nil))
           }

@@ -1,0 +1,150 @@
+import CRDModels
+import Foundation
+import KubeClient
+import Logging
+
+/// Leader election on a `coordination.k8s.io/v1` Lease, as client-go's leaderelection does it.
+///
+/// ``run(_:)`` tries to acquire the lease every `retryPeriod` (with jitter); once it holds it,
+/// it starts the leader's work and renews every `retryPeriod`. If a renewal has not succeeded
+/// for `renewDeadline`, leadership is lost: the work is cancelled and `run` returns, so the
+/// process can exit and restart as a standby (controller-runtime's behaviour). On a clean stop
+/// the lease is released (empty holder, 1 s duration) so a standby takes over at once.
+public actor LeaderElector {
+  public static let leaseResource = ResourceDescriptor(
+    group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
+
+  public let identity: String
+  private let api: Api<DynamicObject>
+  private let name: String
+  private let namespace: String
+  private let timing: LeaderElectionTiming
+  private let logger: Logger
+  private let onLeadershipChange: @Sendable (Bool) -> Void
+
+  private var observed: LeaderElectionRecord?
+  private var observedAt: ContinuousClock.Instant?
+  private var lastObject: DynamicObject?
+  public private(set) var isLeader = false
+
+  public init(
+    client: KubernetesClient, namespace: String, name: String, identity: String,
+    timing: LeaderElectionTiming = LeaderElectionTiming(), logger: Logger,
+    onLeadershipChange: @escaping @Sendable (Bool) -> Void = { _ in }
+  ) throws {
+    try timing.validate()
+    self.api = client.dynamic(Self.leaseResource, namespace: namespace)
+    self.namespace = namespace
+    self.name = name
+    self.identity = identity
+    self.timing = timing
+    self.logger = logger
+    self.onLeadershipChange = onLeadershipChange
+  }
+
+  /// `hostname_uuid`, unique per process, as client-go examples build it.
+  public static func defaultIdentity() -> String {
+    "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
+  }
+
+  /// Waits for leadership, runs `work` while leading, and returns when leadership is lost or
+  /// the task is cancelled (then the lease is released).
+  public func run(_ work: @escaping @Sendable () async -> Void) async {
+    while !Task.isCancelled {
+      if await tryAcquireOrRenew() { break }
+      try? await Task.sleep(for: jittered(timing.retryPeriod))
+    }
+    guard !Task.isCancelled else { return }
+    setLeader(true)
+    logger.info("became leader", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
+
+    let workTask = Task { await work() }
+    var lastRenew = ContinuousClock.now
+    while !Task.isCancelled {
+      try? await Task.sleep(for: timing.retryPeriod)
+      if Task.isCancelled { break }
+      if await tryAcquireOrRenew() {
+        lastRenew = .now
+      } else if ContinuousClock.now - lastRenew > timing.renewDeadline {
+        logger.error("lost leadership: could not renew the lease within the renew deadline", metadata: ["lease": "\(namespace)/\(name)"])
+        break
+      }
+    }
+    workTask.cancel()
+    await workTask.value
+    // Release outside the cancelled task, or the request would be cancelled with it.
+    if Task.isCancelled { await Task { await self.release() }.value }
+    setLeader(false)
+  }
+
+  private func setLeader(_ leading: Bool) {
+    isLeader = leading
+    onLeadershipChange(leading)
+  }
+
+  /// One attempt; true when we hold the lease afterwards.
+  func tryAcquireOrRenew() async -> Bool {
+    do {
+      let existing = try await api.getIfExists(name)
+      var current: LeaderElectionRecord?
+      if let existing {
+        let record = try LeaderElectionRecord(leaseSpec: existing["spec"])
+        if record != observed {
+          observed = record
+          observedAt = .now
+        }
+        current = record
+      }
+      let decision = LeaderElectionDecision.decide(
+        identity: identity, current: current, observedChangeAt: observedAt, now: .now, wallNow: Date(), timing: timing)
+      guard case .write(let record) = decision else { return false }
+
+      let written: DynamicObject
+      if var object = existing {
+        object["spec"] = merged(object["spec"], record.leaseSpec)
+        written = try await api.replace(object)
+      } else {
+        var object: DynamicObject = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease"]
+        object["metadata"] = ["name": .string(name), "namespace": .string(namespace)]
+        object["spec"] = record.leaseSpec
+        written = try await api.create(object)
+      }
+      observed = record
+      observedAt = .now
+      lastObject = written
+      return true
+    } catch let e as KubeError where e.isConflict || e.isAlreadyExists {
+      return false
+    } catch {
+      logger.warning("lease update failed", metadata: ["lease": "\(namespace)/\(name)", "error": "\(error)"])
+      return false
+    }
+  }
+
+  /// Gives the lease up if we hold it: a standby sees an empty holder and takes over at once.
+  public func release() async {
+    guard var object = lastObject, observed?.holderIdentity == identity else { return }
+    var record = observed!
+    record.holderIdentity = ""
+    record.leaseDurationSeconds = 1
+    record.renewTime = MicroTime(Date())
+    object["spec"] = merged(object["spec"], record.leaseSpec)
+    do {
+      _ = try await api.replace(object)
+      logger.info("released the lease", metadata: ["lease": "\(namespace)/\(name)"])
+    } catch {
+      logger.warning("could not release the lease", metadata: ["error": "\(error)"])
+    }
+    observed = record
+  }
+
+  private func merged(_ spec: JSONValue, _ update: JSONValue) -> JSONValue {
+    var out = spec.objectValue ?? [:]
+    for (k, v) in update.objectValue ?? [:] { out[k] = v }
+    return .object(out)
+  }
+
+  private func jittered(_ d: Duration) -> Duration {
+    d * (1 + Double.random(in: 0..<(LeaderElectionTiming.jitterFactor - 1)))
+  }
+}
