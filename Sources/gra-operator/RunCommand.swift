@@ -1,0 +1,175 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KubeClient
+import Logging
+import Operator
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `gra-operator run`: the operator process that the Deployment runs.
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run the operator against the cluster of the current kubeconfig or service account.",
+    discussion: """
+      Examples:
+        gra-operator run                              # current kubeconfig, all namespaces
+        gra-operator run --namespace team-a --leader-elect
+        KUBECONFIG=.local/kubeconfig gra-operator run --health-probe-bind-address :0
+      """)
+
+  @Option(help: "Path to a kubeconfig (default: $KUBECONFIG, the service account, ~/.kube/config).")
+  var kubeconfig: String?
+  @Option(help: "The kubeconfig context to use.")
+  var context: String?
+  @Option(help: "Watch only this namespace (default: all namespaces).")
+  var namespace: String?
+  @Flag(help: "Elect a leader among replicas through a Lease; only the leader reconciles.")
+  var leaderElect = false
+  @Option(help: "Namespace of the leader-election Lease (default: $POD_NAMESPACE, else gra-system).")
+  var leaderElectionNamespace: String?
+  @Option(help: "Name of the leader-election Lease.")
+  var leaderElectionId = "gra-operator"
+  @Option(help: "Address of /metrics (\":0\" disables it).")
+  var metricsBindAddress = ":8080"
+  @Option(help: "Address of /healthz and /readyz.")
+  var healthProbeBindAddress = ":8081"
+  @Option(help: "Concurrent reconciles per controller.")
+  var workers = 4
+  @Option(help: "Log format: json or logfmt.")
+  var logFormat: StructuredLogHandler.Format = .json
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  var logLevel: Logger.Level = .info
+  @Option(help: "Seconds to let in-flight reconciles finish after SIGTERM before exiting.")
+  var shutdownTimeout = 30
+
+  func validate() throws {
+    for (flag, value) in [("--metrics-bind-address", metricsBindAddress), ("--health-probe-bind-address", healthProbeBindAddress)] {
+      guard BindAddress(value) != nil else {
+        throw ValidationError("\(flag) \"\(value)\": expected HOST:PORT or :PORT, e.g. :8080")
+      }
+    }
+    guard workers > 0 else { throw ValidationError("--workers \(workers): must be at least 1") }
+  }
+
+  func run() async throws {
+    let format = logFormat
+    let level = logLevel
+    LoggingSystem.bootstrap { label in
+      var h = StructuredLogHandler(label: label, format: format)
+      h.logLevel = level
+      return h
+    }
+    let logger = Logger(label: "gra-operator")
+
+    var environment = ProcessInfo.processInfo.environment
+    if let kubeconfig { environment["KUBECONFIG"] = kubeconfig }
+    let clientConfig: ClientConfiguration
+    do {
+      clientConfig = try ClientConfiguration.load(overrides: KubeconfigOverrides(context: context), environment: environment)
+    } catch {
+      throw CommandFailure("\(error)")
+    }
+    let client = try KubernetesClient(configuration: clientConfig, logger: logger)
+
+    var options = Manager.Options()
+    let health = BindAddress(healthProbeBindAddress)!
+    let metricsAddress = BindAddress(metricsBindAddress)!
+    options.bindHost = health.host
+    options.healthPort = health.port
+    options.metricsPort = metricsAddress.port == 0 ? nil : metricsAddress.port
+    if leaderElect {
+      let ns = leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "gra-system"
+      options.leaderElection = Manager.LeaderElectionOptions(namespace: ns, name: leaderElectionId)
+    }
+    // The effective configuration, once, at start; never credentials.
+    logger.info(
+      "starting gra-operator",
+      metadata: [
+        "apiServer": "\(clientConfig.server)", "configSource": "\(clientConfig.origin)",
+        "watchNamespace": "\(namespace ?? "<all>")", "leaderElection": "\(options.leaderElection.map { "\($0.namespace)/\($0.name) as \($0.identity)" } ?? "off")",
+        "healthProbeBindAddress": "\(healthProbeBindAddress)", "metricsBindAddress": "\(metricsBindAddress)",
+        "workers": "\(workers)", "logFormat": "\(logFormat.rawValue)", "logLevel": "\(logLevel.rawValue)",
+        "shutdownTimeoutSeconds": "\(shutdownTimeout)",
+      ])
+
+    let metrics = MetricsRegistry()
+    let manager = Manager(client: client, watchNamespace: namespace, metrics: metrics, options: options, logger: logger)
+    let controllers = OperatorControllers.make(manager: manager, workers: workers, logger: logger)
+
+    let main = Task { try await manager.run(controllers) }
+    let signals = SignalHandler.install([SIGTERM, SIGINT]) { signal, count in
+      if count > 1 {
+        logger.warning("second signal, exiting now", metadata: ["signal": "\(signal)"])
+        Glibc.exit(130)
+      }
+      logger.info("shutting down", metadata: ["signal": "\(signal)"])
+      main.cancel()
+      DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(shutdownTimeout)) {
+        logger.error("shutdown timeout reached; exiting with reconciles in flight")
+        Glibc.exit(1)
+      }
+    }
+    defer { signals.cancel() }
+    try await main.value
+    try? await client.shutdown()
+    logger.info("stopped")
+  }
+}
+
+extension StructuredLogHandler.Format: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// `HOST:PORT` or `:PORT`.
+struct BindAddress: Equatable {
+  var host: String
+  var port: Int
+  init?(_ s: String) {
+    guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
+      return nil
+    }
+    let host = String(s[..<colon])
+    self.host = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    self.port = port
+  }
+}
+
+/// Runs `handler` on the given signals (instead of the default action), with how many
+/// signals have arrived so far.
+final class SignalHandler {
+  private let sources: [any DispatchSourceSignal]
+  private init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+
+  static func install(_ signals: [Int32], handler: @escaping @Sendable (Int32, Int) -> Void) -> SignalHandler {
+    let queue = DispatchQueue(label: "gra.signals")
+    let counter = Counter()
+    let sources = signals.map { sig -> any DispatchSourceSignal in
+      signal(sig, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+      source.setEventHandler { handler(sig, counter.next()) }
+      source.resume()
+      return source
+    }
+    return SignalHandler(sources)
+  }
+
+  func cancel() { for s in sources { s.cancel() } }
+
+  private final class Counter: @unchecked Sendable {
+    // Only touched on the serial signal queue.
+    private var n = 0
+    func next() -> Int {
+      n += 1
+      return n
+    }
+  }
+}
+
+/// A failure reported as one line (`Error: …`), without the usage text a ValidationError gets.
+struct CommandFailure: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
