@@ -1,0 +1,188 @@
+import Foundation
+import CRDModels
+
+/// One validation failure, as `k8s.io/apimachinery/pkg/util/validation/field.Error`.
+///
+/// `description` is the text the API server puts in messages
+/// (`spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`),
+/// and `cause` is the `StatusCause` it puts in `details.causes`.
+public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// `field.ErrorType`; the raw value is the cause reason sent in `details.causes[].reason`.
+  public enum ErrorType: String, Sendable, Equatable {
+    case notFound = "FieldValueNotFound"
+    case required = "FieldValueRequired"
+    case duplicate = "FieldValueDuplicate"
+    case invalid = "FieldValueInvalid"
+    case notSupported = "FieldValueNotSupported"
+    case forbidden = "FieldValueForbidden"
+    case tooLong = "FieldValueTooLong"
+    case tooMany = "FieldValueTooMany"
+    case internalError = "InternalError"
+    case typeInvalid = "FieldValueTypeInvalid"
+
+    /// The human text of the type (`field.ErrorType.String()`).
+    public var text: String {
+      switch self {
+      case .notFound: "Not found"
+      case .required: "Required value"
+      case .duplicate: "Duplicate value"
+      case .invalid, .typeInvalid: "Invalid value"
+      case .notSupported: "Unsupported value"
+      case .forbidden: "Forbidden"
+      case .tooLong: "Too long"
+      case .tooMany: "Too many"
+      case .internalError: "Internal error"
+      }
+    }
+  }
+
+  /// A bad value rendered the way Go's `field.Error.ErrorBody` renders it: strings quoted
+  /// (`%q`), numbers and booleans bare, anything else pre-rendered.
+  public enum BadValue: Sendable, Equatable {
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case null
+    /// Already rendered text (Go's `%#v` of a composite value, for instance).
+    case raw(String)
+
+    public init(_ json: JSONValue) {
+      switch json {
+      case .string(let s): self = .string(s)
+      case .int(let i): self = .int(i)
+      case .double(let d): self = .double(d)
+      case .bool(let b): self = .bool(b)
+      case .null: self = .null
+      case .array, .object: self = .raw(GoFormat.sharpV(json))
+      }
+    }
+
+    var rendered: String {
+      switch self {
+      case .string(let s): GoFormat.quote(s)
+      case .int(let i): String(i)
+      case .double(let d): GoFormat.float(d)
+      case .bool(let b): b ? "true" : "false"
+      case .null: "\"null\""
+      case .raw(let r): r
+      }
+    }
+  }
+
+  public var type: ErrorType
+  /// The field path, e.g. `spec.workspace.size` or `spec.items[0].name`.
+  public var field: String
+  /// nil when the type does not show a value (Required, Forbidden, TooLong, Internal).
+  public var badValue: BadValue?
+  public var detail: String
+
+  public init(_ type: ErrorType, field: String, value: BadValue? = nil, detail: String = "") {
+    self.type = type
+    self.field = field
+    self.badValue = value
+    self.detail = detail
+  }
+
+  public static func required(_ field: String, _ detail: String = "") -> FieldError {
+    FieldError(.required, field: field, detail: detail)
+  }
+  public static func invalid(_ field: String, _ value: BadValue, _ detail: String) -> FieldError {
+    FieldError(.invalid, field: field, value: value, detail: detail)
+  }
+  public static func typeInvalid(_ field: String, _ value: BadValue, _ detail: String) -> FieldError {
+    FieldError(.typeInvalid, field: field, value: value, detail: detail)
+  }
+  public static func forbidden(_ field: String, _ detail: String) -> FieldError {
+    FieldError(.forbidden, field: field, detail: detail)
+  }
+  /// `field.NotSupported`: `Unsupported value: "x": supported values: "a", "b"`.
+  public static func notSupported(_ field: String, _ value: BadValue, supported: [String]) -> FieldError {
+    let detail = supported.isEmpty ? "" : "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
+    return FieldError(.notSupported, field: field, value: value, detail: detail)
+  }
+  /// `field.TooLongMaxLength`: `Too long: may not be more than N bytes`.
+  public static func tooLong(_ field: String, maxLength: Int) -> FieldError {
+    FieldError(.tooLong, field: field, detail: "may not be more than \(maxLength) bytes")
+  }
+  /// `field.TooMany`: `Too many: 5: must have at most 3 items`.
+  public static func tooMany(_ field: String, actual: Int, max: Int) -> FieldError {
+    FieldError(.tooMany, field: field, value: .int(Int64(actual)), detail: "must have at most \(max) items")
+  }
+
+  /// `field.Error.ErrorBody()`.
+  public var body: String {
+    var s: String
+    switch type {
+    case .required, .forbidden, .tooLong, .internalError:
+      s = type.text
+    default:
+      if let badValue {
+        s = type.text + ": " + badValue.rendered
+      } else {
+        s = type.text
+      }
+    }
+    if !detail.isEmpty { s += ": " + detail }
+    return s
+  }
+
+  /// `field.Error.Error()`: `<field>: <body>` (Go prints `<nil>` for an empty path).
+  public var description: String { (field.isEmpty ? "<nil>" : field) + ": " + body }
+
+  public var cause: StatusCause {
+    StatusCause(reason: type.rawValue, message: body, field: field)
+  }
+}
+
+extension Array where Element == FieldError {
+  /// `utilerrors.NewAggregate(errs).Error()`: one message alone, several as `[a, b]`.
+  public var aggregateMessage: String {
+    if count == 1 { return self[0].description }
+    return "[" + map(\.description).joined(separator: ", ") + "]"
+  }
+}
+
+/// Go `fmt` renderings used in Kubernetes messages.
+enum GoFormat {
+  /// `%q` / `strconv.Quote`.
+  static func quote(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7f {
+          out += String(format: "\\x%02x", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  /// `%v` of a float64: integral values without a fraction (below 1e21), others shortest.
+  static func float(_ d: Double) -> String {
+    if d == d.rounded(), abs(d) < 1e21 { return String(format: "%.0f", d) }
+    return "\(d)"
+  }
+
+  /// `%#v` of decoded JSON (`map[string]interface {}{"a":1}`), used for composite bad values.
+  static func sharpV(_ v: JSONValue) -> String {
+    switch v {
+    case .null: return "interface {}(nil)"
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .double(let d): return float(d)
+    case .string(let s): return quote(s)
+    case .array(let a): return "[]interface {}{" + a.map(sharpV).joined(separator: ", ") + "}"
+    case .object(let o):
+      return "map[string]interface {}{" + o.keys.sorted().map { quote($0) + ":" + sharpV(o[$0]!) }.joined(separator: ", ") + "}"
+    }
+  }
+}
