@@ -94,6 +94,15 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
+    // Benchmarks (figures in BENCHMARKS.md): `swift run -c release gra-bench --help`.
+    .executableTarget(
+      name: "gra-bench",
+      dependencies: [
+        "CRDModels", "KubeClient", "Operator", "LocalCluster",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict),
     .testTarget(name: "CRDModelsTests", dependencies: ["CRDModels", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
     .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"], swiftSettings: strict),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LocalCluster"], swiftSettings: strict),
