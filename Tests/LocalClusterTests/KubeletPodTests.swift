@@ -25,7 +25,12 @@ struct KubeletTestbed {
   }
 
   @discardableResult
-  func create(_ resource: ResourceDescriptor = KubeletResources.pods, _ json: String) async throws -> JSONValue {
+  func create(_ json: String) async throws -> JSONValue {
+    try await create(KubeletResources.pods, json)
+  }
+
+  @discardableResult
+  func create(_ resource: ResourceDescriptor, _ json: String) async throws -> JSONValue {
     try await store.create(resource, namespace: "default", object: KubeJSON.decode(JSONValue.self, from: Data(json.utf8)))
   }
 
@@ -33,7 +38,8 @@ struct KubeletTestbed {
   func pod(_ name: String, within seconds: Int = 30, until condition: (JSONValue) -> Bool) async throws -> JSONValue {
     let end = Date().addingTimeInterval(Double(seconds))
     while Date() < end {
-      if let p = try? await store.get(KubeletResources.pods, namespace: "default", name: name), condition(p) { return p }
+      let p = (try? await store.get(KubeletResources.pods, namespace: "default", name: name)) ?? .null
+      if condition(p) { return p }
       try await Task.sleep(for: .milliseconds(50))
     }
     return (try? await store.get(KubeletResources.pods, namespace: "default", name: name)) ?? .null
