@@ -20,8 +20,9 @@ test: ## Run every test: Swift unit and integration tests, then the Python tests
 	@if [ -d tests ]; then $(PYTHON) -m pytest -q tests; fi
 
 .PHONY: generate
-generate: ## Regenerate manifests/crds and docs/api.md from the Swift types
+generate: ## Regenerate manifests/crds (and the chart's copy) from the Swift types
 	$(SWIFT) run gra-operator crds --output-dir manifests/crds
+	rm -f charts/gra-operator/crds/*.yaml && cp manifests/crds/*.yaml charts/gra-operator/crds/
 
 .PHONY: fmt
 fmt: ## Format the Swift sources with swift format
