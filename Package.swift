@@ -92,6 +92,7 @@ let package = Package(
         "CRDModels", "KubeClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
     // Benchmarks (figures in BENCHMARKS.md): `swift run -c release gra-bench --help`.

@@ -63,7 +63,7 @@ images-help:
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(IMAGES_DIR)/images.mk | sort \
 	  | awk -F':.*?## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
-.PHONY: e2e build-image build-runner-image build-operator-image run-local test-image logs stop \
+.PHONY: e2e emulate-runner-image build-image build-runner-image build-operator-image run-local test-image logs stop \
 	clean-images push-image push-multiarch lint-images test-images
 
 build-image: build-runner-image build-operator-image ## Build the runner and operator images (GT_REF=<ref> adds GradientTracer)
@@ -148,3 +148,6 @@ test-images: ## Test the runner's entrypoint, sshd config, health check and gra-
 
 e2e: ## End-to-end checks against the current kubeconfig's cluster (skipped without one)
 	$(GRA_ROOT)/hack/e2e.sh
+
+emulate-runner-image: ## Without an engine (root, debootstrap): build the runner image's root from its Dockerfile and smoke-test it
+	$(GRA_ROOT)/hack/emulate-runner-image.sh

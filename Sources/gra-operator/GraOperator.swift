@@ -6,6 +6,6 @@ struct GraOperator: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gra-operator",
     abstract: "The gra Kubernetes operator: Runners and TracerJobs for Python workloads.",
-    subcommands: [RunCommand.self, LocalCommand.self, CRDsCommand.self]
+    subcommands: [RunCommand.self, LocalCommand.self, CRDsCommand.self, APIDocsCommand.self]
   )
 }

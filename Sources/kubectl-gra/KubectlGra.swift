@@ -5,7 +5,15 @@ import ArgumentParser
 struct KubectlGra: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kubectl-gra",
-    abstract: "Drive gra Runners and TracerJobs (run as `kubectl gra`).",
-    discussion: "Most commands are not implemented yet; see the README's table of what works today."
+    abstract: "Drive gra Runners (run as `kubectl gra`).",
+    discussion: """
+      Exit codes: 0 ok, 1 error, 2 bad usage, 3 not found, 4 forbidden or unauthorized,
+      5 timed out; `exec` exits with the remote command's code. `-o json` prints errors as
+      {"error": {"reason", "message", "exitCode"}} on stdout. See docs/plugin.md.
+      """,
+    subcommands: [
+      CreateCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, SuspendCommand.self,
+      ResumeCommand.self, WaitCommand.self, ExecCommand.self, LogsCommand.self,
+    ]
   )
 }

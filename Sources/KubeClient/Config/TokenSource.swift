@@ -21,7 +21,7 @@ public struct StaticToken: TokenSource {
 /// Used for kubeconfig `tokenFile` and the in-cluster service account token, which the
 /// kubelet rotates in place.
 public actor FileTokenSource: TokenSource {
-  public let path: String
+  public nonisolated let path: String
   let period: Duration
   let clock: ContinuousClock
   private var cached: String?

@@ -3,7 +3,7 @@
 /// Watch and log bodies arrive in chunks that bear no relation to lines: a chunk may hold
 /// many lines, part of one, or end in the middle of a UTF-8 sequence. Bytes after the last
 /// newline stay buffered until more arrive; nothing ever buffers the whole body. `\r\n` is
-/// accepted; empty lines are skipped.
+/// accepted; empty lines are skipped unless `keepEmptyLines`.
 public struct LineFramer: Sendable {
   private var buffer: [UInt8] = []
   /// Bytes of `buffer` already known to contain no newline.
@@ -11,7 +11,13 @@ public struct LineFramer: Sendable {
   /// Longest line accepted; a longer one is an error rather than unbounded memory.
   public let maxLineLength: Int
 
-  public init(maxLineLength: Int = 64 << 20) { self.maxLineLength = maxLineLength }
+  /// Keep empty lines (logs) instead of skipping them (watch streams).
+  public let keepEmptyLines: Bool
+
+  public init(maxLineLength: Int = 64 << 20, keepEmptyLines: Bool = false) {
+    self.maxLineLength = maxLineLength
+    self.keepEmptyLines = keepEmptyLines
+  }
 
   /// Adds a chunk and returns the lines it completed.
   public mutating func push<C: Collection<UInt8>>(_ chunk: C) throws -> [[UInt8]] {
@@ -25,7 +31,7 @@ public struct LineFramer: Sendable {
         if b[i] == 10 {
           var end = i
           if end > start && b[end - 1] == 13 { end -= 1 }
-          if end > start { lines.append(Array(b[start..<end])) }
+          if end > start || keepEmptyLines { lines.append(Array(b[start..<end])) }
           start = i + 1
         }
         i += 1

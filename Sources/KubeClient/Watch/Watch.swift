@@ -65,19 +65,18 @@ extension Api {
       if let s = params.labelSelector, !s.isEmpty { q.append(("labelSelector", s)) }
       if let s = params.fieldSelector, !s.isEmpty { q.append(("fieldSelector", s)) }
       let request = KubeRequest(method: "GET", path: path(), query: q)
-      var framer = LineFramer()
+      var decoder = WatchEventDecoder<K>(context: "watch \(resource)")
       do {
         // The client's deadline is the server's timeout plus a margin, so a silent dead
         // connection is noticed.
         let response = try await transport.stream(request, timeout: .seconds(timeout + 30))
         for try await chunk in response.body {
-          for line in try framer.push(chunk.readableBytesView) {
-            let event = try decodeEvent(line)
+          for event in try decoder.push(chunk.readableBytesView) {
             failures = 0
             try handle(event, &rv, emit)
           }
         }
-        if let rest = framer.finish() { try handle(try decodeEvent(rest), &rv, emit) }
+        if let last = try decoder.finish() { try handle(last, &rv, emit) }
       } catch let e as KubeError where e.kind == .api || e.kind == .decoding || e.kind == .invalidRequest {
         throw e
       } catch is CancellationError {
@@ -90,15 +89,6 @@ extension Api {
         guard failures <= max(policy.maxRetries, 1) else { throw error }
         try await transport.sleep(policy.backoff(failures - 1, transport.random()))
       }
-    }
-  }
-
-  private func decodeEvent(_ line: [UInt8]) throws -> WatchEvent<K> {
-    do {
-      return try KubeJSON.decoder.decode(WatchEvent<K>.self, from: Data(line))
-    } catch let e as DecodingError {
-      let start = String(decoding: line.prefix(120), as: UTF8.self)
-      throw KubeError.decoding("watch \(resource): \(KubernetesClient.describe(e)) in event \(start)")
     }
   }
 

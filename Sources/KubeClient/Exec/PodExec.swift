@@ -1,0 +1,142 @@
+import CRDModels
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// What to run in a container, as `kubectl exec` sends it.
+public struct ExecOptions: Sendable, Equatable {
+  public var command: [String]
+  /// Required when the pod has more than one container (kubectl always sends it).
+  public var container: String?
+  /// Open the stdin channel (pass a `stdin` sequence to ``KubernetesClient/exec(namespace:pod:_:stdin:resize:stdout:stderr:)``).
+  public var stdin: Bool
+  public var stdout: Bool = true
+  /// Ignored with `tty` (the terminal merges stderr into stdout).
+  public var stderr: Bool = true
+  public var tty: Bool = false
+
+  public init(command: [String], container: String? = nil, stdin: Bool = false, stdout: Bool = true, stderr: Bool = true, tty: Bool = false) {
+    self.command = command
+    self.container = container
+    self.stdin = stdin
+    self.stdout = stdout
+    self.stderr = stderr && !tty
+    self.tty = tty
+  }
+
+  var query: [(name: String, value: String)] {
+    var q: [(name: String, value: String)] = command.map { ("command", $0) }
+    if let c = container { q.append(("container", c)) }
+    if stdin { q.append(("stdin", "true")) }
+    if stdout { q.append(("stdout", "true")) }
+    if stderr { q.append(("stderr", "true")) }
+    if tty { q.append(("tty", "true")) }
+    return q
+  }
+}
+
+/// Receives output chunks; awaited one at a time, so a slow consumer slows the socket
+/// (backpressure) instead of buffering without bound.
+public typealias ExecOutputHandler = @Sendable (ArraySlice<UInt8>) async throws -> Void
+
+extension KubernetesClient {
+  /// Runs a command in a container over `pods/exec` (WebSocket, `v5.channel.k8s.io` then
+  /// `v4.channel.k8s.io`) and returns its exit code.
+  ///
+  /// - `stdin` is forwarded on channel 0; when it ends the stdin channel is closed
+  ///   (`[255, 0]`, v5 only: on v4 the command sees end of input only when it exits).
+  /// - `resize` sizes are sent on channel 4 (`tty` sessions).
+  /// - `stdout`/`stderr` receive channels 1 and 2.
+  /// - A ping goes out every 5 seconds and server pings are answered.
+  /// - The exit code comes from the Status on channel 3 (``ExecFrame/exitCode(from:)``); a
+  ///   Failure that is not an exit code (e.g. the container does not exist, the command was
+  ///   not found) is thrown as a ``KubeError``. A connection that closes without a Status
+  ///   counts as exit 0, as in client-go.
+  public func exec(
+    namespace: String? = nil, pod: String, _ options: ExecOptions,
+    stdin: AsyncStream<[UInt8]>? = nil, resize: AsyncStream<TerminalSize>? = nil,
+    stdout: @escaping ExecOutputHandler = { _ in }, stderr: @escaping ExecOutputHandler = { _ in }
+  ) async throws -> Int32 {
+    var opts = options
+    opts.stdin = options.stdin || stdin != nil
+    let path = "/api/v1/namespaces/\(namespace ?? defaultNamespace)/pods/\(Api<JSONValue>.escapeSegment(pod))/exec"
+    let request = KubeRequest(method: "GET", path: path, query: opts.query)
+    let logger = self.logger
+    return try await transport.withWebSocket(request, protocols: ExecSubprotocol.offered) { ws in
+      let v5 = ws.subprotocol == ExecSubprotocol.v5
+      return try await withThrowingTaskGroup(of: Void.self) { group in
+        if let stdin {
+          group.addTask {
+            for await chunk in stdin where !chunk.isEmpty { try await ws.send(ExecFrame.encode(.stdin, chunk)) }
+            if v5 { try await ws.send(ExecFrame.closeStdin) }
+          }
+        }
+        if let resize {
+          group.addTask {
+            for await size in resize { try await ws.send(ExecFrame.resize(size)) }
+          }
+        }
+        group.addTask {
+          while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(5))
+            try await ws.send([], opcode: .ping)
+          }
+        }
+        var status: Status?
+        loop: for try await frame in ws.inbound {
+          switch frame.opcode {
+          case .binary:
+            var data = frame.unmaskedData
+            guard let bytes = data.readBytes(length: data.readableBytes),
+              let (channel, payload) = ExecFrame.decode(bytes)
+            else { continue }
+            switch channel {
+            case .stdout: try await stdout(payload)
+            case .stderr: try await stderr(payload)
+            case .status:
+              do {
+                status = try KubeJSON.decoder.decode(Status.self, from: Data(payload))
+              } catch {
+                throw KubeError.decoding("exec status channel: \(String(decoding: payload.prefix(200), as: UTF8.self))")
+              }
+            default: break
+            }
+          case .ping:
+            var data = frame.unmaskedData
+            try await ws.send(data.readBytes(length: data.readableBytes) ?? [], opcode: .pong)
+          case .connectionClose:
+            break loop
+          default:
+            continue
+          }
+        }
+        group.cancelAll()
+        logger.debug("exec finished", metadata: ["pod": .string(pod), "status": .string(status?.status ?? "none")])
+        return try status.map(ExecFrame.exitCode(from:)) ?? 0
+      }
+    }
+  }
+
+  /// Runs a command without stdin and collects its output.
+  public func execCollect(namespace: String? = nil, pod: String, _ options: ExecOptions) async throws -> ExecOutput {
+    let out = ByteCollector()
+    let err = ByteCollector()
+    let code = try await exec(
+      namespace: namespace, pod: pod, options, stdout: { await out.append($0) }, stderr: { await err.append($0) })
+    return ExecOutput(exitCode: code, stdout: await out.bytes, stderr: await err.bytes)
+  }
+}
+
+/// The collected result of ``KubernetesClient/execCollect(namespace:pod:_:)``.
+public struct ExecOutput: Sendable, Equatable {
+  public var exitCode: Int32
+  public var stdout: [UInt8]
+  public var stderr: [UInt8]
+  public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+  public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+actor ByteCollector {
+  var bytes: [UInt8] = []
+  func append(_ b: ArraySlice<UInt8>) { bytes += b }
+}

@@ -1,0 +1,31 @@
+import CRDModels
+import Foundation
+
+/// Turns the chunks of a watch body into typed events: lines are framed incrementally
+/// (``LineFramer``) and each line is decoded once into a `WatchEvent<K>`.
+public struct WatchEventDecoder<K: Decodable & Sendable>: Sendable {
+  private var framer = LineFramer()
+  /// Names the watch in decoding errors.
+  let context: String
+
+  public init(context: String = "watch") { self.context = context }
+
+  /// The events completed by `chunk`.
+  public mutating func push<C: Collection<UInt8>>(_ chunk: C) throws -> [WatchEvent<K>] {
+    try framer.push(chunk).map(decode)
+  }
+
+  /// The event in an unterminated last line, if the body ended without a newline.
+  public mutating func finish() throws -> WatchEvent<K>? {
+    try framer.finish().map(decode)
+  }
+
+  func decode(_ line: [UInt8]) throws -> WatchEvent<K> {
+    do {
+      return try KubeJSON.decoder.decode(WatchEvent<K>.self, from: Data(line))
+    } catch let e as DecodingError {
+      let start = String(decoding: line.prefix(120), as: UTF8.self)
+      throw KubeError.decoding("\(context): \(KubernetesClient.describe(e)) in event \(start)")
+    }
+  }
+}
