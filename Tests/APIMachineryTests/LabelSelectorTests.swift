@@ -36,7 +36,7 @@ import Testing
 
   @Test(arguments: matching)
   func parsesAndMatches(selector: String, labels: [String: String], expected: Bool) throws {
-    #expect(try LabelSelector.parse(selector).matches(labels) == expected, "\(selector)")
+    #expect(try LabelSelectorMatcher.parse(selector).matches(labels) == expected, "\(selector)")
   }
 
   static let roundTrip: [(String, String)] = [
@@ -49,7 +49,7 @@ import Testing
 
   @Test(arguments: roundTrip)
   func stringFormIsSortedByKey(input: String, output: String) throws {
-    #expect(try LabelSelector.parse(input).description == output)
+    #expect(try LabelSelectorMatcher.parse(input).description == output)
   }
 
   /// Messages of labels.Parse for malformed selectors.
@@ -73,17 +73,17 @@ import Testing
 
   @Test(arguments: errors)
   func rejectsWithKubeMessages(selector: String, message: String) {
-    #expect(throws: LabelSelectorError(message)) { try LabelSelector.parse(selector) }
+    #expect(throws: LabelSelectorError(message)) { try LabelSelectorMatcher.parse(selector) }
   }
 
   @Test func parseErrorIsA400() {
-    let error = #expect(throws: LabelSelectorError.self) { try LabelSelector.parse("x in y") }
+    let error = #expect(throws: LabelSelectorError.self) { try LabelSelectorMatcher.parse("x in y") }
     #expect(error?.status.code == 400)
     #expect(error?.status.reason == "BadRequest")
   }
 
   @Test func structuredSelector() throws {
-    let s = try LabelSelector(
+    let s = try LabelSelectorMatcher(
       json: json(
         #"{"matchLabels":{"app":"gra"},"matchExpressions":[{"key":"tier","operator":"In","values":["a","b"]},{"key":"gone","operator":"DoesNotExist"}]}"#
       ))
@@ -94,28 +94,28 @@ import Testing
   }
 
   @Test func nilSelectorMatchesNothingEmptyMatchesEverything() throws {
-    #expect(try !LabelSelector(json: .null).matches([:]))
-    #expect(try LabelSelector(json: json("{}")).matches(["a": "b"]))
+    #expect(try !LabelSelectorMatcher(json: .null).matches([:]))
+    #expect(try LabelSelectorMatcher(json: json("{}")).matches(["a": "b"]))
   }
 
   @Test func structuredSelectorErrors() {
     #expect(throws: LabelSelectorError(#""Foo" is not a valid label selector operator"#)) {
-      try LabelSelector(json: json(#"{"matchExpressions":[{"key":"a","operator":"Foo"}]}"#))
+      try LabelSelectorMatcher(json: json(#"{"matchExpressions":[{"key":"a","operator":"Foo"}]}"#))
     }
     #expect(throws: LabelSelectorError(#"values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"#)) {
-      try LabelSelector(json: json(#"{"matchExpressions":[{"key":"a","operator":"In","values":[]}]}"#))
+      try LabelSelectorMatcher(json: json(#"{"matchExpressions":[{"key":"a","operator":"In","values":[]}]}"#))
     }
   }
 
   @Test func matchesObjectLabels() throws {
     let pod = json(#"{"metadata":{"name":"p","labels":{"app":"gra"}}}"#)
-    #expect(try LabelSelector.parse("app=gra").matches(object: pod))
-    #expect(try !LabelSelector.parse("app=other").matches(object: pod))
+    #expect(try LabelSelectorMatcher.parse("app=gra").matches(object: pod))
+    #expect(try !LabelSelectorMatcher.parse("app=other").matches(object: pod))
   }
 
   @Test func requiredValue() throws {
-    #expect(try LabelSelector.parse("a=b,c in (d)").requiredValue(for: "c") == "d")
-    #expect(try LabelSelector.parse("a!=b").requiredValue(for: "a") == nil)
+    #expect(try LabelSelectorMatcher.parse("a=b,c in (d)").requiredValue(for: "c") == "d")
+    #expect(try LabelSelectorMatcher.parse("a!=b").requiredValue(for: "a") == nil)
   }
 }
 
@@ -162,5 +162,16 @@ import Testing
       FieldSelector.unsupportedFieldMessage("spec.x")
         == #""spec.x" is not a known field selector: only "metadata.name", "metadata.namespace""#)
     #expect(FieldSelector.fieldLabelNotSupportedMessage("spec.x") == "field label not supported: spec.x")
+  }
+}
+
+@Suite struct TypedLabelSelectorTests {
+  @Test func fromCRDModelsLabelSelector() throws {
+    let typed = CRDModels.LabelSelector(
+      matchLabels: ["app": "gra"], matchExpressions: [LabelSelectorRequirement(key: "tier", operator: "NotIn", values: ["x"])])
+    let m = try LabelSelectorMatcher(typed)
+    #expect(m.matches(["app": "gra", "tier": "y"]))
+    #expect(!m.matches(["app": "gra", "tier": "x"]))
+    #expect(try !LabelSelectorMatcher(nil as CRDModels.LabelSelector?).matches([:]))
   }
 }

@@ -213,3 +213,15 @@ import Testing
     #expect(errors(#"{"type":"object","properties":{"p":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]}}}"#) == [])
   }
 }
+
+@Suite struct StrictDecodingTests {
+  @Test func strictStatusListsEveryUnknownField() throws {
+    let status = try #require(StrictDecoding.strictStatus(kind: "Runner", version: "v1alpha1", unknownFields: ["spec.a", "spec.b"]))
+    #expect(status.code == 400)
+    #expect(status.reason == "BadRequest")
+    #expect(
+      status.message
+        == #"Runner in version "v1alpha1" cannot be handled as a Runner: strict decoding error: unknown field "spec.a", unknown field "spec.b""#)
+    #expect(StrictDecoding.strictStatus(kind: "Runner", version: "v1alpha1", unknownFields: []) == nil)
+  }
+}

@@ -12,7 +12,7 @@ extension RBACAuthorizer {
     guard let selectors = role.aggregationSelectors else { return nil }
     var rules: [RBAC.PolicyRule] = []
     for selectorJSON in selectors {
-      let selector = try LabelSelector(json: selectorJSON)
+      let selector = try LabelSelectorMatcher(json: selectorJSON)
       for other in all.sorted(by: { $0.name < $1.name }) where other.name != role.name && selector.matches(other.labels) {
         for rule in other.rules where !rules.contains(rule) { rules.append(rule) }
       }
@@ -20,13 +20,22 @@ extension RBACAuthorizer {
     return rules
   }
 
-  /// This authorizer with every aggregated ClusterRole's rules recomputed from the others.
+  /// This authorizer with every aggregated ClusterRole's rules recomputed from the others,
+  /// repeated until nothing changes (the controller converges the same way when aggregated
+  /// roles select each other, as `admin` selects `edit` which selects `view`).
   public func withAggregatedClusterRoles() -> RBACAuthorizer {
     var copy = self
-    for i in copy.clusterRoles.indices {
-      if let rules = try? Self.aggregatedRules(for: clusterRoles[i], among: clusterRoles) {
-        copy.clusterRoles[i].rules = rules
+    for _ in 0...copy.clusterRoles.count {
+      var changed = false
+      for i in copy.clusterRoles.indices {
+        if let rules = try? Self.aggregatedRules(for: copy.clusterRoles[i], among: copy.clusterRoles),
+          rules != copy.clusterRoles[i].rules
+        {
+          copy.clusterRoles[i].rules = rules
+          changed = true
+        }
       }
+      if !changed { break }
     }
     return copy
   }

@@ -100,7 +100,7 @@ public enum RBAC {
     }
     public init(json: JSONValue) {
       self.init(
-        name: json["metadata"]["name"].stringValue ?? "", labels: LabelSelector.labels(of: json),
+        name: json["metadata"]["name"].stringValue ?? "", labels: LabelSelectorMatcher.labels(of: json),
         rules: (json["rules"].arrayValue ?? []).map(PolicyRule.init(json:)),
         aggregationSelectors: json["aggregationRule"].isNull ? nil : (json["aggregationRule"]["clusterRoleSelectors"].arrayValue ?? []))
     }

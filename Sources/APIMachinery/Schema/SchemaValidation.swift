@@ -23,8 +23,8 @@ extension StructuralSchema {
   ///   branch.
   /// kube-openapi walks properties in Go map order (random); here they are walked by name, so
   /// the order of errors is stable.
-  public func validate(_ object: JSONValue) -> [FieldError] {
-    var errs: [FieldError] = []
+  public func validate(_ object: JSONValue) -> [KubeFieldError] {
+    var errs: [KubeFieldError] = []
     SchemaValidator.validate(object, self, path: "", errs: &errs)
     return errs
   }
@@ -45,7 +45,7 @@ enum SchemaValidator {
 
   static func body(_ path: String) -> String { path + " in body" }
 
-  static func validate(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [FieldError]) {
+  static func validate(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError]) {
     var typeValid = true
     if let t = s.type {
       typeValid = checkType(data, t, s, path: path, errs: &errs)
@@ -97,7 +97,7 @@ enum SchemaValidator {
   }
 
   /// kube-openapi's type validator; false when the type does not match.
-  static func checkType(_ data: JSONValue, _ t: String, _ s: StructuralSchema, path: String, errs: inout [FieldError])
+  static func checkType(_ data: JSONValue, _ t: String, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError])
     -> Bool
   {
     if data.isNull {
@@ -123,15 +123,15 @@ enum SchemaValidator {
     }
   }
 
-  static func badValue(_ v: JSONValue) -> FieldError.BadValue {
+  static func badValue(_ v: JSONValue) -> KubeFieldError.BadValue {
     switch v {
     case .int(let i): .int(i)
     case .double(let d): .double(d)
-    default: FieldError.BadValue(v)
+    default: KubeFieldError.BadValue(v)
     }
   }
 
-  static func checkNumber(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [FieldError]) {
+  static func checkNumber(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError]) {
     guard let x = numericValue(data) else { return }
     if let m = s.multipleOf, m > 0 {
       let q = x / m
@@ -158,26 +158,26 @@ enum SchemaValidator {
     return a == b
   }
 
-  static func checkEnum(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [FieldError]) {
+  static func checkEnum(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError]) {
     guard let values = s.enumValues, !values.isEmpty else { return }
     if values.contains(where: { enumEqual($0, data) }) { return }
     let supported = values.map { v -> String in
       if case .string(let str) = v { return str }
       return (try? String(decoding: KubeJSON.encode(v), as: UTF8.self)) ?? "\(v)"
     }
-    errs.append(.notSupported(path, FieldError.BadValue(data), supported: supported))
+    errs.append(.notSupported(path, KubeFieldError.BadValue(data), supported: supported))
   }
 
-  static func composite(_ path: String, _ message: String) -> FieldError {
+  static func composite(_ path: String, _ message: String) -> KubeFieldError {
     .invalid("", .string(""), GoFormat.quote(path) + " " + message)
   }
 
-  static func checkComposition(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [FieldError]) {
+  static func checkComposition(_ data: JSONValue, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError]) {
     if !s.allOf.isEmpty {
       var valid = 0
-      var inner: [FieldError] = []
+      var inner: [KubeFieldError] = []
       for sub in s.allOf {
-        var e: [FieldError] = []
+        var e: [KubeFieldError] = []
         validate(data, sub, path: path, errs: &e)
         if e.isEmpty { valid += 1 }
         inner += e
@@ -188,10 +188,10 @@ enum SchemaValidator {
       }
     }
     if !s.anyOf.isEmpty {
-      var best: [FieldError]?
+      var best: [KubeFieldError]?
       var succeeded = false
       for sub in s.anyOf {
-        var e: [FieldError] = []
+        var e: [KubeFieldError] = []
         validate(data, sub, path: path, errs: &e)
         if e.isEmpty {
           succeeded = true
@@ -207,9 +207,9 @@ enum SchemaValidator {
     }
     if !s.oneOf.isEmpty {
       var valid = 0
-      var best: [FieldError]?
+      var best: [KubeFieldError]?
       for sub in s.oneOf {
-        var e: [FieldError] = []
+        var e: [KubeFieldError] = []
         validate(data, sub, path: path, errs: &e)
         if e.isEmpty { valid += 1 } else if best == nil { best = e }
       }
@@ -220,13 +220,13 @@ enum SchemaValidator {
       }
     }
     if let not = s.not {
-      var e: [FieldError] = []
+      var e: [KubeFieldError] = []
       validate(data, not, path: path, errs: &e)
       if e.isEmpty { errs.append(composite(path, "must not validate the schema (not)")) }
     }
   }
 
-  static func checkObject(_ o: [String: JSONValue], _ s: StructuralSchema, path: String, errs: inout [FieldError]) {
+  static func checkObject(_ o: [String: JSONValue], _ s: StructuralSchema, path: String, errs: inout [KubeFieldError]) {
     if let min = s.minProperties, o.count < min {
       errs.append(.invalid(path, .int(min), "\(body(path)) should have at least \(min) properties"))
       return

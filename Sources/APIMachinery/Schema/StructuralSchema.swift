@@ -9,7 +9,7 @@ import CRDModels
 /// - `prune(_:)` drops fields the schema does not declare (reporting their paths, which
 ///   `fieldValidation=Strict` turns into errors);
 /// - `pruneNonNullableNullsWithoutDefaults(_:)` and `applyDefaults(_:)`;
-/// - `validate(_:)` returns `FieldError`s with the apiserver's paths and messages;
+/// - `validate(_:)` returns `KubeFieldError`s with the apiserver's paths and messages;
 /// - `StructuralSchema.structuralErrors(of:at:)` is the CRD registration check.
 ///
 /// Parsing never fails: unknown keywords are ignored and wrong-typed ones read as absent; run

@@ -17,8 +17,8 @@ extension StructuralSchema {
   /// int-or-string `anyOf: [{type: integer}, {type: string}]` pattern;
   /// `x-kubernetes-preserve-unknown-fields: false`; embedded resources; and the root `metadata`
   /// schema, which may only constrain `name` and `generateName`.
-  public static func structuralErrors(of schema: JSONValue, at path: String) -> [FieldError] {
-    var errs: [FieldError] = []
+  public static func structuralErrors(of schema: JSONValue, at path: String) -> [KubeFieldError] {
+    var errs: [KubeFieldError] = []
     StructuralCheck.check(schema, level: .root, path: path, errs: &errs)
     return errs
   }
@@ -34,7 +34,7 @@ enum StructuralCheck {
     return any[0]["type"].stringValue == "integer" && any[1]["type"].stringValue == "string"
   }
 
-  static func check(_ schema: JSONValue, level: Level, path: String, errs: inout [FieldError]) {
+  static func check(_ schema: JSONValue, level: Level, path: String, errs: inout [KubeFieldError]) {
     guard let o = schema.objectValue else { return }
     let type = o["type"]?.stringValue ?? ""
     let embedded = o["x-kubernetes-embedded-resource"]?.boolValue ?? false
@@ -133,7 +133,7 @@ enum StructuralCheck {
 
   /// Inside `allOf`/`anyOf`/`oneOf`/`not` (kube's `NestedValueValidation`) only value
   /// validations may appear; `properties` and `items` may nest further value validations.
-  static func checkValueValidation(_ schema: JSONValue, path: String, errs: inout [FieldError]) {
+  static func checkValueValidation(_ schema: JSONValue, path: String, errs: inout [KubeFieldError]) {
     guard let o = schema.objectValue else { return }
     for combinator in ["allOf", "anyOf", "oneOf"] {
       for (i, b) in (o[combinator]?.arrayValue ?? []).enumerated() {

@@ -6,11 +6,11 @@
 ///
 /// `a=b,c!=d,e in (x,y),f notin (z),g,!h,i==j,k>3`. Whitespace separates tokens; `in` and
 /// `notin` are keywords only where an operator is expected; `x in ()` means `x in ("")`.
-extension LabelSelector {
-  public static func parse(_ text: String) throws(LabelSelectorError) -> LabelSelector {
+extension LabelSelectorMatcher {
+  public static func parse(_ text: String) throws(LabelSelectorError) -> LabelSelectorMatcher {
     var lexer = LabelSelectorLexer(Array(text.utf8))
     var parser = LabelSelectorParser(tokens: lexer.all())
-    return LabelSelector(requirements: try parser.parse())
+    return LabelSelectorMatcher(requirements: try parser.parse())
   }
 }
 
@@ -102,8 +102,8 @@ struct LabelSelectorParser {
     return r
   }
 
-  mutating func parse() throws(LabelSelectorError) -> [LabelSelector.Requirement] {
-    var reqs: [LabelSelector.Requirement] = []
+  mutating func parse() throws(LabelSelectorError) -> [LabelSelectorMatcher.Requirement] {
+    var reqs: [LabelSelectorMatcher.Requirement] = []
     while true {
       let (t, lit) = lookahead(.values)
       switch t {
@@ -133,9 +133,9 @@ struct LabelSelectorParser {
     }
   }
 
-  mutating func parseRequirement() throws(LabelSelectorError) -> LabelSelector.Requirement {
+  mutating func parseRequirement() throws(LabelSelectorError) -> LabelSelectorMatcher.Requirement {
     var (t, key) = consume(.values)
-    var op: LabelSelector.Operator?
+    var op: LabelSelectorMatcher.Operator?
     if t == .doesNotExist {
       op = .doesNotExist
       (t, key) = consume(.values)
@@ -143,17 +143,17 @@ struct LabelSelectorParser {
     guard t == .identifier else { throw LabelSelectorError("found '\(key)', expected: identifier") }
     let keyErrs = NameValidation.qualifiedNameErrors(key)
     if !keyErrs.isEmpty {
-      throw LabelSelectorError(FieldError.invalid("", .string(key), keyErrs.joined(separator: "; ")).description)
+      throw LabelSelectorError(KubeFieldError.invalid("", .string(key), keyErrs.joined(separator: "; ")).description)
     }
     let (next, _) = lookahead(.values)
     if next == .end || next == .comma {
-      return try LabelSelector.Requirement(key: key, op: op ?? .exists, values: [])
+      return try LabelSelectorMatcher.Requirement(key: key, op: op ?? .exists, values: [])
     }
     if op == .doesNotExist {
-      return try LabelSelector.Requirement(key: key, op: .doesNotExist, values: [])
+      return try LabelSelectorMatcher.Requirement(key: key, op: .doesNotExist, values: [])
     }
     let (ot, olit) = consume(.keyAndOperator)
-    let binary: LabelSelector.Operator
+    let binary: LabelSelectorMatcher.Operator
     switch ot {
     case .in: binary = .in
     case .equals: binary = .equals
@@ -169,7 +169,7 @@ struct LabelSelectorParser {
     case .in, .notIn: values = try parseValues()
     default: values = try parseExactValue()
     }
-    return try LabelSelector.Requirement(key: key, op: binary, values: values.sorted())
+    return try LabelSelectorMatcher.Requirement(key: key, op: binary, values: values.sorted())
   }
 
   mutating func parseValues() throws(LabelSelectorError) -> Set<String> {

@@ -1,6 +1,6 @@
 import CRDModels
 
-extension LabelSelector {
+extension LabelSelectorMatcher {
   /// `metav1.LabelSelectorAsSelector`: a `metav1.LabelSelector` (`matchLabels` and
   /// `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`).
   ///
@@ -32,5 +32,27 @@ extension LabelSelector {
       reqs.append(try Requirement(key: expr["key"].stringValue ?? "", op: op, values: values))
     }
     self.init(requirements: reqs)
+  }
+}
+
+extension LabelSelectorMatcher {
+  /// From the typed `metav1.LabelSelector` of CRDModels; nil (no selector) matches nothing.
+  public init(_ selector: CRDModels.LabelSelector?) throws(LabelSelectorError) {
+    guard let selector else {
+      self = .nothing
+      return
+    }
+    var o: [String: JSONValue] = [:]
+    if let ml = selector.matchLabels { o["matchLabels"] = .object(ml.mapValues(JSONValue.string)) }
+    if let me = selector.matchExpressions {
+      o["matchExpressions"] = .array(
+        me.map { r in
+          [
+            "key": .string(r.key), "operator": .string(r.operator),
+            "values": .array((r.values ?? []).map(JSONValue.string)),
+          ]
+        })
+    }
+    try self.init(json: .object(o))
   }
 }

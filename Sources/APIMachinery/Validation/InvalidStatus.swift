@@ -5,10 +5,10 @@ extension Status {
   /// message `<Kind>.<group> "<name>" is invalid: <errors>` (one error alone, several as
   /// `[a, b]`, duplicates dropped; `<Kind>` alone for the core group), and one cause per error
   /// with its reason (`FieldValueRequired`, …), its body as message and its field path.
-  public static func invalid(group: String, kind: String, name: String, errors: [FieldError]) -> Status {
+  public static func invalid(group: String, kind: String, name: String, errors: [KubeFieldError]) -> Status {
     let qualified = group.isEmpty ? kind : kind + "." + group
     var seen: Set<String> = []
-    var unique: [FieldError] = []
+    var unique: [KubeFieldError] = []
     for e in errors where seen.insert(e.description).inserted { unique.append(e) }
     let message =
       unique.isEmpty

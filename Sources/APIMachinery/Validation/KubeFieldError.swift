@@ -6,7 +6,7 @@ import CRDModels
 /// `description` is the text the API server puts in messages
 /// (`spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`),
 /// and `cause` is the `StatusCause` it puts in `details.causes`.
-public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KubeFieldError: Error, Sendable, Equatable, CustomStringConvertible {
   /// `field.ErrorType`; the raw value is the cause reason sent in `details.causes[].reason`.
   public enum ErrorType: String, Sendable, Equatable {
     case notFound = "FieldValueNotFound"
@@ -84,30 +84,30 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
     self.detail = detail
   }
 
-  public static func required(_ field: String, _ detail: String = "") -> FieldError {
-    FieldError(.required, field: field, detail: detail)
+  public static func required(_ field: String, _ detail: String = "") -> KubeFieldError {
+    KubeFieldError(.required, field: field, detail: detail)
   }
-  public static func invalid(_ field: String, _ value: BadValue, _ detail: String) -> FieldError {
-    FieldError(.invalid, field: field, value: value, detail: detail)
+  public static func invalid(_ field: String, _ value: BadValue, _ detail: String) -> KubeFieldError {
+    KubeFieldError(.invalid, field: field, value: value, detail: detail)
   }
-  public static func typeInvalid(_ field: String, _ value: BadValue, _ detail: String) -> FieldError {
-    FieldError(.typeInvalid, field: field, value: value, detail: detail)
+  public static func typeInvalid(_ field: String, _ value: BadValue, _ detail: String) -> KubeFieldError {
+    KubeFieldError(.typeInvalid, field: field, value: value, detail: detail)
   }
-  public static func forbidden(_ field: String, _ detail: String) -> FieldError {
-    FieldError(.forbidden, field: field, detail: detail)
+  public static func forbidden(_ field: String, _ detail: String) -> KubeFieldError {
+    KubeFieldError(.forbidden, field: field, detail: detail)
   }
   /// `field.NotSupported`: `Unsupported value: "x": supported values: "a", "b"`.
-  public static func notSupported(_ field: String, _ value: BadValue, supported: [String]) -> FieldError {
+  public static func notSupported(_ field: String, _ value: BadValue, supported: [String]) -> KubeFieldError {
     let detail = supported.isEmpty ? "" : "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
-    return FieldError(.notSupported, field: field, value: value, detail: detail)
+    return KubeFieldError(.notSupported, field: field, value: value, detail: detail)
   }
   /// `field.TooLongMaxLength`: `Too long: may not be more than N bytes`.
-  public static func tooLong(_ field: String, maxLength: Int) -> FieldError {
-    FieldError(.tooLong, field: field, detail: "may not be more than \(maxLength) bytes")
+  public static func tooLong(_ field: String, maxLength: Int) -> KubeFieldError {
+    KubeFieldError(.tooLong, field: field, detail: "may not be more than \(maxLength) bytes")
   }
   /// `field.TooMany`: `Too many: 5: must have at most 3 items`.
-  public static func tooMany(_ field: String, actual: Int, max: Int) -> FieldError {
-    FieldError(.tooMany, field: field, value: .int(Int64(actual)), detail: "must have at most \(max) items")
+  public static func tooMany(_ field: String, actual: Int, max: Int) -> KubeFieldError {
+    KubeFieldError(.tooMany, field: field, value: .int(Int64(actual)), detail: "must have at most \(max) items")
   }
 
   /// `field.Error.ErrorBody()`.
@@ -135,7 +135,7 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-extension Array where Element == FieldError {
+extension Array where Element == KubeFieldError {
   /// `utilerrors.NewAggregate(errs).Error()`: one message alone, several as `[a, b]`.
   public var aggregateMessage: String {
     if count == 1 { return self[0].description }

@@ -2,10 +2,10 @@ import CRDModels
 
 /// A label selector, as `k8s.io/apimachinery/pkg/labels.Selector`.
 ///
-/// Built from the string form (`LabelSelector.parse`, what `?labelSelector=` carries) or from a
+/// Built from the string form (`LabelSelectorMatcher.parse`, what `?labelSelector=` carries) or from a
 /// `metav1.LabelSelector` (`init(json:)`, what `spec.selector`, `aggregationRule` and
 /// NetworkPolicies carry). Requirements are kept sorted by key, as kube sorts them.
-public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
+public struct LabelSelectorMatcher: Sendable, Equatable, CustomStringConvertible {
   /// `selection.Operator`.
   public enum Operator: String, Sendable, Equatable {
     case equals = "="
@@ -27,7 +27,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
 
     /// `labels.NewRequirement`: validates the key, the values and their count.
     public init(key: String, op: Operator, values: [String]) throws(LabelSelectorError) {
-      var errs: [FieldError] = []
+      var errs: [KubeFieldError] = []
       let keyErrs = NameValidation.qualifiedNameErrors(key)
       if !keyErrs.isEmpty {
         errs.append(.invalid("key", .string(key), keyErrs.joined(separator: "; ")))
@@ -115,10 +115,10 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Matches every object.
-  public static let everything = LabelSelector()
+  public static let everything = LabelSelectorMatcher()
   /// Matches no object (`labels.Nothing()`).
-  public static let nothing: LabelSelector = {
-    var s = LabelSelector()
+  public static let nothing: LabelSelectorMatcher = {
+    var s = LabelSelectorMatcher()
     s.matchesNothing = true
     return s
   }()
@@ -133,7 +133,7 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
 
   /// Matches against `metadata.labels` of an object.
   public func matches(object: JSONValue) -> Bool {
-    matches(LabelSelector.labels(of: object))
+    matches(LabelSelectorMatcher.labels(of: object))
   }
 
   /// `metadata.labels` of an object as a string map (non-string values ignored).
@@ -171,7 +171,7 @@ public struct LabelSelectorError: Error, Sendable, Equatable, CustomStringConver
 
 enum BadValueRendering {
   /// Go's `%#v` of a `[]string`.
-  static func stringSlice(_ values: [String]) -> FieldError.BadValue {
+  static func stringSlice(_ values: [String]) -> KubeFieldError.BadValue {
     .raw("[]string{" + values.map(GoFormat.quote).joined(separator: ", ") + "}")
   }
 }
