@@ -36,6 +36,18 @@ lint: ## Check formatting
 local: ## Start the local API server and kubelet (no cluster needed)
 	$(SWIFT) run gra-operator local
 
+.PHONY: run
+run: ## Run the operator against the current kubeconfig's cluster
+	$(SWIFT) run gra-operator run --log-format logfmt
+
+.PHONY: dev
+dev: ## Dev loop on minikube: skaffold builds both images in minikube and deploys the chart
+	skaffold dev -p minikube
+
 .PHONY: clean
 clean: ## Remove build output and local-mode state
 	rm -rf .build .local
+
+# Image targets (build-image, run-local, test-image, logs, stop, push-image, push-multiarch, …)
+# with Docker or Podman detected: see docs/images.md.
+include images/images.mk
