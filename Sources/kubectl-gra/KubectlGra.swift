@@ -13,7 +13,7 @@ struct KubectlGra: AsyncParsableCommand {
       """,
     subcommands: [
       CreateCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, SuspendCommand.self,
-      ResumeCommand.self, WaitCommand.self, ExecCommand.self, LogsCommand.self,
+      ResumeCommand.self, WaitCommand.self, DescribeCommand.self, ExecCommand.self, LogsCommand.self,
     ]
   )
 }
