@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import KubeClient
 import LocalCluster
+import Logging
+import Operator
 
 #if canImport(Glibc)
   import Glibc
@@ -21,6 +24,9 @@ struct LocalCommand: AsyncParsableCommand {
   @Option(help: "A kube-apiserver token file: token,user,uid,\"group1,group2\".") var tokenFile: String?
   @Option(help: "Where the local kubelet keeps pod directories and volumes.") var dataDir = ".local/kubelet"
   @Flag(help: "Run only the API server (pods stay Pending).") var noKubelet = false
+  @Flag(help: "Do not run the gra operator (Runners and TracerJobs are stored, not reconciled).")
+  var noOperator = false
+  @Option(help: "Operator log format: json or logfmt (logs go to stderr).") var logFormat: StructuredLogHandler.Format = .logfmt
 
   func run() async throws {
     var options = LocalAPIServer.Options(host: host, port: port)
@@ -50,60 +56,63 @@ struct LocalCommand: AsyncParsableCommand {
       }
     }
 
-    let examples = (try? FileManager.default.contentsOfDirectory(atPath: "manifests/examples"))?.sorted()
-      .filter { $0.hasSuffix(".yaml") } ?? []
+    var operatorTask: Task<Void, any Error>?
+    var operatorNote = "operator:    disabled (--no-operator); Runners and TracerJobs are stored, not reconciled"
+    if !noOperator {
+      operatorTask = try startOperator(kubeconfig: kubeconfigURL)
+      operatorNote = "operator:    running in this process (Runner and TracerJob controllers), logs on stderr"
+    }
+
+    let minimal = FileManager.default.fileExists(atPath: "manifests/examples/runner-minimal.yaml")
+      ? "manifests/examples/runner-minimal.yaml" : "<a Runner manifest>"
     var lines = [
       "gra local cluster",
       "  API server:  \(server.url.absoluteString) (in memory; everything is lost on exit)",
       "  CRDs:        \(crdPaths.isEmpty ? "none installed (no manifests/crds)" : crdPaths.map(\.path).joined(separator: ", "))",
       "  \(kubeletNote)",
-      "  operator:    not started - the gra operator does not exist yet, so Runners and TracerJobs are stored but not reconciled",
+      "  \(operatorNote)",
       "",
-      "Try:",
+      "Next, in another terminal:",
       "  export KUBECONFIG=\(kubeconfigURL.path)",
-      "  kubectl get nodes",
-      "  kubectl api-resources --api-group=gra.dev",
+      "  kubectl apply -f \(minimal) && kubectl get runners -w",
+      "  swift run kubectl-gra exec demo -- python3 -c 'print(6*7)'",
     ]
-    if let first = examples.first { lines.append("  kubectl apply -f manifests/examples/\(first)") }
-    lines.append("  kubectl get runners,tracerjobs")
     lines.append("")
     lines.append("Press Ctrl-C to stop.")
     FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
 
     await Self.waitForInterrupt()
     print("\nstopping…")
+    operatorTask?.cancel()
+    _ = await operatorTask?.result
     if let kubelet { await kubelet.shutdown() }
     await server.shutdown()
   }
 
-  /// Suspends until SIGINT or SIGTERM.
-  static func waitForInterrupt() async {
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
-    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-      let once = Once(c)
-      for sig in [SIGINT, SIGTERM] {
-        let src = DispatchSource.makeSignalSource(signal: sig, queue: .main)
-        src.setEventHandler { once.fire() }
-        src.resume()
-        Once.keep(src)
-      }
+  /// The operator, as `gra-operator run` would run it against this cluster: same controllers,
+  /// same client, talking HTTP to the local API server (no leader election, no health port).
+  func startOperator(kubeconfig: URL) throws -> Task<Void, any Error> {
+    let format = logFormat
+    LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: format) }
+    let logger = Logger(label: "gra-operator")
+    let client = try KubernetesClient(
+      configuration: try Kubeconfig.load(paths: [kubeconfig.path]).configuration(), logger: logger)
+    var options = Manager.Options()
+    options.healthPort = nil
+    options.metricsPort = nil
+    let manager = Manager(client: client, watchNamespace: nil, metrics: MetricsRegistry(), options: options, logger: logger)
+    let controllers = OperatorControllers.make(manager: manager, workers: 4, logger: logger)
+    return Task {
+      defer { Task { try? await client.shutdown() } }
+      try await manager.run(controllers)
     }
   }
-}
 
-/// Resumes a continuation at most once (signal handlers may fire repeatedly).
-final class Once: @unchecked Sendable {
-  private let lock = NSLock()
-  private var c: CheckedContinuation<Void, Never>?
-  nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
-  init(_ c: CheckedContinuation<Void, Never>) { self.c = c }
-  func fire() {
-    lock.lock()
-    let k = c
-    c = nil
-    lock.unlock()
-    k?.resume()
+  /// Suspends until SIGINT or SIGTERM.
+  static func waitForInterrupt() async {
+    let (stream, continuation) = AsyncStream<Void>.makeStream()
+    let handler = SignalHandler.install([SIGINT, SIGTERM]) { _, _ in continuation.yield() }
+    defer { handler.cancel() }
+    for await _ in stream { break }
   }
-  static func keep(_ s: any DispatchSourceSignal) { sources.append(s) }
 }
