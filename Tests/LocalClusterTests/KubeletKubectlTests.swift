@@ -24,18 +24,19 @@ private struct ClusterWithKubelet {
     await cluster.stop()
   }
 
+  /// Runs kubectl with a request timeout, so a stuck request fails the test instead of hanging it.
   func kubectl(_ args: String..., stdin: String? = nil) async throws -> TestCluster.KubectlResult {
-    try await cluster.kubectl(args, stdin: stdin)
+    try await cluster.kubectl(["--request-timeout=60s"] + args, stdin: stdin)
   }
 
   func apply(_ yaml: String) async throws {
-    let r = try await cluster.kubectl(["apply", "-f", "-"], stdin: yaml)
+    let r = try await cluster.kubectl(["--request-timeout=60s", "apply", "-f", "-"], stdin: yaml)
     #expect(r.code == 0, "kubectl apply: \(r.err)")
   }
 
   func waitFor(_ pod: String, phase: String) async throws -> TestCluster.KubectlResult {
     try await cluster.kubectl([
-      "wait", "--for=jsonpath={.status.phase}=\(phase)", "pod/\(pod)", "--timeout=60s",
+      "--request-timeout=90s", "wait", "--for=jsonpath={.status.phase}=\(phase)", "pod/\(pod)", "--timeout=60s",
     ])
   }
 

@@ -161,6 +161,14 @@ struct KubeletPodTests {
     #expect(ttyOutcome == .exited(code: 5))
     #expect(screen.text.contains("40 100\r\n"))
 
+    let (big, bigInput) = AsyncStream<[UInt8]>.makeStream()
+    bigInput.yield([UInt8](repeating: 120, count: 4 << 20))
+    bigInput.finish()
+    let unread = try await bed.kubelet.exec(
+      namespace: "default", pod: "srv", container: "main", command: ["true"], tty: false,
+      io: ExecIO(stdin: big, resize: nil, stdout: { _ in }, stderr: { _ in }))
+    #expect(unread == .exited(code: 0))
+
     let missing = try await bed.kubelet.exec(
       namespace: "default", pod: "srv", container: "nope", command: ["true"], tty: false,
       io: ExecIO(stdin: nil, resize: nil, stdout: { _ in }, stderr: { _ in }))
@@ -291,6 +299,39 @@ struct KubeletPodTests {
     try await Task.sleep(for: .seconds(3))
     let later = try await bed.store.get(KubeletResources.pods, namespace: "default", name: "runner")
     #expect(later["status"]["containerStatuses"][0]["restartCount"] == 0)
+  }
+
+  @Test func probesDriveReadinessAndRestarts() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    let port = Int.random(in: 20_000...40_000)
+    try await bed.create(
+      #"""
+      {"metadata":{"name":"web"},"spec":{"terminationGracePeriodSeconds":2,"containers":[{"name":"c","image":"python:3.11",
+       "command":["python","-m","http.server","\#(port)","--bind","127.0.0.1","--directory","/tmp"],
+       "readinessProbe":{"httpGet":{"path":"/ready","port":\#(port)},"periodSeconds":1},
+       "livenessProbe":{"exec":{"command":["sh","-c","test ! -e /tmp/die"]},"periodSeconds":1,"failureThreshold":1}}]}}
+      """#)
+    let up = try await bed.pod("web") { $0["status"]["containerStatuses"][0]["started"] == true }
+    #expect(up["status"]["containerStatuses"][0]["ready"] == false)
+    let exec = { (script: String) in
+      _ = try await bed.kubelet.exec(
+        namespace: "default", pod: "web", container: "c", command: ["sh", "-c", script], tty: false,
+        io: ExecIO(stdin: nil, resize: nil, stdout: { _ in }, stderr: { _ in }))
+    }
+    for _ in 0..<300 where !(await bed.store.events(about: "web")).contains(where: { $0.contains("statuscode: 404") }) {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    try await exec("touch /tmp/ready")
+    let ready = try await bed.pod("web") { $0["status"]["containerStatuses"][0]["ready"] == true }
+    #expect(ready["status"]["conditions"].arrayValue?.first { $0["type"] == "Ready" }?["status"] == "True")
+    try await exec("touch /tmp/die")
+    let restarted = try await bed.pod("web") { ($0["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0) >= 1 }
+    #expect(restarted["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0 >= 1)
+    let events = await bed.store.events(about: "web")
+    #expect(events.contains { $0.hasPrefix("Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404") })
+    #expect(events.contains { $0.hasPrefix("Unhealthy: Liveness probe failed:") })
+    #expect(events.contains("Killing: Container c failed liveness probe, will be restarted"))
   }
 
   @Test func shutdownLeavesNoProcessBehind() async throws {

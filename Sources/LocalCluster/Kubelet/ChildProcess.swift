@@ -198,9 +198,17 @@ enum FD {
     return true
   }
 
-  /// Runs `body` on a new thread (for loops that block on a descriptor).
+  /// Runs `body` on a new thread (for loops that block on a descriptor). SIGPIPE is blocked
+  /// on it, so writing to a pipe or socket whose reader went away fails with EPIPE instead of
+  /// killing the process (the pending signal goes away with the thread).
   static func thread(_ body: @escaping @Sendable () -> Void) {
-    let t = Thread(block: body)
+    let t = Thread {
+      var set = sigset_t()
+      sigemptyset(&set)
+      sigaddset(&set, SIGPIPE)
+      pthread_sigmask(SIG_BLOCK, &set, nil)
+      body()
+    }
     t.stackSize = 256 * 1024
     t.start()
   }
