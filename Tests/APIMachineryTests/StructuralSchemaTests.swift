@@ -225,3 +225,27 @@ import Testing
     #expect(StrictDecoding.strictStatus(kind: "Runner", version: "v1alpha1", unknownFields: []) == nil)
   }
 }
+
+@Suite struct ListTypeValidationTests {
+  let schema = StructuralSchema(
+    json: json(
+      #"{"type":"object","properties":{"status":{"type":"object","properties":{"#
+        + #""conditions":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["type"],"items":{"type":"object","properties":{"type":{"type":"string"},"status":{"type":"string"}}}},"#
+        + #""tags":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}}}}}}"#))
+
+  @Test func duplicateMapKeysAndSetValues() {
+    let obj = json(
+      #"{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"Ready","status":"False"}],"tags":["a","b","a"]}}"#)
+    let errs = schema.validate(obj)
+    #expect(
+      errs.map(\.description) == [
+        #"status.conditions[1]: Duplicate value: map[string]interface {}{"type":"Ready"}"#,
+        #"status.tags[2]: Duplicate value: "a""#,
+      ])
+    #expect(errs.map(\.cause.reason) == ["FieldValueDuplicate", "FieldValueDuplicate"])
+  }
+
+  @Test func uniqueListsPass() {
+    #expect(schema.validate(json(#"{"status":{"conditions":[{"type":"Ready"},{"type":"Idle"}],"tags":["a","b"]}}"#)) == [])
+  }
+}

@@ -21,12 +21,14 @@ extension StructuralSchema {
   /// - failed `anyOf`/`oneOf`/`allOf`/`not` → `FieldValueInvalid` at path `<nil>` with value `""`
   ///   (`"spec.port" must validate at least one schema (anyOf)`), plus the errors of the closest
   ///   branch.
+  /// - `x-kubernetes-list-type` `set`/`map` duplicates → `FieldValueDuplicate` (see
+  ///   `validateListTypes`).
   /// kube-openapi walks properties in Go map order (random); here they are walked by name, so
   /// the order of errors is stable.
   public func validate(_ object: JSONValue) -> [KubeFieldError] {
     var errs: [KubeFieldError] = []
     SchemaValidator.validate(object, self, path: "", errs: &errs)
-    return errs
+    return errs + validateListTypes(object)
   }
 }
 

@@ -47,6 +47,10 @@ public final class StructuralSchema: Sendable {
   public let preserveUnknownFields: Bool
   public let embeddedResource: Bool
   public let intOrString: Bool
+  /// `x-kubernetes-list-type`: `atomic`, `set` or `map`.
+  public let listType: String?
+  /// `x-kubernetes-list-map-keys` of a `map` list.
+  public let listMapKeys: [String]
   /// The schema as written, for the registration check and for serving OpenAPI.
   public let json: JSONValue
 
@@ -97,6 +101,8 @@ public final class StructuralSchema: Sendable {
     preserveUnknownFields = o["x-kubernetes-preserve-unknown-fields"]?.boolValue ?? false
     embeddedResource = o["x-kubernetes-embedded-resource"]?.boolValue ?? false
     intOrString = o["x-kubernetes-int-or-string"]?.boolValue ?? false
+    listType = o["x-kubernetes-list-type"]?.stringValue
+    listMapKeys = (o["x-kubernetes-list-map-keys"]?.arrayValue ?? []).compactMap(\.stringValue)
   }
 
   static func number(_ v: JSONValue?) -> Double? {
