@@ -37,6 +37,12 @@ struct RunCommand: AsyncParsableCommand {
   var metricsBindAddress = ":8080"
   @Option(help: "Address of /healthz and /readyz.")
   var healthProbeBindAddress = ":8081"
+  @Option(help: "Address of the exec bridge (runners/exec); \"\" disables it.")
+  var bridgeBindAddress = ":8443"
+  @Option(help: "Directory with the bridge's tls.crt and tls.key (a kubernetes.io/tls Secret).")
+  var bridgeTlsDir = "/etc/gra/bridge-tls"
+  @Flag(help: "Serve the bridge over plain HTTP when there is no certificate (local development only).")
+  var bridgeInsecureHttp = false
   @Option(help: "Concurrent reconciles per controller.")
   var workers = 4
   @Option(help: "Log format: json or logfmt.")
@@ -92,13 +98,15 @@ struct RunCommand: AsyncParsableCommand {
         "apiServer": "\(clientConfig.server)", "configSource": "\(clientConfig.origin)",
         "watchNamespace": "\(namespace ?? "<all>")", "leaderElection": "\(options.leaderElection.map { "\($0.namespace)/\($0.name) as \($0.identity)" } ?? "off")",
         "healthProbeBindAddress": "\(healthProbeBindAddress)", "metricsBindAddress": "\(metricsBindAddress)",
-        "workers": "\(workers)", "logFormat": "\(logFormat.rawValue)", "logLevel": "\(logLevel.rawValue)",
+        "bridgeBindAddress": "\(bridgeBindAddress)", "workers": "\(workers)", "logFormat": "\(logFormat.rawValue)", "logLevel": "\(logLevel.rawValue)",
         "shutdownTimeoutSeconds": "\(shutdownTimeout)",
       ])
 
     let metrics = MetricsRegistry()
     let manager = Manager(client: client, watchNamespace: namespace, metrics: metrics, options: options, logger: logger)
     let controllers = OperatorControllers.make(manager: manager, workers: workers, logger: logger)
+    let bridge = try await startBridge(client: client, logger: logger)
+    defer { if let bridge { Task { await bridge.stop() } } }
 
     let main = Task { try await manager.run(controllers) }
     let signals = SignalHandler.install([SIGTERM, SIGINT]) { signal, count in
@@ -122,6 +130,30 @@ struct RunCommand: AsyncParsableCommand {
 
 extension StructuredLogHandler.Format: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension RunCommand {
+  /// Starts the exec bridge on `--bridge-bind-address`: HTTPS with the certificate in
+  /// `--bridge-tls-dir`; without one, plain HTTP only with `--bridge-insecure-http`, else the
+  /// bridge stays off (and says so) rather than take bearer tokens in clear text.
+  func startBridge(client: KubernetesClient, logger: Logger) async throws -> BridgeHTTPServer? {
+    guard !bridgeBindAddress.isEmpty, let address = BindAddress(bridgeBindAddress) else { return nil }
+    let cert = bridgeTlsDir + "/tls.crt"
+    let key = bridgeTlsDir + "/tls.key"
+    let hasTLS = FileManager.default.isReadableFile(atPath: cert) && FileManager.default.isReadableFile(atPath: key)
+    guard hasTLS || bridgeInsecureHttp else {
+      logger.warning(
+        "exec bridge disabled: no tls.crt/tls.key in --bridge-tls-dir (mount the bridge TLS Secret, or pass --bridge-insecure-http for local use)",
+        metadata: ["dir": "\(bridgeTlsDir)"])
+      return nil
+    }
+    let events = EventRecorder(client: client, instance: LeaderElector.defaultIdentity(), logger: logger)
+    let bridge = ExecBridge(client: client, authorizer: BridgeAuthorizer(client: client), events: events, logger: logger)
+    let server = try await BridgeHTTPServer.start(
+      host: address.host, port: address.port, tls: hasTLS ? (cert, key) : nil, handler: { await bridge.handle($0, $1) })
+    logger.info("exec bridge listening", metadata: ["address": "\(address.host):\(server.port)", "tls": "\(hasTLS)"])
+    return server
+  }
+}
 
 /// `HOST:PORT` or `:PORT`.
 struct BindAddress: Equatable {

@@ -41,6 +41,9 @@ public enum ExecFrame: Sendable, Equatable {
       case .lost(let why):
         o["reason"] = "Lost"
         o["message"] = .string(why)
+      case .notRun(let reason, let message):
+        o["reason"] = .string(reason)
+        o["message"] = .string(message)
       }
     }
     let data = (try? KubeJSON.encode(JSONValue.object(o))) ?? Data("{}".utf8)
@@ -58,4 +61,6 @@ public enum ExecEnd: Sendable, Equatable {
   /// The bridge lost track of the command (the pod went away, the connection to the API server
   /// broke before the status arrived). The command may or may not have finished.
   case lost(String)
+  /// The command never started, e.g. `RunnerNotReady`; the message says what to do.
+  case notRun(reason: String, message: String)
 }
