@@ -79,6 +79,16 @@ struct KubeletKubectlTests {
     #expect(node.out == "True")
   }
 
+  @Test func kubectlRunSucceeds() async throws {
+    let c = try await ClusterWithKubelet.start()
+    defer { Task { await c.stop() } }
+    let run = try await c.kubectl("run", "hello", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo hi from $HOSTNAME")
+    #expect(run.code == 0, "\(run.err)")
+    #expect(try await c.waitFor("hello", phase: "Succeeded").code == 0)
+    #expect(try await c.kubectl("logs", "hello").out == "hi from hello\n")
+    #expect(try await c.jsonpath("hello", ".status.containerStatuses[0].state.terminated.reason") == "Completed")
+  }
+
   @Test func execWithStdinReturnsTheExitCode() async throws {
     let c = try await ClusterWithKubelet.start()
     defer { Task { await c.stop() } }
