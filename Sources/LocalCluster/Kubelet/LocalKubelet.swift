@@ -25,6 +25,9 @@ public final class LocalKubelet: NodeAgent, Sendable {
   let logger: Logger
 
   public init(store: any ClusterStore, configuration: KubeletConfiguration, logger: Logger? = nil) {
+    var configuration = configuration
+    // Paths go into the sandbox's shell scripts and into chroots: make them absolute.
+    configuration.dataDirectory = configuration.dataDirectory.absoluteURL.standardizedFileURL
     self.store = store
     self.configuration = configuration
     let logger = logger ?? Logger(label: "gra.local-kubelet")
