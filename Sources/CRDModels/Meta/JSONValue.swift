@@ -17,21 +17,23 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue: Codable {
   public init(from decoder: any Decoder) throws {
+    // Each failed attempt throws, and a thrown DecodingError is expensive, so the attempts go
+    // in order of how often Kubernetes JSON has each kind of value: strings, objects, arrays.
     let c = try decoder.singleValueContainer()
     if c.decodeNil() {
       self = .null
+    } else if let s = try? c.decode(String.self) {
+      self = .string(s)
+    } else if let o = try? c.decode([String: JSONValue].self) {
+      self = .object(o)
+    } else if let a = try? c.decode([JSONValue].self) {
+      self = .array(a)
     } else if let b = try? c.decode(Bool.self) {
       self = .bool(b)
     } else if let i = try? c.decode(Int64.self) {
       self = .int(i)
-    } else if let d = try? c.decode(Double.self) {
-      self = .double(d)
-    } else if let s = try? c.decode(String.self) {
-      self = .string(s)
-    } else if let a = try? c.decode([JSONValue].self) {
-      self = .array(a)
     } else {
-      self = .object(try c.decode([String: JSONValue].self))
+      self = .double(try c.decode(Double.self))
     }
   }
 
