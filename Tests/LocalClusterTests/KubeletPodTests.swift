@@ -196,6 +196,28 @@ struct KubeletPodTests {
     #expect(events.contains("Killing: Stopping container c"))
   }
 
+  @Test func aForcedDeletionKillsAContainerThatIgnoresSIGTERM() async throws {
+    let bed = try await KubeletTestbed()
+    defer { Task { await bed.stop() } }
+    let pod = try await bed.create(
+      #"""
+      {"metadata":{"name":"stubborn"},"spec":{"terminationGracePeriodSeconds":300,
+       "containers":[{"name":"c","image":"busybox","command":["sh","-c","trap '' TERM; while true; do sleep 0.1; done"]}]}}
+      """#)
+    let uid = pod["metadata"]["uid"].stringValue ?? ""
+    _ = try await bed.pod("stubborn") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
+    try await bed.store.delete(KubeletResources.pods, namespace: "default", name: "stubborn", gracePeriodSeconds: nil)
+    try await Task.sleep(for: .milliseconds(500))
+    #expect(!Self.processes(mentioning: uid).isEmpty, "still in its grace period")
+    try await bed.store.delete(KubeletResources.pods, namespace: "default", name: "stubborn", gracePeriodSeconds: 0)
+    var left = Self.processes(mentioning: uid)
+    for _ in 0..<100 where !left.isEmpty {
+      try await Task.sleep(for: .milliseconds(50))
+      left = Self.processes(mentioning: uid)
+    }
+    #expect(left.isEmpty)
+  }
+
   @Test func aCrashingContainerBacksOffAndKeepsItsPreviousLog() async throws {
     let bed = try await KubeletTestbed()
     defer { Task { await bed.stop() } }

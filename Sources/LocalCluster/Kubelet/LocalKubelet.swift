@@ -184,8 +184,8 @@ actor KubeletState {
     if type == .deleted {
       await scheduler.forget(uid: uid)
       if let w = workers.removeValue(forKey: uid) {
-        if let pod { byName.removeValue(forKey: Self.key(pod)) }
-        await w.podDeleted()
+        if let pod, byName[Self.key(pod)] == uid { byName.removeValue(forKey: Self.key(pod)) }
+        Task { await w.podDeleted() }
       }
       return
     }

@@ -74,6 +74,9 @@ actor PodWorker {
   /// A newer version of the pod from the API server.
   func update(_ newPod: JSONValue) {
     pod = newPod
+    if terminationTask != nil, newPod["metadata"]["deletionGracePeriodSeconds"].intValue == 0 {
+      for (_, rc) in running { kill(rc) }
+    }
     if !newPod["metadata"]["deletionTimestamp"].isNull, terminationTask == nil {
       let grace = newPod["metadata"]["deletionGracePeriodSeconds"].intValue
         ?? newPod["spec"]["terminationGracePeriodSeconds"].intValue ?? 30
@@ -84,6 +87,8 @@ actor PodWorker {
   /// The pod object is gone from the API server: stop everything now.
   func podDeleted() async {
     deleted = true
+    // Gone from the API server (e.g. a forced delete): no grace period left.
+    for (_, rc) in running { kill(rc) }
     if terminationTask == nil {
       terminationTask = Task { await self.terminate(grace: 0, deleteObject: false) }
     }
