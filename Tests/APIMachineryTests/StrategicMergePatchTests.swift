@@ -173,3 +173,16 @@ import Testing
     #expect(error?.code == 400)
   }
 }
+
+@Suite struct PatchTypesTests {
+  @Test func strategicMergePatchOnACustomResourceIs415() {
+    let s = PatchTypes.unsupportedMediaTypeStatus(customResource: true)
+    #expect(s.code == 415)
+    #expect(s.reason == "UnsupportedMediaType")
+    #expect(
+      s.message
+        == "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+    )
+    #expect(PatchTypes.accepted(customResource: false).contains(PatchTypes.strategicMergePatch))
+  }
+}
