@@ -1,0 +1,177 @@
+import CRDModels
+import Foundation
+import KubeClient
+import LocalCluster
+import Testing
+
+@testable import Operator
+
+/// The local API server with gra's CRDs, a local kubelet, and the Runner controller running
+/// in-process on shared informers (as `gra-operator run` wires it).
+struct RunnerTestCluster {
+  let fixture: LocalClusterFixture
+  let kubelet: LocalKubelet
+  let dataDirectory: URL
+  let tasks: [Task<Void, Never>]
+  let controller: Controller<RunnerReconciler>
+
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static func with(_ body: (RunnerTestCluster) async throws -> Void) async throws {
+    let fixture = try await LocalClusterFixture.start(.init(crdPaths: [root.appendingPathComponent("manifests/crds")]))
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gra-rn-\(UUID().uuidString.prefix(8))")
+    let kubelet = LocalKubelet(
+      store: fixture.server.store,
+      configuration: KubeletConfiguration(
+        dataDirectory: dir, runnerScriptsDirectory: root.appendingPathComponent("images/runner"),
+        unschedulableRetryInterval: .seconds(1)),
+      logger: quietLogger)
+    try await kubelet.start()
+    fixture.server.attach(nodeAgent: kubelet)
+    let informers = InformerFactory(client: fixture.client, namespace: nil, logger: quietLogger)
+    let controller = RunnerController.make(client: fixture.client, informers: informers, workers: 2, logger: quietLogger)
+    let tasks = [
+      Task { await informers.run() },
+      Task {
+        while !informers.allSynced { try? await Task.sleep(for: .milliseconds(10)) }
+        await controller.run()
+      },
+    ]
+    let c = RunnerTestCluster(fixture: fixture, kubelet: kubelet, dataDirectory: dir, tasks: tasks, controller: controller)
+    do { try await body(c) } catch {
+      await c.stop()
+      throw error
+    }
+    await c.stop()
+  }
+
+  func stop() async {
+    await controller.stop()
+    for t in tasks { t.cancel() }
+    await kubelet.shutdown()
+    await fixture.stop()
+    try? FileManager.default.removeItem(at: dataDirectory)
+  }
+
+  var runners: Api<Runner> { fixture.client.api(Runner.self, namespace: "default") }
+  var pods: Api<Pod> { fixture.client.api(Pod.self, namespace: "default") }
+  var claims: Api<PersistentVolumeClaim> { fixture.client.api(PersistentVolumeClaim.self, namespace: "default") }
+
+  func create(_ name: String, _ spec: RunnerSpec = RunnerSpec()) async throws {
+    _ = try await runners.create(Runner(metadata: ObjectMeta(name: name, namespace: "default"), spec: spec))
+  }
+
+  func phase(_ name: String) async throws -> RunnerPhase? { try await runners.getIfExists(name)?.status?.phase }
+
+  func waitFor(_ name: String, _ phase: RunnerPhase, timeout: Duration = .seconds(40)) async throws -> Bool {
+    try await eventually(timeout: timeout) { try await self.phase(name) == phase }
+  }
+
+  /// The workspace claim's directory as the local kubelet keeps it.
+  func workspace(_ claim: String) -> URL {
+    dataDirectory.appendingPathComponent("volumes/default/\(claim)")
+  }
+
+  func events(about name: String) async throws -> [DynamicObject] {
+    let api = fixture.client.dynamic(EventRecorder.resource, namespace: "default")
+    return try await api.list().items.filter { $0["involvedObject"]["name"].stringValue == name }
+  }
+}
+
+@Suite(.serialized) struct RunnerIntegrationTests {
+  init() throws {
+    try #require(LocalKubelet.unsupportedReason == nil, "the local kubelet cannot run here")
+  }
+
+  @Test func runnerBecomesReadyAndItsWorkspaceSurvivesPodDeletionAndSuspend() async throws {
+    try await RunnerTestCluster.with { c in
+      try await c.create("demo")
+      #expect(try await c.waitFor("demo", .ready))
+      let runner = try await c.runners.get("demo")
+      #expect(runner.status?.podName == "demo")
+      #expect(runner.status?.workspaceClaim == "demo-workspace")
+      #expect(runner.status?.conditions?[type: "Ready"]?.status == .true)
+      #expect(runner.status?.observedGeneration == runner.metadata.generation)
+      let pod = try await c.pods.get("demo")
+      #expect(pod.metadata.controllerRef?.uid == runner.metadata.uid)
+      #expect(pod.spec?.securityContext?.runAsUser == 1000)
+      #expect(pod.spec?.containers.first?.volumeMounts?.first?.mountPath == "/workspace")
+      let claim = try await c.claims.get("demo-workspace")
+      #expect(claim.spec?.resources?.requests?["storage"] == "10Gi")
+      #expect(claim.metadata.controllerRef?.uid == runner.metadata.uid)
+
+      // A file in the workspace survives deleting the pod.
+      let file = c.workspace("demo-workspace").appendingPathComponent("notes.txt")
+      try Data("kept\n".utf8).write(to: file)
+      let firstUID = pod.metadata.uid
+      _ = try await c.pods.delete("demo", DeleteParams(gracePeriodSeconds: 0))
+      #expect(
+        try await eventually(timeout: .seconds(40)) {
+          let p = try await c.pods.getIfExists("demo")
+          let r = try await c.runners.get("demo")
+          return p != nil && p?.metadata.uid != firstUID && r.status?.phase == .ready
+        })
+      #expect(try String(contentsOf: file, encoding: .utf8) == "kept\n")
+      #expect(try await c.events(about: "demo").contains { $0["reason"].stringValue == "PodDeleted" })
+
+      // Suspend deletes the pod and keeps the claim; resume brings a pod back.
+      _ = try await c.runners.patch("demo", .merge(["spec": ["suspend": true]]))
+      #expect(try await c.waitFor("demo", .suspended))
+      #expect(try await eventually(timeout: .seconds(30)) { try await c.pods.getIfExists("demo") == nil })
+      #expect(try await c.claims.getIfExists("demo-workspace") != nil)
+      _ = try await c.runners.patch("demo", .merge(["spec": ["suspend": false]]))
+      #expect(try await c.waitFor("demo", .ready))
+      #expect(try String(contentsOf: file, encoding: .utf8) == "kept\n")
+    }
+  }
+
+  @Test func missingSecretAndBadImageAreReportedWithEvents() async throws {
+    try await RunnerTestCluster.with { c in
+      var spec = RunnerSpec()
+      spec.s3 = S3Spec(bucket: "data", credentialsSecretRef: LocalObjectReference(name: "nope"))
+      try await c.create("nosecret", spec)
+      #expect(
+        try await eventually(timeout: .seconds(20)) {
+          try await c.runners.get("nosecret").status?.conditions?[type: "Ready"]?.reason == "SecretNotFound"
+        })
+      #expect(try await c.pods.getIfExists("nosecret") == nil)
+      #expect(try await c.events(about: "nosecret").contains { $0["reason"].stringValue == "SecretNotFound" && $0["type"].stringValue == "Warning" })
+
+      var bad = RunnerSpec()
+      bad.image = "registry.example/unknown:1"
+      try await c.create("badimage", bad)
+      #expect(
+        try await eventually(timeout: .seconds(30)) {
+          let reason = try await c.runners.get("badimage").status?.conditions?[type: "Ready"]?.reason
+          return reason == "ErrImagePull" || reason == "ImagePullBackOff"
+        })
+    }
+  }
+
+  @Test func deletingTheRunnerRemovesWhatItOwnsOrRetainsTheClaim() async throws {
+    try await RunnerTestCluster.with { c in
+      try await c.create("gone")
+      var retained = RunnerSpec()
+      retained.workspace = WorkspaceSpec(reclaimPolicy: .retain)
+      try await c.create("kept", retained)
+      #expect(try await c.waitFor("gone", .ready))
+      #expect(try await c.waitFor("kept", .ready))
+      #expect(try await c.runners.get("kept").metadata.finalizers == ["gra.dev/workspace-protection"])
+
+      _ = try await c.runners.delete("gone")
+      _ = try await c.runners.delete("kept")
+      #expect(
+        try await eventually(timeout: .seconds(40)) {
+          let r1 = try await c.runners.getIfExists("gone")
+          let r2 = try await c.runners.getIfExists("kept")
+          let p = try await c.pods.getIfExists("gone")
+          let cl = try await c.claims.getIfExists("gone-workspace")
+          return r1 == nil && r2 == nil && p == nil && cl == nil
+        })
+      let claim = try await c.claims.getIfExists("kept-workspace")
+      #expect(claim != nil)
+      #expect(claim?.metadata.ownerReferences?.isEmpty ?? true)
+    }
+  }
+}
