@@ -310,6 +310,12 @@ final class APIHandler: HTTPHandling {
     guard !req.body.isEmpty else { throw APIErrors.badRequest("the body of the request was empty") }
     let ct = (req.header("Content-Type") ?? "application/json").lowercased()
     if ct.contains("yaml") { return try YAMLBody.decode(req.body) }
+    let mediaType = ct.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    if mediaType == "application/vnd.kubernetes.protobuf" { return try ProtobufBody.decode(req.body) }
+    if !mediaType.isEmpty && mediaType != "application/json" && mediaType != "*/*" {
+      // Protobuf and CBOR are not spoken; client-go falls back to JSON on 415.
+      throw APIErrors.unsupportedMediaType(mediaType, accepted: ["application/json", "application/yaml"])
+    }
     do {
       return try JSONWire.decode(req.body)
     } catch {
@@ -445,7 +451,7 @@ final class APIHandler: HTTPHandling {
   static func deleteOptions(_ req: HTTPRequest, dryRun: Bool) throws -> DeleteRequest {
     var o = DeleteRequest()
     o.dryRun = dryRun
-    if !req.body.isEmpty, let b = try? JSONWire.decode(req.body) {
+    if !req.body.isEmpty, let b = try? Self.body(req) {
       o.propagationPolicy = b["propagationPolicy"].stringValue
       o.gracePeriodSeconds = b["gracePeriodSeconds"].intValue
       o.preconditionUID = b["preconditions"]["uid"].stringValue

@@ -219,7 +219,7 @@ enum Pods {
         a[f] = .null
         b[f] = .null
       }
-      if a["nodeName"].isNull { a["nodeName"] = b["nodeName"] }
+      if a["nodeName"].isNull, !b["nodeName"].isNull { a["nodeName"] = b["nodeName"] }
       if a != b {
         causes.append(
           StatusCause(

@@ -70,6 +70,31 @@ actor ObjectStore {
   private var nextWatcherID = 0
   private var removals: [JSONValue] = []
   private var clusterIPCounter = 0
+  private var rbacVersion: Int64 = 0
+  /// Owner uid → dependents (storage key, object key).
+  private var ownerIndex: [String: Set<IndexKey>] = [:]
+  /// Objects with a deletionTimestamp.
+  private var deleting: Set<IndexKey> = []
+
+  struct IndexKey: Hashable {
+    var storageKey: String
+    var key: String
+  }
+
+  private func reindex(_ sk: String, _ key: String, old: JSONValue?, new: JSONValue?) {
+    let ik = IndexKey(storageKey: sk, key: key)
+    for ref in old?["metadata"]["ownerReferences"].arrayValue ?? [] {
+      if let u = ref["uid"].stringValue { ownerIndex[u]?.remove(ik) }
+    }
+    for ref in new?["metadata"]["ownerReferences"].arrayValue ?? [] {
+      if let u = ref["uid"].stringValue { ownerIndex[u, default: []].insert(ik) }
+    }
+    if let new, new["metadata"]["deletionTimestamp"].stringValue != nil {
+      deleting.insert(ik)
+    } else {
+      deleting.remove(ik)
+    }
+  }
   var onCRDChange: (@Sendable () -> Void)?
 
   init(historySize: Int, watchBufferSize: Int, registry: ResourceRegistry, admission: Admission) {
@@ -265,7 +290,17 @@ actor ObjectStore {
     }
   }
 
+  /// The RBAC objects and a version that changes whenever one of them does.
+  func rbacSnapshot() -> (version: Int64, objects: [JSONValue]) {
+    var out: [JSONValue] = []
+    for p in ["roles", "clusterroles", "rolebindings", "clusterrolebindings"] {
+      out.append(contentsOf: (data["rbac.authorization.k8s.io/\(p)"] ?? [:]).values)
+    }
+    return (rbacVersion, out)
+  }
+
   private func record(_ type: WatchEventType, _ r: ResourceInfo, _ obj: JSONValue, old: JSONValue?) {
+    if r.group == "rbac.authorization.k8s.io" { rbacVersion = rv }
     let ns = obj["metadata"]["namespace"].stringValue ?? ""
     let e = HistoryEvent(rv: rv, storageKey: r.storageKey, namespace: ns, type: type, object: obj, old: old)
     history.append(e)
@@ -307,6 +342,7 @@ actor ObjectStore {
     let ns = obj["metadata"]["namespace"].stringValue ?? ""
     let name = obj["metadata"]["name"].stringValue ?? ""
     let key = Self.key(ns, name)
+    reindex(r.storageKey, key, old: data[r.storageKey]?[key], new: obj)
     data[r.storageKey, default: [:]][key] = obj
     if let uid = obj["metadata"]["uid"].stringValue { uidIndex[uid] = (r.storageKey, key) }
     record(type, r, obj, old: old)
@@ -316,6 +352,7 @@ actor ObjectStore {
     var o = obj
     let ns = o["metadata"]["namespace"].stringValue ?? ""
     let name = o["metadata"]["name"].stringValue ?? ""
+    reindex(r.storageKey, Self.key(ns, name), old: data[r.storageKey]?[Self.key(ns, name)], new: nil)
     data[r.storageKey]?[Self.key(ns, name)] = nil
     if let uid = o["metadata"]["uid"].stringValue { uidIndex[uid] = nil }
     o["metadata"]["resourceVersion"] = .string(String(nextRV()))
@@ -681,13 +718,9 @@ actor ObjectStore {
 
   private func dependents(of uid: String) -> [(ResourceInfo, JSONValue)] {
     var out: [(ResourceInfo, JSONValue)] = []
-    for (sk, bucket) in data {
-      guard let r = resourceFor(storageKey: sk) else { continue }
-      for o in bucket.values {
-        if let refs = o["metadata"]["ownerReferences"].arrayValue, refs.contains(where: { $0["uid"].stringValue == uid }) {
-          out.append((r, o))
-        }
-      }
+    for ik in ownerIndex[uid] ?? [] {
+      guard let o = data[ik.storageKey]?[ik.key], let r = resourceFor(storageKey: ik.storageKey) else { continue }
+      out.append((r, o))
     }
     return out
   }
@@ -704,6 +737,7 @@ actor ObjectStore {
       crdsChanged()
     }
     guard let uid = o["metadata"]["uid"].stringValue else { return }
+    defer { ownerIndex[uid] = nil }
     // Background propagation: dependents whose owners are all gone are deleted.
     for (r, dep) in dependents(of: uid) {
       let refs = dep["metadata"]["ownerReferences"].arrayValue ?? []
@@ -739,11 +773,10 @@ actor ObjectStore {
 
   private func objectsWithFinalizer(_ f: String) -> [(ResourceInfo, JSONValue)] {
     var out: [(ResourceInfo, JSONValue)] = []
-    for (sk, bucket) in data {
-      for o in bucket.values where o["metadata"]["deletionTimestamp"].stringValue != nil {
-        if (o["metadata"]["finalizers"].arrayValue ?? []).contains(.string(f)), let r = resourceFor(storageKey: sk) {
-          out.append((r, o))
-        }
+    for ik in deleting {
+      guard let o = data[ik.storageKey]?[ik.key] else { continue }
+      if (o["metadata"]["finalizers"].arrayValue ?? []).contains(.string(f)), let r = resourceFor(storageKey: ik.storageKey) {
+        out.append((r, o))
       }
     }
     return out
@@ -801,7 +834,8 @@ actor ObjectStore {
   private func processNamespaces() -> Bool {
     guard let nsRes = registry.lookup(group: "", version: "v1", plural: "namespaces") else { return false }
     var changed = false
-    for (_, nsObj) in data["/namespaces"] ?? [:] where nsObj["metadata"]["deletionTimestamp"].stringValue != nil {
+    let terminating = deleting.filter { $0.storageKey == "/namespaces" }.compactMap { data["/namespaces"]?[$0.key] }
+    for nsObj in terminating {
       let ns = nsObj["metadata"]["name"].stringValue ?? ""
       var remaining = 0
       for (sk, bucket) in data where sk != "/namespaces" {

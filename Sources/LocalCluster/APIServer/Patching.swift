@@ -95,11 +95,10 @@ enum FieldValidation {
     if m == "Ignore" { return [] }
     let pruned = schema.defaultAndPrune(obj, schema: s).pruned
     if pruned.isEmpty { return [] }
-    let msgs = pruned.map { "unknown field \"\($0.hasPrefix(".") ? String($0.dropFirst()) : $0)\"" }
-    if m == "Strict" {
-      throw APIErrors.badRequest(
-        "\(kind) in version \"\(r.version)\" cannot be handled as a \(kind): strict decoding error: " + msgs.joined(separator: ", "))
+    if m == "Strict", let status = StrictDecoding.strictStatus(kind: kind, version: r.version, unknownFields: pruned) {
+      throw status
     }
+    let msgs = StrictDecoding.messages(unknownFields: pruned)
     return msgs
   }
 

@@ -1,83 +1,16 @@
+import APIMachinery
 import Foundation
 import CRDModels
 
-/// A parsed label selector. The parser is a stand-in until `APIMachinery`'s selector
-/// parsing lands; only this file changes then.
+/// A parsed label selector (parsing and matching are `APIMachinery`'s).
 struct LabelSelector: Sendable {
-  enum Requirement: Sendable {
-    case equals(String, String)
-    case notEquals(String, String)
-    case exists(String)
-    case notExists(String)
-    case inSet(String, Set<String>)
-    case notIn(String, Set<String>)
-  }
-  var requirements: [Requirement] = []
+  var selector: APIMachinery.LabelSelectorMatcher
 
   static func parse(_ s: String) throws -> LabelSelector {
-    var reqs: [Requirement] = []
-    for raw in splitTopLevel(s) {
-      let t = raw.trimmingCharacters(in: .whitespaces)
-      if t.isEmpty { continue }
-      if let r = t.range(of: " notin ") {
-        reqs.append(.notIn(String(t[..<r.lowerBound]).trimmed, try values(String(t[r.upperBound...]))))
-      } else if let r = t.range(of: " in ") {
-        reqs.append(.inSet(String(t[..<r.lowerBound]).trimmed, try values(String(t[r.upperBound...]))))
-      } else if let r = t.range(of: "!=") {
-        reqs.append(.notEquals(String(t[..<r.lowerBound]).trimmed, String(t[r.upperBound...]).trimmed))
-      } else if let r = t.range(of: "==") {
-        reqs.append(.equals(String(t[..<r.lowerBound]).trimmed, String(t[r.upperBound...]).trimmed))
-      } else if let r = t.range(of: "=") {
-        reqs.append(.equals(String(t[..<r.lowerBound]).trimmed, String(t[r.upperBound...]).trimmed))
-      } else if t.hasPrefix("!") {
-        reqs.append(.notExists(String(t.dropFirst()).trimmed))
-      } else {
-        guard !t.contains(" ") else { throw APIErrors.badRequest("unable to parse requirement: \(t)") }
-        reqs.append(.exists(t))
-      }
-    }
-    return LabelSelector(requirements: reqs)
+    LabelSelector(selector: try Machinery.parseLabelSelector(s))
   }
 
-  private static func values(_ s: String) throws -> Set<String> {
-    let t = s.trimmed
-    guard t.hasPrefix("("), t.hasSuffix(")") else {
-      throw APIErrors.badRequest("unable to parse requirement: found '\(t)', expected: '('")
-    }
-    return Set(t.dropFirst().dropLast().split(separator: ",").map { String($0).trimmed })
-  }
-
-  private static func splitTopLevel(_ s: String) -> [String] {
-    var out: [String] = []
-    var cur = ""
-    var depth = 0
-    for c in s {
-      if c == "(" { depth += 1 }
-      if c == ")" { depth -= 1 }
-      if c == ",", depth == 0 {
-        out.append(cur)
-        cur = ""
-      } else {
-        cur.append(c)
-      }
-    }
-    out.append(cur)
-    return out
-  }
-
-  func matches(_ labels: [String: String]) -> Bool {
-    for r in requirements {
-      switch r {
-      case .equals(let k, let v): if labels[k] != v { return false }
-      case .notEquals(let k, let v): if labels[k] == v { return false }
-      case .exists(let k): if labels[k] == nil { return false }
-      case .notExists(let k): if labels[k] != nil { return false }
-      case .inSet(let k, let vs): guard let v = labels[k], vs.contains(v) else { return false }
-      case .notIn(let k, let vs): if let v = labels[k], vs.contains(v) { return false }
-      }
-    }
-    return true
-  }
+  func matches(_ labels: [String: String]) -> Bool { selector.matches(labels) }
 }
 
 /// A field selector, restricted to the fields kube-apiserver supports for each resource.
@@ -95,24 +28,13 @@ struct FieldSelector: Sendable {
   }
 
   static func parse(_ s: String, for r: ResourceInfo) throws -> FieldSelector {
+    let parsed = try Machinery.parseFieldSelector(s)
     var terms: [Term] = []
-    for raw in s.split(separator: ",") {
-      let t = String(raw).trimmed
-      if t.isEmpty { continue }
-      let term: Term
-      if let rg = t.range(of: "!=") {
-        term = Term(field: String(t[..<rg.lowerBound]).trimmed, value: String(t[rg.upperBound...]), negated: true)
-      } else if let rg = t.range(of: "==") {
-        term = Term(field: String(t[..<rg.lowerBound]).trimmed, value: String(t[rg.upperBound...]), negated: false)
-      } else if let rg = t.range(of: "=") {
-        term = Term(field: String(t[..<rg.lowerBound]).trimmed, value: String(t[rg.upperBound...]), negated: false)
-      } else {
-        throw APIErrors.badRequest("invalid selector: '\(s)'; can't understand '\(t)'")
+    for t in parsed.terms {
+      guard supportedFields(r).contains(t.field) else {
+        throw APIErrors.badRequest("field label not supported: \(t.field)")
       }
-      guard supportedFields(r).contains(term.field) else {
-        throw APIErrors.badRequest("field label not supported: \(term.field)")
-      }
-      terms.append(term)
+      terms.append(Term(field: t.field, value: t.value, negated: t.op == .notEquals))
     }
     return FieldSelector(terms: terms)
   }

@@ -105,6 +105,7 @@ struct TestCluster {
     return result
   }
 
+  @discardableResult
   func writeFile(_ name: String, _ text: String) throws -> String {
     let u = dir.appendingPathComponent(name)
     try text.write(to: u, atomically: true, encoding: .utf8)

@@ -1,0 +1,124 @@
+import CRDModels
+import Foundation
+import Testing
+
+@testable import LocalCluster
+
+/// Figures for docs/local-cluster.md; run with `GRA_BENCH=1 swift test --filter Benchmarks`.
+/// Prints, never asserts timings.
+@Suite("Benchmarks", .enabled(if: ProcessInfo.processInfo.environment["GRA_BENCH"] == "1"))
+struct Benchmarks {
+  static func rssMB() -> Double {
+    let s = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+      let kb = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+      return kb / 1024
+    }
+    return 0
+  }
+
+  static func time<T>(_ f: () async throws -> T) async rethrows -> (T, Double) {
+    let start = ContinuousClock.now
+    let r = try await f()
+    let d = ContinuousClock.now - start
+    return (r, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+  }
+
+  @Test func tenThousandObjectsAndHundredWatchers() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let rss0 = Self.rssMB()
+    let n = 10_000
+    let (_, createSecs) = try await Self.time {
+      try await withThrowingTaskGroup(of: Void.self) { g in
+        for w in 0..<8 {
+          g.addTask {
+            for i in stride(from: w, to: n, by: 8) {
+              let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"bench":"yes","i":"\#(i % 10)"}},"data":{"key":"value-\#(i)","other":"some more data to make it realistic"}}"#
+              let r = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: body)
+              precondition(r.code == 201)
+            }
+          }
+        }
+        try await g.waitForAll()
+      }
+    }
+    let rss1 = Self.rssMB()
+    let (full, listSecs) = try await Self.time { try await c.request("GET", "/api/v1/namespaces/default/configmaps") }
+    let (sel, selSecs) = try await Self.time { try await c.request("GET", "/api/v1/configmaps?labelSelector=i%3D3") }
+    var pages = 0
+    let (_, pagedSecs) = try await Self.time {
+      var cont: String? = nil
+      repeat {
+        let r = try await c.request("GET", "/api/v1/namespaces/default/configmaps?limit=500" + (cont.map { "&continue=\($0)" } ?? ""))
+        cont = r.json["metadata"]["continue"].stringValue
+        pages += 1
+      } while cont != nil
+    }
+    let (table, tableSecs) = try await Self.time {
+      try await c.request("GET", "/api/v1/namespaces/default/configmaps?limit=500", accept: "application/json;as=Table;v=v1;g=meta.k8s.io")
+    }
+    let rss2 = Self.rssMB()
+
+    // 100 HTTP watchers, then a burst of 1,000 creates.
+    let watchers = 100
+    let burst = 1_000
+    let rv = full.json["metadata"]["resourceVersion"].stringValue!
+    let (counts, burstSecs): ([Int], Double) = try await Self.time {
+      try await withThrowingTaskGroup(of: Int.self) { g in
+        for _ in 0..<watchers {
+          g.addTask {
+            let r = try await c.request("GET", "/api/v1/namespaces/default/secrets?watch=true&resourceVersion=\(rv)&timeoutSeconds=20")
+            return r.lines.count
+          }
+        }
+        g.addTask {
+          try await Task.sleep(for: .seconds(2))
+          for i in 0..<burst {
+            _ = try await c.request("POST", "/api/v1/namespaces/default/secrets", body: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s-\#(i)"}}"#)
+          }
+          return -1
+        }
+        var out: [Int] = []
+        for try await v in g where v >= 0 { out.append(v) }
+        return out
+      }
+    }
+    // In-process fan-out latency: 100 store watchers, time until all saw the burst.
+    let store = c.server.store
+    let secrets = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+    let (_, fanoutSecs) = try await Self.time {
+      try await withThrowingTaskGroup(of: Void.self) { g in
+        let list = try await store.list(secrets, namespace: "kube-public", labelSelector: nil, fieldSelector: nil)
+        var streams: [AsyncStream<StoreEvent>] = []
+        for _ in 0..<watchers { streams.append(try await store.watch(secrets, namespace: "kube-public", resourceVersion: list.resourceVersion)) }
+        for s in streams {
+          g.addTask {
+            var seen = 0
+            for await _ in s {
+              seen += 1
+              if seen == burst { return }
+            }
+          }
+        }
+        for i in 0..<burst {
+          _ = try await store.create(secrets, namespace: "kube-public", object: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("f-\(i)")]])
+        }
+        try await g.waitForAll()
+      }
+    }
+    let rss3 = Self.rssMB()
+    let report = """
+      BENCH create \(n) configmaps over HTTP (8 clients): \(String(format: "%.2f", createSecs)) s = \(Int(Double(n) / createSecs)) creates/s
+      BENCH list \(n) (one response, \(full.body.count / 1024) KiB): \(String(format: "%.3f", listSecs)) s
+      BENCH list by label selector across namespaces (\(sel.json["items"].arrayValue?.count ?? 0) items): \(String(format: "%.3f", selSecs)) s
+      BENCH list \(n) in \(pages) pages of 500: \(String(format: "%.3f", pagedSecs)) s
+      BENCH table page of 500 (\(table.body.count / 1024) KiB): \(String(format: "%.3f", tableSecs)) s
+      BENCH \(watchers) HTTP watchers + burst of \(burst) creates: every watcher got \(Set(counts).sorted()) events; wall \(String(format: "%.2f", burstSecs)) s incl. 2 s setup and the 20 s watch timeout
+      BENCH \(watchers) in-process watchers, burst of \(burst) creates, until all saw all: \(String(format: "%.3f", fanoutSecs)) s
+      BENCH RSS MB: start \(String(format: "%.0f", rss0)), after creates \(String(format: "%.0f", rss1)), after lists \(String(format: "%.0f", rss2)), after watch bursts \(String(format: "%.0f", rss3))
+      """
+    print(report)
+    #expect(counts.allSatisfy { $0 == burst })
+  }
+}
