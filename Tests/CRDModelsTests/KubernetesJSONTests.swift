@@ -242,3 +242,43 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     #expect(list.metadata.continue != nil)
   }
 }
+
+@Suite struct GraUnknownFieldTests {
+  /// A Runner as a newer CRD version would store it: unknown fields in spec and status.
+  static let json = #"""
+    {"apiVersion":"gra.dev/v1alpha1","kind":"Runner",
+     "metadata":{"name":"demo","namespace":"default","generation":3,"resourceVersion":"9"},
+     "spec":{"image":"python:3.12","gpuSharing":{"mode":"timeslice"},"workspace":{"size":"10Gi","snapshotSchedule":"@daily"}},
+     "status":{"phase":"Starting","futureCounter":7}}
+    """#
+
+  @Test func aStatusWriteKeepsFieldsFromANewerCRD() throws {
+    var r = try KubeJSON.decode(Runner.self, from: Data(Self.json.utf8))
+    r.status?.phase = .ready
+    r.status?.observedGeneration = r.metadata.generation
+    r.status?.conditions = [Condition(type: "Ready", status: .true, lastTransitionTime: Time(Date(timeIntervalSince1970: 0)), reason: "PodReady")]
+    let out = try JSONValue(encoding: r)
+    #expect(out["status"]["phase"] == "Ready")
+    #expect(out["status"]["observedGeneration"] == 3)
+    #expect(out["status"]["futureCounter"] == 7)
+    #expect(out["spec"]["gpuSharing"] == ["mode": "timeslice"])
+    #expect(out["spec"]["workspace"]["snapshotSchedule"] == "@daily")
+    #expect(out["status"]["conditions"][0]["lastTransitionTime"] == "1970-01-01T00:00:00Z")
+  }
+
+  @Test func dropRawSendsTypedFieldsOnly() throws {
+    var r = try KubeJSON.decode(Runner.self, from: Data(Self.json.utf8))
+    r.dropRaw()
+    let out = try JSONValue(encoding: r)
+    #expect(out["spec"].objectValue?["gpuSharing"] == nil)
+    #expect(out["spec"]["image"] == "python:3.12")
+  }
+
+  @Test func decodersCanSkipTheRawCapture() throws {
+    let d = JSONDecoder()
+    d.userInfo[RawJSON.skipCaptureKey] = true
+    let r = try d.decode(Runner.self, from: Data(Self.json.utf8))
+    #expect(r.raw.value == nil)
+    #expect(try KubeJSON.decode(Runner.self, from: Data(Self.json.utf8)).raw.value != nil)
+  }
+}

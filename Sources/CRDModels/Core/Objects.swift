@@ -35,7 +35,7 @@ public struct Pod: KubernetesObject, PreservesUnknownFields, Equatable {
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(PodSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(PodStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -83,7 +83,7 @@ public struct PersistentVolumeClaim: KubernetesObject, PreservesUnknownFields, E
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(PersistentVolumeClaimSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(PersistentVolumeClaimStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -130,7 +130,7 @@ public struct Service: KubernetesObject, PreservesUnknownFields, Equatable {
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(ServiceSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(ServiceStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -187,7 +187,7 @@ public struct Secret: KubernetesObject, PreservesUnknownFields, Equatable {
     stringData = try c.decodeIfPresent([String: String].self, forKey: .stringData)
     type = try c.decodeIfPresent(String.self, forKey: .type)
     immutable = try c.decodeIfPresent(Bool.self, forKey: .immutable)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -241,7 +241,7 @@ public struct ConfigMap: KubernetesObject, PreservesUnknownFields, Equatable {
     data = try c.decodeIfPresent([String: String].self, forKey: .data)
     binaryData = try c.decodeIfPresent([String: String].self, forKey: .binaryData)
     immutable = try c.decodeIfPresent(Bool.self, forKey: .immutable)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -323,7 +323,7 @@ public struct CoreEvent: KubernetesObject, PreservesUnknownFields, Equatable {
     action = try c.decodeIfPresent(String.self, forKey: .action)
     reportingComponent = try c.decodeIfPresent(String.self, forKey: .reportingComponent)
     reportingInstance = try c.decodeIfPresent(String.self, forKey: .reportingInstance)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -426,7 +426,7 @@ public struct EventsV1Event: KubernetesObject, PreservesUnknownFields, Equatable
     deprecatedFirstTimestamp = try c.decodeIfPresent(Time.self, forKey: .deprecatedFirstTimestamp)
     deprecatedLastTimestamp = try c.decodeIfPresent(Time.self, forKey: .deprecatedLastTimestamp)
     deprecatedCount = try c.decodeIfPresent(Int32.self, forKey: .deprecatedCount)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -485,7 +485,7 @@ public struct Namespace: KubernetesObject, PreservesUnknownFields, Equatable {
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(NamespaceSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(NamespaceStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -529,7 +529,7 @@ public struct NetworkPolicy: KubernetesObject, PreservesUnknownFields, Equatable
     kind = try c.decodeIfPresent(String.self, forKey: .kind)
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(NetworkPolicySpec.self, forKey: .spec)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -572,7 +572,7 @@ public struct Lease: KubernetesObject, PreservesUnknownFields, Equatable {
     kind = try c.decodeIfPresent(String.self, forKey: .kind)
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(LeaseSpec.self, forKey: .spec)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -618,7 +618,7 @@ public struct TokenReview: KubernetesObject, PreservesUnknownFields, Equatable {
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(TokenReviewSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(TokenReviewStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -666,7 +666,7 @@ public struct SubjectAccessReview: KubernetesObject, PreservesUnknownFields, Equ
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(SubjectAccessReviewSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(SubjectAccessReviewStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The JSON a top-level object was decoded from.
 ///
 /// It takes no part in equality or hashing: two objects with the same typed fields are equal
@@ -6,6 +8,15 @@ public struct RawJSON: Sendable, Hashable {
   public var value: JSONValue?
   public init(_ value: JSONValue? = nil) { self.value = value }
   public static func == (_: RawJSON, _: RawJSON) -> Bool { true }
+
+  /// Set in a decoder's `userInfo` to skip capturing `raw` (for objects that will only be read).
+  public static let skipCaptureKey = CodingUserInfoKey(rawValue: "dev.gra.skipRawCapture")!
+
+  /// The whole JSON value being decoded, unless the decoder asks to skip it.
+  public static func capture(from decoder: any Decoder) throws -> RawJSON {
+    if decoder.userInfo[skipCaptureKey] as? Bool == true { return RawJSON() }
+    return RawJSON(try JSONValue(from: decoder))
+  }
   public func hash(into _: inout Hasher) {}
 }
 
@@ -47,7 +58,9 @@ extension PreservesUnknownFields {
       return
     }
     let new = try JSONValue(encoding: KnownFields(object: self))
-    let decoded = try raw.decode(Self.self)
+    let decoder = JSONDecoder()
+    decoder.userInfo[RawJSON.skipCaptureKey] = true
+    let decoded = try decoder.decode(Self.self, from: KubeJSON.encode(raw))
     let old = try JSONValue(encoding: KnownFields(object: decoded))
     try JSONMerge.threeWay(raw: raw, old: old, new: new).encode(to: encoder)
   }

@@ -33,7 +33,7 @@ public struct Runner: KubernetesObject, PreservesUnknownFields, Equatable {
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(RunnerSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(RunnerStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
@@ -81,7 +81,7 @@ public struct TracerJob: KubernetesObject, PreservesUnknownFields, Equatable {
     metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     spec = try c.decodeIfPresent(TracerJobSpec.self, forKey: .spec)
     status = try c.decodeIfPresent(TracerJobStatus.self, forKey: .status)
-    raw = RawJSON(try JSONValue(from: decoder))
+    raw = try RawJSON.capture(from: decoder)
   }
 
   public func encodeKnownFields(to encoder: any Encoder) throws {
