@@ -347,6 +347,14 @@ struct KubeletPodTests {
     try await exec("touch /tmp/ready")
     let ready = try await bed.pod("web") { $0["status"]["containerStatuses"][0]["ready"] == true }
     #expect(ready["status"]["conditions"].arrayValue?.first { $0["type"] == "Ready" }?["status"] == "True")
+
+    let forward = try #require(try await bed.kubelet.portForward(namespace: "default", pod: "web", port: port))
+    try await forward.send(Array("GET /ready HTTP/1.0\r\n\r\n".utf8))
+    var answer: [UInt8] = []
+    for await chunk in forward.incoming { answer += chunk }
+    await forward.close()
+    #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.0 200"))
+    #expect(try await bed.kubelet.portForward(namespace: "default", pod: "web", port: port + 1) == nil)
     try await exec("touch /tmp/die")
     let restarted = try await bed.pod("web") { ($0["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0) >= 1 }
     #expect(restarted["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0 >= 1)
