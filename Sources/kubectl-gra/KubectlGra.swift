@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `kubectl gra`: the kubectl plugin for gra runners and tracer jobs.
 @main
@@ -13,7 +14,27 @@ struct KubectlGra: AsyncParsableCommand {
       """,
     subcommands: [
       CreateCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, SuspendCommand.self,
-      ResumeCommand.self, WaitCommand.self, DescribeCommand.self, ExecCommand.self, LogsCommand.self,
+      ResumeCommand.self, WaitCommand.self, DescribeCommand.self, ExecCommand.self, PythonCommand.self,
+      LogsCommand.self,
     ]
   )
+
+  /// Runs the command; bad usage (unknown flags, invalid values) exits 2 as documented,
+  /// not ArgumentParser's 64.
+  static func main() async {
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
 }

@@ -86,10 +86,13 @@ def test_errors_are_one_line_with_meaningful_exit_codes(cluster):
     assert r.returncode == 2 and "metadata.name" in r.stderr
 
     r = gra(cluster, "list", "--no-such-flag")
-    assert r.returncode != 0 and "no-such-flag" in r.stderr
+    assert r.returncode == 2 and "no-such-flag" in r.stderr
 
     r = gra(cluster, "exec", "missing")
-    assert r.returncode != 0 and "give the command after --" in r.stderr
+    assert r.returncode == 2 and "give the command after --" in r.stderr
+
+    r = gra(cluster, "python", "missing", "-c", "print(1)", "-m", "json")
+    assert r.returncode == 2 and "exactly one of -c CODE, -m MODULE or a FILE.py" in r.stderr
 
 
 def test_dry_run_client_prints_the_object_and_creates_nothing(cluster):
