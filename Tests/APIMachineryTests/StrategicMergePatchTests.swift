@@ -186,3 +186,38 @@ import Testing
     #expect(PatchTypes.accepted(customResource: false).contains(PatchTypes.strategicMergePatch))
   }
 }
+
+/// Current + three-way patch → result, from k8s.io/apimachinery strategicpatch's own fixtures.
+@Suite struct StrategicMergePatchKubeFixtureTests {
+  let schema = StrategicMergeSchema(mergeLists: [
+    "mergingList": .init(mergeKey: "name"), "mergingIntList": .init(mergeKey: nil),
+  ])
+
+  static let fixtures: [(String, String, String, String)] = [
+    ("add an item in a list and preserve order",
+     #"{"mergingList":[{"name":"1","other":"a"},{"name":"2","value":"2","other":"b"}]}"#,
+     #"{"$setElementOrder/mergingList":[{"name":"3"},{"name":"1"},{"name":"2"}],"mergingList":[{"name":"3","value":"3"}]}"#,
+     #"{"mergingList":[{"name":"3","value":"3"},{"name":"1","other":"a"},{"name":"2","value":"2","other":"b"}]}"#),
+    ("delete items in lists of scalars",
+     #"{"mergingIntList":[1,2,3,4]}"#,
+     #"{"$setElementOrder/mergingIntList":[1,2],"$deleteFromPrimitiveList/mergingIntList":[3]}"#,
+     #"{"mergingIntList":[1,2,4]}"#),
+    ("nested patch merge with empty list",
+     #"{"name":"hi","mergingList":[{"name":"hello2"}]}"#,
+     #"{"$setElementOrder/mergingList":[{"name":"hello"},{"name":"doesntexist"}],"mergingList":[{"name":"hello"}]}"#,
+     #"{"name":"hi","mergingList":[{"name":"hello"},{"name":"hello2"}]}"#),
+    ("server-only items keep their place between reordered ones",
+     #"{"mergingIntList":[1,2,7,9,8,3,4]}"#,
+     #"{"$setElementOrder/mergingIntList":[2,1,4,3]}"#,
+     #"{"mergingIntList":[2,1,7,9,8,4,3]}"#),
+    ("delete and reorder in one list",
+     #"{"mergingList":[{"name":"a","value":"a"},{"name":"b","value":"b"}]}"#,
+     #"{"$setElementOrder/mergingList":[{"name":"b"}],"mergingList":[{"$patch":"delete","name":"a"}]}"#,
+     #"{"mergingList":[{"name":"b","value":"b"}]}"#),
+  ]
+
+  @Test(arguments: fixtures)
+  func matchesKubesFixture(name: String, current: String, patch: String, result: String) throws {
+    #expect(try StrategicMergePatch.apply(json(patch), to: json(current), schema: schema) == json(result), "\(name)")
+  }
+}
