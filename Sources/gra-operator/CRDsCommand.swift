@@ -9,9 +9,14 @@ struct CRDsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "crds",
     abstract: "Print the gra.dev CustomResourceDefinitions as YAML.",
-    discussion: "Without --output-dir, prints every CRD to stdout separated by ---. Output is deterministic (sorted keys).")
+    discussion:
+      "Without --output-dir, prints every CRD to stdout separated by ---. Output is deterministic (sorted keys)."
+  )
 
-  @Option(name: .long, help: "Write one file per CRD (gra.dev_runners.yaml, gra.dev_tracerjobs.yaml) into this directory.")
+  @Option(
+    name: .long,
+    help:
+      "Write one file per CRD (gra.dev_runners.yaml, gra.dev_tracerjobs.yaml) into this directory.")
   var outputDir: String?
 
   func run() throws {

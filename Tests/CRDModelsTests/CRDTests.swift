@@ -5,19 +5,24 @@ import Yams
 @testable import CRDModels
 
 /// Walks `value` against `schema`, reporting keys the schema lacks and values it would reject.
-private func check(_ value: JSONValue, _ schema: JSONValue, _ path: String, _ problems: inout [String]) {
+private func check(
+  _ value: JSONValue, _ schema: JSONValue, _ path: String, _ problems: inout [String]
+) {
   if schema["x-kubernetes-preserve-unknown-fields"] == true { return }
   if schema["x-kubernetes-int-or-string"] == true {
     switch value {
     case .int: break
     case .string(let s):
-      if (try? Quantity(parsing: s)) == nil, schema["pattern"] != .null { problems.append("\(path): \(s) is not a quantity") }
+      if (try? Quantity(parsing: s)) == nil, schema["pattern"] != .null {
+        problems.append("\(path): \(s) is not a quantity")
+      }
     default: problems.append("\(path): not an int or string")
     }
     return
   }
   switch (schema["type"].stringValue, value) {
-  case ("object", .object), _ where path.hasSuffix(".metadata") && path.split(separator: ".").count == 2:
+  case ("object", .object),
+    _ where path.hasSuffix(".metadata") && path.split(separator: ".").count == 2:
     return  // the API server validates metadata itself
   case ("object", .object(let o)):
     let props = schema["properties"].objectValue
@@ -37,7 +42,9 @@ private func check(_ value: JSONValue, _ schema: JSONValue, _ path: String, _ pr
   case ("array", .array(let a)):
     for (i, v) in a.enumerated() { check(v, schema["items"], "\(path)[\(i)]", &problems) }
   case ("string", .string(let s)):
-    if let e = schema["enum"].arrayValue, !e.contains(.string(s)) { problems.append("\(path): \(s) not in enum") }
+    if let e = schema["enum"].arrayValue, !e.contains(.string(s)) {
+      problems.append("\(path): \(s) not in enum")
+    }
     if let p = schema["pattern"].stringValue, s.range(of: p, options: .regularExpression) == nil {
       problems.append("\(path): \(s) does not match \(p)")
     }
@@ -56,10 +63,14 @@ private func declaredPaths(_ schema: JSONValue, _ path: String, into out: inout 
     declaredPaths(s, "\(path).\(k)", into: &out)
   }
   if schema["items"] != .null { declaredPaths(schema["items"], path + "[]", into: &out) }
-  if schema["additionalProperties"] != .null { declaredPaths(schema["additionalProperties"], path + "{}", into: &out) }
+  if schema["additionalProperties"] != .null {
+    declaredPaths(schema["additionalProperties"], path + "{}", into: &out)
+  }
 }
 
-private func presentPaths(_ value: JSONValue, _ schema: JSONValue, _ path: String, into out: inout Set<String>) {
+private func presentPaths(
+  _ value: JSONValue, _ schema: JSONValue, _ path: String, into out: inout Set<String>
+) {
   switch value {
   case .object(let o):
     if schema["x-kubernetes-preserve-unknown-fields"] == true { return }
@@ -78,30 +89,41 @@ private func presentPaths(_ value: JSONValue, _ schema: JSONValue, _ path: Strin
 }
 
 /// The structural-schema rules kube-apiserver enforces on a CRD (apiextensions validation).
-private func structuralProblems(_ s: JSONValue, _ path: String, root: Bool = false, _ problems: inout [String]) {
+private func structuralProblems(
+  _ s: JSONValue, _ path: String, root: Bool = false, _ problems: inout [String]
+) {
   let o = s.objectValue ?? [:]
   if o["nullable"] != nil { problems.append("\(path): nullable is not used by gra") }
-  if o["type"] == nil, s["x-kubernetes-int-or-string"] != true, s["x-kubernetes-preserve-unknown-fields"] != true {
+  if o["type"] == nil, s["x-kubernetes-int-or-string"] != true,
+    s["x-kubernetes-preserve-unknown-fields"] != true
+  {
     problems.append("\(path): every node needs a type")
   }
   if s["x-kubernetes-int-or-string"] == true {
     if o["type"] != nil { problems.append("\(path): int-or-string must not have a type") }
-    if s["anyOf"] != [["type": "integer"], ["type": "string"]] { problems.append("\(path): int-or-string needs anyOf integer|string") }
+    if s["anyOf"] != [["type": "integer"], ["type": "string"]] {
+      problems.append("\(path): int-or-string needs anyOf integer|string")
+    }
   }
-  if o["properties"] != nil, o["additionalProperties"] != nil { problems.append("\(path): properties and additionalProperties") }
+  if o["properties"] != nil, o["additionalProperties"] != nil {
+    problems.append("\(path): properties and additionalProperties")
+  }
   for key in ["oneOf", "anyOf", "allOf"] {
     for branch in s[key].arrayValue ?? [] {
-      for k in (branch.objectValue ?? [:]).keys where !["required", "type"].contains(k) || (k == "type" && key != "anyOf") {
+      for k in (branch.objectValue ?? [:]).keys
+      where !["required", "type"].contains(k) || (k == "type" && key != "anyOf") {
         problems.append("\(path).\(key): \(k) is not a value validation")
       }
     }
   }
-  for branch in s["not"]["anyOf"].arrayValue ?? [] where Set(branch.objectValue?.keys.map { $0 } ?? []) != ["required"] {
+  for branch in s["not"]["anyOf"].arrayValue ?? []
+  where Set(branch.objectValue?.keys.map { $0 } ?? []) != ["required"] {
     problems.append("\(path).not: only required is allowed")
   }
   if s["x-kubernetes-list-type"] == "map" {
     let required = Set((s["items"]["required"].arrayValue ?? []).compactMap(\.stringValue))
-    for k in s["x-kubernetes-list-map-keys"].arrayValue ?? [] where !required.contains(k.stringValue!) {
+    for k in s["x-kubernetes-list-map-keys"].arrayValue ?? []
+    where !required.contains(k.stringValue!) {
       problems.append("\(path): list map key \(k) must be required")
     }
   }
@@ -118,7 +140,9 @@ private func structuralProblems(_ s: JSONValue, _ path: String, root: Bool = fal
     structuralProblems(v, "\(path).\(k)", &problems)
   }
   if s["items"] != .null { structuralProblems(s["items"], path + "[]", &problems) }
-  if s["additionalProperties"] != .null { structuralProblems(s["additionalProperties"], path + "{}", &problems) }
+  if s["additionalProperties"] != .null {
+    structuralProblems(s["additionalProperties"], path + "{}", &problems)
+  }
 }
 
 /// Applies schema defaults the way the API server does: absent properties with a default get
@@ -132,7 +156,8 @@ private func applyDefaults(_ value: JSONValue, _ schema: JSONValue) -> JSONValue
   return .object(o)
 }
 
-private let crdDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+private let crdDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent()
   .deletingLastPathComponent().appendingPathComponent("manifests/crds")
 
 private func yamlToJSON(_ any: Any?) -> JSONValue {
@@ -154,7 +179,9 @@ private func yamlToJSON(_ any: Any?) -> JSONValue {
     ("TracerJob", TracerJob.customResourceDefinition, try! JSONValue(encoding: fullTracerJob)),
   ]
 
-  private static func schema(_ crd: JSONValue) -> JSONValue { crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"] }
+  private static func schema(_ crd: JSONValue) -> JSONValue {
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+  }
 
   @Test(arguments: [0, 1])
   func everyFieldOfTheTypeIsInTheSchemaAndValid(index: Int) {
@@ -190,14 +217,19 @@ private func yamlToJSON(_ any: Any?) -> JSONValue {
     #expect(crd["spec"]["names"]["shortNames"] == ["rn"])
     #expect(crd["spec"]["names"]["categories"] == ["gra"])
     #expect(crd["spec"]["versions"][0]["subresources"] == ["status": [:]])
-    let columns = crd["spec"]["versions"][0]["additionalPrinterColumns"].arrayValue!.compactMap { $0["name"].stringValue }
+    let columns = crd["spec"]["versions"][0]["additionalPrinterColumns"].arrayValue!.compactMap {
+      $0["name"].stringValue
+    }
     #expect(Array(columns.prefix(5)) == ["Phase", "Ready", "Idle", "Restarts", "Age"])
     let tj = TracerJob.customResourceDefinition
     #expect(tj["spec"]["names"]["shortNames"] == ["tj"])
-    let tjColumns = tj["spec"]["versions"][0]["additionalPrinterColumns"].arrayValue!.compactMap { $0["name"].stringValue }
+    let tjColumns = tj["spec"]["versions"][0]["additionalPrinterColumns"].arrayValue!.compactMap {
+      $0["name"].stringValue
+    }
     #expect(Array(tjColumns.prefix(5)) == ["Phase", "Attempts", "Exit Code", "Duration", "Age"])
     // Quantities are int-or-string.
-    let size = Self.schema(crd)["properties"]["spec"]["properties"]["workspace"]["properties"]["size"]
+    let size = Self.schema(crd)["properties"]["spec"]["properties"]["workspace"]["properties"][
+      "size"]
     #expect(size["x-kubernetes-int-or-string"] == true)
     #expect(size["anyOf"] == [["type": "integer"], ["type": "string"]])
   }
@@ -208,12 +240,16 @@ private func yamlToJSON(_ any: Any?) -> JSONValue {
     let url = crdDir.appendingPathComponent(fileName)
     let text = try String(contentsOf: url, encoding: .utf8)
     let onDisk = yamlToJSON(try Yams.load(yaml: text))
-    #expect(onDisk == crd, "manifests/crds/\(fileName) is stale: run `gra-operator crds --output-dir manifests/crds` (make generate)")
+    #expect(
+      onDisk == crd,
+      "manifests/crds/\(fileName) is stale: run `gra-operator crds --output-dir manifests/crds` (make generate)"
+    )
   }
 
   @Test func schemaDefaultsAgreeWithSwiftDefaults() throws {
     let runnerSchema = Self.schema(Runner.customResourceDefinition)
-    let defaulted = applyDefaults(["apiVersion": "gra.dev/v1alpha1", "kind": "Runner", "metadata": ["name": "x"]], runnerSchema)
+    let defaulted = applyDefaults(
+      ["apiVersion": "gra.dev/v1alpha1", "kind": "Runner", "metadata": ["name": "x"]], runnerSchema)
     var fromSchema = try defaulted.decode(Runner.self)
     var fromSwift = Runner(metadata: ObjectMeta(name: "x")).withDefaults()
     // Left to gra on purpose (see the schema notes): the image and the workspace size.

@@ -27,7 +27,8 @@ import Testing
     var spec = RunnerSpec(image: "python:3.12", automountServiceAccountToken: true)
     spec.workspace = WorkspaceSpec(size: "50Gi", mountPath: "/data", reclaimPolicy: .retain)
     spec.exec = ExecLimits(maxConcurrent: 1)
-    spec.ssh = SSHSpec(enabled: true, authorizedKeysSecretRef: SecretKeyReference(name: "keys"), port: 2200)
+    spec.ssh = SSHSpec(
+      enabled: true, authorizedKeysSecretRef: SecretKeyReference(name: "keys"), port: 2200)
     let s = Runner(metadata: ObjectMeta(name: "x"), spec: spec).withDefaults().spec!
     #expect(s.image == "python:3.12")
     #expect(s.workspace?.size == Quantity("50Gi"))

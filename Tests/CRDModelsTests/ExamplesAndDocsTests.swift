@@ -4,7 +4,8 @@ import Yams
 
 @testable import CRDModels
 
-private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent()
   .deletingLastPathComponent()
 
 private func yamlJSON(_ any: Any?) -> JSONValue {
@@ -21,11 +22,15 @@ private func yamlJSON(_ any: Any?) -> JSONValue {
 }
 
 @Suite struct ExamplesAndDocsTests {
-  static let examples = ["runner-minimal.yaml", "runner-ssh-gpu-s3.yaml", "tracerjob-module.yaml", "tracerjob-git-setup.yaml"]
+  static let examples = [
+    "runner-minimal.yaml", "runner-ssh-gpu-s3.yaml", "tracerjob-module.yaml",
+    "tracerjob-git-setup.yaml",
+  ]
 
   @Test(arguments: examples)
   func examplesDecodeAndValidate(file: String) throws {
-    let text = try String(contentsOf: repoRoot.appendingPathComponent("manifests/examples/\(file)"), encoding: .utf8)
+    let text = try String(
+      contentsOf: repoRoot.appendingPathComponent("manifests/examples/\(file)"), encoding: .utf8)
     let json = yamlJSON(try Yams.load(yaml: text))
     switch json["kind"].stringValue {
     case "Runner":
@@ -43,7 +48,11 @@ private func yamlJSON(_ any: Any?) -> JSONValue {
 
   @Test func theExamplesCoverWhatTheyClaim() throws {
     func load(_ f: String) throws -> JSONValue {
-      yamlJSON(try Yams.load(yaml: String(contentsOf: repoRoot.appendingPathComponent("manifests/examples/\(f)"), encoding: .utf8)))
+      yamlJSON(
+        try Yams.load(
+          yaml: String(
+            contentsOf: repoRoot.appendingPathComponent("manifests/examples/\(f)"), encoding: .utf8)
+        ))
     }
     let gpu = try load("runner-ssh-gpu-s3.yaml")
     #expect(gpu["spec"]["ssh"]["enabled"] == true)
@@ -56,13 +65,19 @@ private func yamlJSON(_ any: Any?) -> JSONValue {
   }
 
   @Test func apiReferenceMatchesTheGenerator() throws {
-    let onDisk = try String(contentsOf: repoRoot.appendingPathComponent("docs/api.md"), encoding: .utf8)
-    #expect(onDisk == APIReference.markdown(), "docs/api.md is stale: run `gra-operator api-docs --output docs/api.md` (make generate)")
+    let onDisk = try String(
+      contentsOf: repoRoot.appendingPathComponent("docs/api.md"), encoding: .utf8)
+    #expect(
+      onDisk == APIReference.markdown(),
+      "docs/api.md is stale: run `gra-operator api-docs --output docs/api.md` (make generate)")
   }
 
   @Test func apiReferenceDocumentsEveryField() {
     let md = APIReference.markdown()
-    for field in ["`existingClaim`", "`idleTimeout`", "`podFailurePolicy`", "`attemptStatuses`", "`outputLimitBytes`", "`sha256`"] {
+    for field in [
+      "`existingClaim`", "`idleTimeout`", "`podFailurePolicy`", "`attemptStatuses`",
+      "`outputLimitBytes`", "`sha256`",
+    ] {
       #expect(md.contains("| \(field) |"), "\(field)")
     }
     #expect(md.contains("### `Runner.spec.workspace`"))

@@ -7,7 +7,9 @@ private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
   try KubeJSON.decode(T.self, from: Data(json.utf8))
 }
 
-private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JSONValue(encoding: value) }
+private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue {
+  try JSONValue(encoding: value)
+}
 
 @Suite struct KubernetesJSONTests {
   @Test func decodesAPodAsTheServerReturnsIt() throws {
@@ -26,7 +28,9 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     #expect(c.securityContext?.capabilities?.drop == ["ALL"])
     #expect(pod.spec?.securityContext?.seccompProfile?.type == "RuntimeDefault")
     #expect(pod.spec?.volumes?[1].secret?.defaultMode == 0o400)
-    #expect(pod.spec?.volumes?[2].projected?.sources?.first?.serviceAccountToken?.expirationSeconds == 3607)
+    #expect(
+      pod.spec?.volumes?[2].projected?.sources?.first?.serviceAccountToken?.expirationSeconds
+        == 3607)
     #expect(pod.spec?.tolerations?.first?.operator == "Exists")
     let status = try #require(pod.status)
     #expect(status.phase == "Running")
@@ -102,7 +106,11 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
   @Test func objectsBuiltInCodeEncodeTheirTypedFields() throws {
     let cm = ConfigMap(metadata: ObjectMeta(name: "c", namespace: "ns"), data: ["k": "v"])
     let out = try encodeToJSON(cm)
-    #expect(out == ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "namespace": "ns"], "data": ["k": "v"]])
+    #expect(
+      out == [
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "namespace": "ns"],
+        "data": ["k": "v"],
+      ])
   }
 
   @Test(arguments: [
@@ -146,7 +154,8 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     #expect(e1.type == .added)
     #expect(e1.object?.metadata.name == "rn-demo")
 
-    let bookmark = #"{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"48999","creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},"spec":{"containers":null},"status":{}}}"#
+    let bookmark =
+      #"{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"48999","creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},"spec":{"containers":null},"status":{}}}"#
     let e2 = try decode(WatchEvent<Pod>.self, bookmark)
     guard case .bookmark(let rv, let annotations) = e2 else {
       Issue.record("not a bookmark: \(e2)")
@@ -155,10 +164,12 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     #expect(rv == "48999")
     #expect(annotations["k8s.io/initial-events-end"] == "true")
     // A bookmark object also decodes as a Pod, as the watch cache of a client would see it.
-    let pod = try decode(Pod.self, #"{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"48999"}}"#)
+    let pod = try decode(
+      Pod.self, #"{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"48999"}}"#)
     #expect(pod.spec == nil)
 
-    let error = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 100 (48213)","reason":"Expired","code":410}}"#
+    let error =
+      #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 100 (48213)","reason":"Expired","code":410}}"#
     let e3 = try decode(WatchEvent<Pod>.self, error)
     guard case .error(let status) = e3 else {
       Issue.record("not an error: \(e3)")
@@ -191,7 +202,9 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     )
     #expect(ev.regarding?.kind == "Runner")
     #expect(ev.series?.count == 2)
-    #expect(EventsV1Event.resource.path(namespace: "default") == "/apis/events.k8s.io/v1/namespaces/default/events")
+    #expect(
+      EventsV1Event.resource.path(namespace: "default")
+        == "/apis/events.k8s.io/v1/namespaces/default/events")
 
     let core = try decode(
       CoreEvent.self,
@@ -221,7 +234,8 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
 
     let secret = try decode(
       Secret.self,
-      #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s3"},"type":"Opaque","data":{"access-key":"QUtJQQ=="}}"#)
+      #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s3"},"type":"Opaque","data":{"access-key":"QUtJQQ=="}}"#
+    )
     #expect(secret.decodedData["access-key"] == Data("AKIA".utf8))
 
     let pvc = try decode(
@@ -230,13 +244,17 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     )
     #expect(pvc.status?.capacity?["storage"] == Quantity("10Gi"))
 
-    let ns = try decode(Namespace.self, #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a"},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}}"#)
+    let ns = try decode(
+      Namespace.self,
+      #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a"},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}}"#
+    )
     #expect(ns.status?.phase == "Active")
     #expect(Namespace.resource.path(namespace: "x", name: "team-a") == "/api/v1/namespaces/team-a")
   }
 
   @Test func decodesListsOfObjects() throws {
-    let json = #"{"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"50000","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"},"items":[\#(podJSON)]}"#
+    let json =
+      #"{"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"50000","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"},"items":[\#(podJSON)]}"#
     let list = try decode(ObjectList<Pod>.self, json)
     #expect(list.items.count == 1)
     #expect(list.metadata.continue != nil)
@@ -256,7 +274,11 @@ private func encodeToJSON<T: Encodable>(_ value: T) throws -> JSONValue { try JS
     var r = try KubeJSON.decode(Runner.self, from: Data(Self.json.utf8))
     r.status?.phase = .ready
     r.status?.observedGeneration = r.metadata.generation
-    r.status?.conditions = [Condition(type: "Ready", status: .true, lastTransitionTime: Time(Date(timeIntervalSince1970: 0)), reason: "PodReady")]
+    r.status?.conditions = [
+      Condition(
+        type: "Ready", status: .true, lastTransitionTime: Time(Date(timeIntervalSince1970: 0)),
+        reason: "PodReady")
+    ]
     let out = try JSONValue(encoding: r)
     #expect(out["status"]["phase"] == "Ready")
     #expect(out["status"]["observedGeneration"] == 3)

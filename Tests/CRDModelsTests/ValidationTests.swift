@@ -15,11 +15,13 @@ private func job(_ name: String = "trace", _ build: (inout TracerJobSpec) -> Voi
   return TracerJob(metadata: ObjectMeta(name: name), spec: spec)
 }
 
-private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqgq5z1Y8m8J0b8zq7Yp3x alice@laptop"
+private let key =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqgq5z1Y8m8J0b8zq7Yp3x alice@laptop"
 
 @Suite struct ValidationTests {
   @Test func sizeAndExistingClaimTogether() throws {
-    let errs = runner { $0.workspace = WorkspaceSpec(size: "10Gi", existingClaim: "shared") }.validate()
+    let errs = runner { $0.workspace = WorkspaceSpec(size: "10Gi", existingClaim: "shared") }
+      .validate()
     let e = try #require(errs.first)
     #expect(errs.count == 1)
     #expect(e.field == "spec.workspace.size")
@@ -33,26 +35,41 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
   }
 
   @Test func badQuantityInAManifestNamesTheField() throws {
-    let json = try KubeJSON.decode(JSONValue.self, from:
-      Data(#"{"apiVersion":"gra.dev/v1alpha1","kind":"Runner","metadata":{"name":"demo"},"spec":{"workspace":{"size":"ten"}}}"#.utf8))
+    let json = try KubeJSON.decode(
+      JSONValue.self,
+      from:
+        Data(
+          #"{"apiVersion":"gra.dev/v1alpha1","kind":"Runner","metadata":{"name":"demo"},"spec":{"workspace":{"size":"ten"}}}"#
+            .utf8))
     let (r, errs) = ManifestDecoder.runner(json)
     #expect(r == nil)
     let e = try #require(errs.first)
     #expect(e.field == "spec.workspace.size")
     #expect(e.value == "ten")
-    #expect(e.description.hasPrefix(#"spec.workspace.size: Invalid value: "ten": must be a quantity such as 500m, 2, 10Gi or 1.5G"#))
+    #expect(
+      e.description.hasPrefix(
+        #"spec.workspace.size: Invalid value: "ten": must be a quantity such as 500m, 2, 10Gi or 1.5G"#
+      ))
 
-    let json2 = try KubeJSON.decode(JSONValue.self, from:
-      Data(#"{"metadata":{"name":"demo"},"spec":{"resources":{"limits":{"memory":"4GB"}}}}"#.utf8))
+    let json2 = try KubeJSON.decode(
+      JSONValue.self,
+      from:
+        Data(#"{"metadata":{"name":"demo"},"spec":{"resources":{"limits":{"memory":"4GB"}}}}"#.utf8)
+    )
     let e2 = try #require(ManifestDecoder.runner(json2).1.first)
     #expect(e2.field == "spec.resources.limits[memory]")
     #expect(e2.value == "4GB")
 
-    let json3 = try KubeJSON.decode(JSONValue.self, from: Data(#"{"metadata":{"name":"demo"},"spec":{"exec":{"maxConcurrent":"four"}}}"#.utf8))
+    let json3 = try KubeJSON.decode(
+      JSONValue.self,
+      from: Data(#"{"metadata":{"name":"demo"},"spec":{"exec":{"maxConcurrent":"four"}}}"#.utf8))
     let e3 = try #require(ManifestDecoder.runner(json3).1.first)
-    #expect(e3.description == #"spec.exec.maxConcurrent: Invalid value: "four": must be of type integer"#)
+    #expect(
+      e3.description == #"spec.exec.maxConcurrent: Invalid value: "four": must be of type integer"#)
 
-    let json4 = try KubeJSON.decode(JSONValue.self, from: Data(#"{"metadata":{"name":"demo"},"spec":{"network":{"egress":"Open"}}}"#.utf8))
+    let json4 = try KubeJSON.decode(
+      JSONValue.self,
+      from: Data(#"{"metadata":{"name":"demo"},"spec":{"network":{"egress":"Open"}}}"#.utf8))
     let e4 = try #require(ManifestDecoder.runner(json4).1.first)
     #expect(e4.field == "spec.network.egress")
     #expect(e4.value == "Open")
@@ -61,15 +78,21 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
   @Test func requestsAboveLimitsAndFractionalGPUs() {
     let errs = runner {
       $0.resources = ResourceRequirements(
-        limits: ["cpu": "1", "nvidia.com/gpu": "1"], requests: ["cpu": "1500m", "nvidia.com/gpu": "500m", "memory": "-1Gi"])
+        limits: ["cpu": "1", "nvidia.com/gpu": "1"],
+        requests: ["cpu": "1500m", "nvidia.com/gpu": "500m", "memory": "-1Gi"])
     }.validate().map(\.description)
     #expect(
       errs.contains(
-        "spec.resources.requests[cpu]: Invalid value: \"1500m\": must be less than or equal to the cpu limit 1; raise the limit or lower the request"))
+        "spec.resources.requests[cpu]: Invalid value: \"1500m\": must be less than or equal to the cpu limit 1; raise the limit or lower the request"
+      ))
     #expect(
       errs.contains(
-        "spec.resources.requests[nvidia.com/gpu]: Invalid value: \"500m\": nvidia.com/gpu is counted in whole devices; use an integer such as 1"))
-    #expect(errs.contains("spec.resources.requests[memory]: Invalid value: \"-1Gi\": must be greater than or equal to 0"))
+        "spec.resources.requests[nvidia.com/gpu]: Invalid value: \"500m\": nvidia.com/gpu is counted in whole devices; use an integer such as 1"
+      ))
+    #expect(
+      errs.contains(
+        "spec.resources.requests[memory]: Invalid value: \"-1Gi\": must be greater than or equal to 0"
+      ))
   }
 
   @Test(arguments: ["30", "1d", "1h 30m", "-5m", "0s"])
@@ -82,10 +105,17 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
   }
 
   @Test func goodDurationsPass() {
-    #expect(runner { $0.idleTimeout = "1h30m"; $0.maxLifetime = "720h" }.validate() == [])
+    #expect(
+      runner {
+        $0.idleTimeout = "1h30m"
+        $0.maxLifetime = "720h"
+      }.validate() == [])
   }
 
-  @Test(arguments: [("Demo", "lower case"), ("9lives", "start with a lowercase letter"), ("a_b", "lower case"), (String(repeating: "a", count: 53), "no more than 52")])
+  @Test(arguments: [
+    ("Demo", "lower case"), ("9lives", "start with a lowercase letter"), ("a_b", "lower case"),
+    (String(repeating: "a", count: 53), "no more than 52"),
+  ])
   func namesMustBeDNSLabels(name: String, fragment: String) throws {
     let e = try #require(Runner(metadata: ObjectMeta(name: name)).validate().first)
     #expect(e.field == "metadata.name")
@@ -100,7 +130,9 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
         "spec.ssh.port: Invalid value: \"22\": must be between 1024 and 65535: the runner runs as a non-root user and cannot bind lower ports",
       ])
     #expect(runner { $0.ssh = SSHSpec(enabled: true, authorizedKeys: [key]) }.validate() == [])
-    let bad = runner { $0.ssh = SSHSpec(enabled: true, authorizedKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----"]) }.validate()
+    let bad = runner {
+      $0.ssh = SSHSpec(enabled: true, authorizedKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----"])
+    }.validate()
     #expect(bad.first?.field == "spec.ssh.authorizedKeys[0]")
   }
 
@@ -111,7 +143,8 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
     }.validate().map(\.field)
     #expect(
       errs == [
-        "spec.env[1].name", "spec.env[2].name", "spec.exec.maxConcurrent", "spec.exec.defaultTimeoutSeconds",
+        "spec.env[1].name", "spec.env[2].name", "spec.exec.maxConcurrent",
+        "spec.exec.defaultTimeoutSeconds",
         "spec.exec.outputLimitBytes",
       ])
   }
@@ -122,7 +155,10 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
       $0.tolerations = [Toleration(key: "gpu", operator: "Exists", value: "yes")]
       $0.nodeSelector = ["gpu type": "a100"]
     }.validate().map(\.field)
-    #expect(errs == ["spec.s3.bucket", "spec.s3.endpoint", "spec.nodeSelector", "spec.tolerations[0].operator"])
+    #expect(
+      errs == [
+        "spec.s3.bucket", "spec.s3.endpoint", "spec.nodeSelector", "spec.tolerations[0].operator",
+      ])
   }
 
   @Test func moreThanOneOfModuleScriptCommand() throws {
@@ -162,16 +198,23 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
   }
 
   @Test func gitSourcesThatAreFine() {
-    for repo in ["https://github.com/gra-dev/examples.git", "git@github.com:gra-dev/examples.git", "ssh://git@host/x.git"] {
-      #expect(job { $0.source = SourceSpec(git: GitSource(repo: repo, ref: "v1.2")) }.validate() == [], "\(repo)")
+    for repo in [
+      "https://github.com/gra-dev/examples.git", "git@github.com:gra-dev/examples.git",
+      "ssh://git@host/x.git",
+    ] {
+      #expect(
+        job { $0.source = SourceSpec(git: GitSource(repo: repo, ref: "v1.2")) }.validate() == [],
+        "\(repo)")
     }
   }
 
   @Test func podFailurePolicyRules() {
     let errs = job {
       $0.podFailurePolicy = PodFailurePolicy(rules: [
-        PodFailurePolicyRule(action: .failJob, onExitCodes: ExitCodeRequirement(operator: .in, values: [0, 42, 42])),
-        PodFailurePolicyRule(action: .ignore, onExitCodes: ExitCodeRequirement(operator: .notIn, values: [])),
+        PodFailurePolicyRule(
+          action: .failJob, onExitCodes: ExitCodeRequirement(operator: .in, values: [0, 42, 42])),
+        PodFailurePolicyRule(
+          action: .ignore, onExitCodes: ExitCodeRequirement(operator: .notIn, values: [])),
       ])
     }.validate().map(\.description)
     #expect(
@@ -183,7 +226,8 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
   }
 
   @Test func artifactsNeedADestinationWithoutARunner() {
-    let errs = job { $0.artifacts = ArtifactsSpec(paths: ["/etc/passwd", "out/../../x"]) }.validate().map(\.description)
+    let errs = job { $0.artifacts = ArtifactsSpec(paths: ["/etc/passwd", "out/../../x"]) }
+      .validate().map(\.description)
     #expect(
       errs == [
         "spec.artifacts.paths[0]: Invalid value: \"/etc/passwd\": must be a relative path inside the working directory, without '..'",
@@ -193,11 +237,17 @@ private let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsY1uVqK8l1m0n2nN8q7xkqg
   }
 
   @Test func errorsBecomeAnInvalidStatus() {
-    let errs = runner { $0.idleTimeout = "soon"; $0.exec = ExecLimits(maxConcurrent: 100) }.validate()
+    let errs = runner {
+      $0.idleTimeout = "soon"
+      $0.exec = ExecLimits(maxConcurrent: 100)
+    }.validate()
     let status = errs.status(group: "gra.dev", kind: "Runner", name: "demo")
     #expect(status.code == 422)
     #expect(status.reason == "Invalid")
-    #expect(status.message?.hasPrefix("Runner.gra.dev \"demo\" is invalid: [spec.idleTimeout: Invalid value: \"soon\"") == true)
-    #expect(status.details?.causes?.map(\.field) == ["spec.idleTimeout", "spec.exec.maxConcurrent"])
+    #expect(
+      status.message?.hasPrefix(
+        "Runner.gra.dev \"demo\" is invalid: [spec.idleTimeout: Invalid value: \"soon\"") == true)
+    #expect(
+      status.details?.causes?.map(\.field) == ["spec.idleTimeout", "spec.exec.maxConcurrent"])
   }
 }

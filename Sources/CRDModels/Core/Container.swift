@@ -31,11 +31,13 @@ public struct Container: Codable, Sendable, Equatable {
 
   public init(
     name: String, image: String? = nil, imagePullPolicy: String? = nil, command: [String]? = nil,
-    args: [String]? = nil, workingDir: String? = nil, ports: [ContainerPort]? = nil, env: [EnvVar]? = nil,
+    args: [String]? = nil, workingDir: String? = nil, ports: [ContainerPort]? = nil,
+    env: [EnvVar]? = nil,
     envFrom: [EnvFromSource]? = nil, resources: ResourceRequirements? = nil,
     volumeMounts: [VolumeMount]? = nil, livenessProbe: Probe? = nil, readinessProbe: Probe? = nil,
     startupProbe: Probe? = nil, securityContext: SecurityContext? = nil, stdin: Bool? = nil,
-    tty: Bool? = nil, terminationMessagePath: String? = nil, terminationMessagePolicy: String? = nil,
+    tty: Bool? = nil, terminationMessagePath: String? = nil,
+    terminationMessagePolicy: String? = nil,
     restartPolicy: String? = nil
   ) {
     self.name = name
@@ -69,7 +71,9 @@ public struct ContainerPort: Codable, Sendable, Equatable {
   public var `protocol`: String?
   public var hostPort: Int32?
 
-  public init(name: String? = nil, containerPort: Int32, `protocol`: String? = nil, hostPort: Int32? = nil) {
+  public init(
+    name: String? = nil, containerPort: Int32, `protocol`: String? = nil, hostPort: Int32? = nil
+  ) {
     self.name = name
     self.containerPort = containerPort
     self.`protocol` = `protocol`
@@ -165,7 +169,8 @@ public struct EnvFromSource: Codable, Sendable, Equatable {
   public var secretRef: SecretEnvSource?
 
   public init(
-    prefix: String? = nil, configMapRef: ConfigMapEnvSource? = nil, secretRef: SecretEnvSource? = nil
+    prefix: String? = nil, configMapRef: ConfigMapEnvSource? = nil,
+    secretRef: SecretEnvSource? = nil
   ) {
     self.prefix = prefix
     self.configMapRef = configMapRef
@@ -319,7 +324,8 @@ public struct SecurityContext: Codable, Sendable, Equatable {
   public var seccompProfile: SeccompProfile?
 
   public init(
-    runAsUser: Int64? = nil, runAsGroup: Int64? = nil, runAsNonRoot: Bool? = nil, privileged: Bool? = nil,
+    runAsUser: Int64? = nil, runAsGroup: Int64? = nil, runAsNonRoot: Bool? = nil,
+    privileged: Bool? = nil,
     allowPrivilegeEscalation: Bool? = nil, readOnlyRootFilesystem: Bool? = nil,
     capabilities: Capabilities? = nil, seccompProfile: SeccompProfile? = nil
   ) {
@@ -355,4 +361,3 @@ public struct SeccompProfile: Codable, Sendable, Equatable {
     self.localhostProfile = localhostProfile
   }
 }
-

@@ -31,7 +31,9 @@ public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertibl
     var i = 0
     func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
     while i < b.count {
-      guard isDigit(b[i]) || b[i] == "." else { throw GoDurationError(input: orig, message: "invalid duration \"\(orig)\"") }
+      guard isDigit(b[i]) || b[i] == "." else {
+        throw GoDurationError(input: orig, message: "invalid duration \"\(orig)\"")
+      }
       var whole: UInt64 = 0
       var sawDigits = false
       var overflow = false
@@ -61,7 +63,9 @@ public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertibl
       let unitStart = i
       while i < b.count, b[i] != ".", !isDigit(b[i]) { i += 1 }
       let unit = String(String.UnicodeScalarView(b[unitStart..<i]))
-      if unit.isEmpty { throw GoDurationError(input: orig, message: "missing unit in duration \"\(orig)\"") }
+      if unit.isEmpty {
+        throw GoDurationError(input: orig, message: "missing unit in duration \"\(orig)\"")
+      }
       let perUnit: UInt64
       switch unit {
       case "ns": perUnit = 1
@@ -70,16 +74,22 @@ public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertibl
       case "s": perUnit = 1_000_000_000
       case "m": perUnit = 60_000_000_000
       case "h": perUnit = 3_600_000_000_000
-      default: throw GoDurationError(input: orig, message: "unknown unit \"\(unit)\" in duration \"\(orig)\"")
+      default:
+        throw GoDurationError(
+          input: orig, message: "unknown unit \"\(unit)\" in duration \"\(orig)\"")
       }
       let (v, o1) = whole.multipliedReportingOverflow(by: perUnit)
-      if o1 || v > UInt64(Int64.max) { throw GoDurationError(input: orig, message: "invalid duration \"\(orig)\"") }
+      if o1 || v > UInt64(Int64.max) {
+        throw GoDurationError(input: orig, message: "invalid duration \"\(orig)\"")
+      }
       var part = v
       if frac > 0 {
         part += UInt64(Double(frac) * (Double(perUnit) / scale))
       }
       let (t, o2) = total.addingReportingOverflow(part)
-      if o2 || t > UInt64(Int64.max) { throw GoDurationError(input: orig, message: "invalid duration \"\(orig)\"") }
+      if o2 || t > UInt64(Int64.max) {
+        throw GoDurationError(input: orig, message: "invalid duration \"\(orig)\"")
+      }
       total = t
     }
     self.nanoseconds = neg ? -Int64(total) : Int64(total)

@@ -1,5 +1,6 @@
 /// `intstr.IntOrString`: a port number or a port name (`8080` or `"http"`).
-public enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible, ExpressibleByIntegerLiteral,
+public enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible,
+  ExpressibleByIntegerLiteral,
   ExpressibleByStringLiteral
 {
   case int(Int32)

@@ -42,7 +42,9 @@ public struct PersistentVolumeClaimStatus: Codable, Sendable, Equatable {
   public var accessModes: [String]?
   public var capacity: [String: Quantity]?
 
-  public init(phase: String? = nil, accessModes: [String]? = nil, capacity: [String: Quantity]? = nil) {
+  public init(
+    phase: String? = nil, accessModes: [String]? = nil, capacity: [String: Quantity]? = nil
+  ) {
     self.phase = phase
     self.accessModes = accessModes
     self.capacity = capacity
@@ -54,7 +56,9 @@ public struct LabelSelector: Codable, Sendable, Equatable {
   public var matchLabels: [String: String]?
   public var matchExpressions: [LabelSelectorRequirement]?
 
-  public init(matchLabels: [String: String]? = nil, matchExpressions: [LabelSelectorRequirement]? = nil) {
+  public init(
+    matchLabels: [String: String]? = nil, matchExpressions: [LabelSelectorRequirement]? = nil
+  ) {
     self.matchLabels = matchLabels
     self.matchExpressions = matchExpressions
   }
@@ -279,7 +283,8 @@ public struct NetworkPolicyPeer: Codable, Sendable, Equatable {
   public var ipBlock: IPBlock?
 
   public init(
-    podSelector: LabelSelector? = nil, namespaceSelector: LabelSelector? = nil, ipBlock: IPBlock? = nil
+    podSelector: LabelSelector? = nil, namespaceSelector: LabelSelector? = nil,
+    ipBlock: IPBlock? = nil
   ) {
     self.podSelector = podSelector
     self.namespaceSelector = namespaceSelector
@@ -320,7 +325,8 @@ public struct LeaseSpec: Codable, Sendable, Equatable {
   public var leaseTransitions: Int32?
 
   public init(
-    holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: MicroTime? = nil,
+    holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil,
+    acquireTime: MicroTime? = nil,
     renewTime: MicroTime? = nil, leaseTransitions: Int32? = nil
   ) {
     self.holderIdentity = holderIdentity
@@ -350,7 +356,8 @@ public struct TokenReviewStatus: Codable, Sendable, Equatable {
   public var error: String?
 
   public init(
-    authenticated: Bool? = nil, user: UserInfo? = nil, audiences: [String]? = nil, error: String? = nil
+    authenticated: Bool? = nil, user: UserInfo? = nil, audiences: [String]? = nil,
+    error: String? = nil
   ) {
     self.authenticated = authenticated
     self.user = user
@@ -367,7 +374,8 @@ public struct UserInfo: Codable, Sendable, Equatable {
   public var extra: [String: [String]]?
 
   public init(
-    username: String? = nil, uid: String? = nil, groups: [String]? = nil, extra: [String: [String]]? = nil
+    username: String? = nil, uid: String? = nil, groups: [String]? = nil,
+    extra: [String: [String]]? = nil
   ) {
     self.username = username
     self.uid = uid
@@ -386,8 +394,10 @@ public struct SubjectAccessReviewSpec: Codable, Sendable, Equatable {
   public var uid: String?
 
   public init(
-    resourceAttributes: ResourceAttributes? = nil, nonResourceAttributes: NonResourceAttributes? = nil,
-    user: String? = nil, groups: [String]? = nil, extra: [String: [String]]? = nil, uid: String? = nil
+    resourceAttributes: ResourceAttributes? = nil,
+    nonResourceAttributes: NonResourceAttributes? = nil,
+    user: String? = nil, groups: [String]? = nil, extra: [String: [String]]? = nil,
+    uid: String? = nil
   ) {
     self.resourceAttributes = resourceAttributes
     self.nonResourceAttributes = nonResourceAttributes
@@ -441,7 +451,8 @@ public struct SubjectAccessReviewStatus: Codable, Sendable, Equatable {
   public var evaluationError: String?
 
   public init(
-    allowed: Bool = false, denied: Bool? = nil, reason: String? = nil, evaluationError: String? = nil
+    allowed: Bool = false, denied: Bool? = nil, reason: String? = nil,
+    evaluationError: String? = nil
   ) {
     self.allowed = allowed
     self.denied = denied
@@ -449,4 +460,3 @@ public struct SubjectAccessReviewStatus: Codable, Sendable, Equatable {
     self.evaluationError = evaluationError
   }
 }
-

@@ -47,13 +47,16 @@ public struct Pod: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `core/v1.PersistentVolumeClaim`: the Runner's workspace.
 public struct PersistentVolumeClaim: KubernetesObject, PreservesUnknownFields, Equatable {
   public static let resource = ResourceDescriptor(
-    group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true)
+    group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim",
+    namespaced: true)
 
   public var apiVersion: String?
   public var kind: String?
@@ -95,7 +98,9 @@ public struct PersistentVolumeClaim: KubernetesObject, PreservesUnknownFields, E
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `core/v1.Service`: the Runner's ssh endpoint.
@@ -142,7 +147,9 @@ public struct Service: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `core/v1.Secret`. `data` values are base64 in JSON; ``Secret/decodedData`` decodes them.
@@ -164,7 +171,8 @@ public struct Secret: KubernetesObject, PreservesUnknownFields, Equatable {
   public var raw = RawJSON()
 
   public init(
-    metadata: ObjectMeta = ObjectMeta(), data: [String: String]? = nil, stringData: [String: String]? = nil,
+    metadata: ObjectMeta = ObjectMeta(), data: [String: String]? = nil,
+    stringData: [String: String]? = nil,
     type: String? = nil, immutable: Bool? = nil
   ) {
     self.apiVersion = Self.resource.apiVersion
@@ -176,7 +184,9 @@ public struct Secret: KubernetesObject, PreservesUnknownFields, Equatable {
     self.immutable = immutable
   }
 
-  private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, data, stringData, type, immutable }
+  private enum CodingKeys: String, CodingKey {
+    case apiVersion, kind, metadata, data, stringData, type, immutable
+  }
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -201,7 +211,9 @@ public struct Secret: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(immutable, forKey: .immutable)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `core/v1.ConfigMap`.
@@ -220,7 +232,8 @@ public struct ConfigMap: KubernetesObject, PreservesUnknownFields, Equatable {
   public var raw = RawJSON()
 
   public init(
-    metadata: ObjectMeta = ObjectMeta(), data: [String: String]? = nil, binaryData: [String: String]? = nil,
+    metadata: ObjectMeta = ObjectMeta(), data: [String: String]? = nil,
+    binaryData: [String: String]? = nil,
     immutable: Bool? = nil
   ) {
     self.apiVersion = Self.resource.apiVersion
@@ -231,7 +244,9 @@ public struct ConfigMap: KubernetesObject, PreservesUnknownFields, Equatable {
     self.immutable = immutable
   }
 
-  private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, data, binaryData, immutable }
+  private enum CodingKeys: String, CodingKey {
+    case apiVersion, kind, metadata, data, binaryData, immutable
+  }
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -254,7 +269,9 @@ public struct ConfigMap: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(immutable, forKey: .immutable)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `core/v1.Event`, the older view of events that `kubectl describe` and `kubectl get events` show.
@@ -282,9 +299,11 @@ public struct CoreEvent: KubernetesObject, PreservesUnknownFields, Equatable {
   public var raw = RawJSON()
 
   public init(
-    metadata: ObjectMeta = ObjectMeta(), involvedObject: ObjectReference? = nil, reason: String? = nil,
+    metadata: ObjectMeta = ObjectMeta(), involvedObject: ObjectReference? = nil,
+    reason: String? = nil,
     message: String? = nil, source: EventSource? = nil, firstTimestamp: Time? = nil,
-    lastTimestamp: Time? = nil, count: Int32? = nil, type: String? = nil, eventTime: MicroTime? = nil,
+    lastTimestamp: Time? = nil, count: Int32? = nil, type: String? = nil,
+    eventTime: MicroTime? = nil,
     action: String? = nil, reportingComponent: String? = nil, reportingInstance: String? = nil
   ) {
     self.apiVersion = Self.resource.apiVersion
@@ -304,7 +323,10 @@ public struct CoreEvent: KubernetesObject, PreservesUnknownFields, Equatable {
     self.reportingInstance = reportingInstance
   }
 
-  private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, involvedObject, reason, message, source, firstTimestamp, lastTimestamp, count, type, eventTime, action, reportingComponent, reportingInstance }
+  private enum CodingKeys: String, CodingKey {
+    case apiVersion, kind, metadata, involvedObject, reason, message, source, firstTimestamp,
+      lastTimestamp, count, type, eventTime, action, reportingComponent, reportingInstance
+  }
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -345,7 +367,9 @@ public struct CoreEvent: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(reportingInstance, forKey: .reportingInstance)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `events.k8s.io/v1.Event`: `eventTime` is a ``MicroTime``; repeats within 6 minutes update `series`.
@@ -384,7 +408,8 @@ public struct EventsV1Event: KubernetesObject, PreservesUnknownFields, Equatable
     reportingController: String? = nil, reportingInstance: String? = nil, action: String? = nil,
     reason: String? = nil, regarding: ObjectReference? = nil, related: ObjectReference? = nil,
     note: String? = nil, type: String? = nil, deprecatedSource: EventSource? = nil,
-    deprecatedFirstTimestamp: Time? = nil, deprecatedLastTimestamp: Time? = nil, deprecatedCount: Int32? = nil
+    deprecatedFirstTimestamp: Time? = nil, deprecatedLastTimestamp: Time? = nil,
+    deprecatedCount: Int32? = nil
   ) {
     self.apiVersion = Self.resource.apiVersion
     self.kind = Self.resource.kind
@@ -405,7 +430,11 @@ public struct EventsV1Event: KubernetesObject, PreservesUnknownFields, Equatable
     self.deprecatedCount = deprecatedCount
   }
 
-  private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, eventTime, series, reportingController, reportingInstance, action, reason, regarding, related, note, type, deprecatedSource, deprecatedFirstTimestamp, deprecatedLastTimestamp, deprecatedCount }
+  private enum CodingKeys: String, CodingKey {
+    case apiVersion, kind, metadata, eventTime, series, reportingController, reportingInstance,
+      action, reason, regarding, related, note, type, deprecatedSource, deprecatedFirstTimestamp,
+      deprecatedLastTimestamp, deprecatedCount
+  }
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -450,7 +479,9 @@ public struct EventsV1Event: KubernetesObject, PreservesUnknownFields, Equatable
     try c.encodeIfPresent(deprecatedCount, forKey: .deprecatedCount)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `core/v1.Namespace`.
@@ -497,13 +528,16 @@ public struct Namespace: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `networking.k8s.io/v1.NetworkPolicy`: how gra enforces a Runner's `network.egress`.
 public struct NetworkPolicy: KubernetesObject, PreservesUnknownFields, Equatable {
   public static let resource = ResourceDescriptor(
-    group: "networking.k8s.io", version: "v1", plural: "networkpolicies", kind: "NetworkPolicy", namespaced: true)
+    group: "networking.k8s.io", version: "v1", plural: "networkpolicies", kind: "NetworkPolicy",
+    namespaced: true)
 
   public var apiVersion: String?
   public var kind: String?
@@ -540,7 +574,9 @@ public struct NetworkPolicy: KubernetesObject, PreservesUnknownFields, Equatable
     try c.encodeIfPresent(spec, forKey: .spec)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `coordination.k8s.io/v1.Lease`, used for leader election.
@@ -583,13 +619,16 @@ public struct Lease: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(spec, forKey: .spec)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `authentication.k8s.io/v1.TokenReview`: created to ask who a bearer token belongs to.
 public struct TokenReview: KubernetesObject, PreservesUnknownFields, Equatable {
   public static let resource = ResourceDescriptor(
-    group: "authentication.k8s.io", version: "v1", plural: "tokenreviews", kind: "TokenReview", namespaced: false)
+    group: "authentication.k8s.io", version: "v1", plural: "tokenreviews", kind: "TokenReview",
+    namespaced: false)
 
   public var apiVersion: String?
   public var kind: String?
@@ -600,7 +639,8 @@ public struct TokenReview: KubernetesObject, PreservesUnknownFields, Equatable {
   public var raw = RawJSON()
 
   public init(
-    metadata: ObjectMeta = ObjectMeta(), spec: TokenReviewSpec? = nil, status: TokenReviewStatus? = nil
+    metadata: ObjectMeta = ObjectMeta(), spec: TokenReviewSpec? = nil,
+    status: TokenReviewStatus? = nil
   ) {
     self.apiVersion = Self.resource.apiVersion
     self.kind = Self.resource.kind
@@ -630,13 +670,16 @@ public struct TokenReview: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `authorization.k8s.io/v1.SubjectAccessReview`: created to ask whether a user may do something.
 public struct SubjectAccessReview: KubernetesObject, PreservesUnknownFields, Equatable {
   public static let resource = ResourceDescriptor(
-    group: "authorization.k8s.io", version: "v1", plural: "subjectaccessreviews", kind: "SubjectAccessReview", namespaced: false)
+    group: "authorization.k8s.io", version: "v1", plural: "subjectaccessreviews",
+    kind: "SubjectAccessReview", namespaced: false)
 
   public var apiVersion: String?
   public var kind: String?
@@ -678,7 +721,9 @@ public struct SubjectAccessReview: KubernetesObject, PreservesUnknownFields, Equ
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 extension Secret {

@@ -29,12 +29,15 @@ public struct PodSpec: Codable, Sendable, Equatable {
   public init(
     containers: [Container] = [], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
     restartPolicy: String? = nil, terminationGracePeriodSeconds: Int64? = nil,
-    activeDeadlineSeconds: Int64? = nil, nodeSelector: [String: String]? = nil, nodeName: String? = nil,
+    activeDeadlineSeconds: Int64? = nil, nodeSelector: [String: String]? = nil,
+    nodeName: String? = nil,
     serviceAccountName: String? = nil, automountServiceAccountToken: Bool? = nil,
     securityContext: PodSecurityContext? = nil, imagePullSecrets: [LocalObjectReference]? = nil,
     hostname: String? = nil, subdomain: String? = nil, affinity: JSONValue? = nil,
-    tolerations: [Toleration]? = nil, runtimeClassName: String? = nil, priorityClassName: String? = nil,
-    schedulerName: String? = nil, enableServiceLinks: Bool? = nil, shareProcessNamespace: Bool? = nil
+    tolerations: [Toleration]? = nil, runtimeClassName: String? = nil,
+    priorityClassName: String? = nil,
+    schedulerName: String? = nil, enableServiceLinks: Bool? = nil,
+    shareProcessNamespace: Bool? = nil
   ) {
     self.containers = containers
     self.initContainers = initContainers
@@ -72,7 +75,8 @@ public struct PodSecurityContext: Codable, Sendable, Equatable {
   public var seccompProfile: SeccompProfile?
 
   public init(
-    runAsUser: Int64? = nil, runAsGroup: Int64? = nil, runAsNonRoot: Bool? = nil, fsGroup: Int64? = nil,
+    runAsUser: Int64? = nil, runAsGroup: Int64? = nil, runAsNonRoot: Bool? = nil,
+    fsGroup: Int64? = nil,
     fsGroupChangePolicy: String? = nil, supplementalGroups: [Int64]? = nil,
     seccompProfile: SeccompProfile? = nil
   ) {
@@ -134,7 +138,8 @@ public struct PodStatus: Codable, Sendable, Equatable {
   public var qosClass: String?
 
   public init(
-    phase: String? = nil, conditions: [PodCondition]? = nil, message: String? = nil, reason: String? = nil,
+    phase: String? = nil, conditions: [PodCondition]? = nil, message: String? = nil,
+    reason: String? = nil,
     hostIP: String? = nil, podIP: String? = nil, podIPs: [PodIP]? = nil, startTime: Time? = nil,
     initContainerStatuses: [ContainerStatus]? = nil, containerStatuses: [ContainerStatus]? = nil,
     qosClass: String? = nil
@@ -198,8 +203,10 @@ public struct ContainerStatus: Codable, Sendable, Equatable {
   public var started: Bool?
 
   public init(
-    name: String, state: ContainerState? = nil, lastState: ContainerState? = nil, ready: Bool = false,
-    restartCount: Int32 = 0, image: String? = nil, imageID: String? = nil, containerID: String? = nil,
+    name: String, state: ContainerState? = nil, lastState: ContainerState? = nil,
+    ready: Bool = false,
+    restartCount: Int32 = 0, image: String? = nil, imageID: String? = nil,
+    containerID: String? = nil,
     started: Bool? = nil
   ) {
     self.name = name
@@ -286,7 +293,8 @@ public struct Volume: Codable, Sendable, Equatable {
 
   public init(
     name: String, emptyDir: EmptyDirVolumeSource? = nil,
-    persistentVolumeClaim: PersistentVolumeClaimVolumeSource? = nil, secret: SecretVolumeSource? = nil,
+    persistentVolumeClaim: PersistentVolumeClaimVolumeSource? = nil,
+    secret: SecretVolumeSource? = nil,
     configMap: ConfigMapVolumeSource? = nil, projected: ProjectedVolumeSource? = nil
   ) {
     self.name = name
@@ -330,7 +338,8 @@ public struct SecretVolumeSource: Codable, Sendable, Equatable {
   public var optional: Bool?
 
   public init(
-    secretName: String? = nil, items: [KeyToPath]? = nil, defaultMode: Int32? = nil, optional: Bool? = nil
+    secretName: String? = nil, items: [KeyToPath]? = nil, defaultMode: Int32? = nil,
+    optional: Bool? = nil
   ) {
     self.secretName = secretName
     self.items = items
@@ -434,4 +443,3 @@ public struct ServiceAccountTokenProjection: Codable, Sendable, Equatable {
     self.path = path
   }
 }
-

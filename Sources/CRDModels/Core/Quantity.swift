@@ -41,7 +41,9 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
   /// Zero, printed as `0`.
   public static let zero = Quantity(digits: [], exponent: 0, negative: false, format: .decimalSI)
 
-  private init(digits: [UInt8], exponent: Int, negative: Bool, format: Format, verbatim: String? = nil) {
+  private init(
+    digits: [UInt8], exponent: Int, negative: Bool, format: Format, verbatim: String? = nil
+  ) {
     var d = digits
     var e = exponent
     var firstNonZero = 0
@@ -66,21 +68,28 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   /// An integer amount, e.g. `Quantity(2)` (CPUs) or `Quantity(1 << 30, format: .binarySI)`.
   public init(_ value: Int64, format: Format = .decimalSI) {
-    self.init(digits: Quantity.decimalDigits(value.magnitude), exponent: 0, negative: value < 0, format: format)
+    self.init(
+      digits: Quantity.decimalDigits(value.magnitude), exponent: 0, negative: value < 0,
+      format: format)
   }
 
   /// `value × 10^scale`, e.g. `Quantity(500, scale: -3)` is `500m`.
   public init(_ value: Int64, scale: Int, format: Format = .decimalSI) {
-    self.init(digits: Quantity.decimalDigits(value.magnitude), exponent: scale, negative: value < 0, format: format)
+    self.init(
+      digits: Quantity.decimalDigits(value.magnitude), exponent: scale, negative: value < 0,
+      format: format)
   }
 
   /// A thousandth-based amount, e.g. `Quantity(milli: 250)` is `250m`.
   public init(milli: Int64) { self.init(milli, scale: -3) }
 
-  internal static func make(digits: [UInt8], exponent: Int, negative: Bool, format: Format, verbatim: String?)
+  internal static func make(
+    digits: [UInt8], exponent: Int, negative: Bool, format: Format, verbatim: String?
+  )
     -> Quantity
   {
-    Quantity(digits: digits, exponent: exponent, negative: negative, format: format, verbatim: verbatim)
+    Quantity(
+      digits: digits, exponent: exponent, negative: negative, format: format, verbatim: verbatim)
   }
 
   public var isZero: Bool { digits.isEmpty }
@@ -221,7 +230,8 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
   /// Compares `a × 10^ea` with `b × 10^eb` (normalized digit arrays).
   static func compareMagnitude(_ a: [UInt8], _ ea: Int, _ b: [UInt8], _ eb: Int) -> Int {
     if a.isEmpty || b.isEmpty { return (a.isEmpty ? 0 : 1) - (b.isEmpty ? 0 : 1) }
-    let la = a.count + ea, lb = b.count + eb
+    let la = a.count + ea
+    let lb = b.count + eb
     if la != lb { return la < lb ? -1 : 1 }
     for i in 0..<max(a.count, b.count) {
       let x = i < a.count ? a[i] : 0
@@ -284,7 +294,9 @@ public struct QuantityError: Error, Sendable, Equatable, CustomStringConvertible
   static func format(_ s: String) -> QuantityError {
     QuantityError(
       input: s,
-      message: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+      message:
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    )
   }
   static func numeric(_ s: String) -> QuantityError {
     QuantityError(input: s, message: "unable to parse numeric part of quantity")

@@ -3,7 +3,9 @@
 enum QuantityParser {
   static func parse(_ str: String) throws(QuantityError) -> Quantity {
     if str.isEmpty { throw .format(str) }
-    if str == "0" { return .make(digits: [], exponent: 0, negative: false, format: .decimalSI, verbatim: "0") }
+    if str == "0" {
+      return .make(digits: [], exponent: 0, negative: false, format: .decimalSI, verbatim: "0")
+    }
     let b = Array(str.utf8)
     let end = b.count
     var pos = 0
@@ -113,9 +115,12 @@ enum QuantityParser {
         digits = maxInt64
         exponent = 0
       }
-      if !digits.isEmpty, Quantity.compareMagnitude(digits, exponent, [1], 0) < 0 { fmt = .decimalSI }
+      if !digits.isEmpty, Quantity.compareMagnitude(digits, exponent, [1], 0) < 0 {
+        fmt = .decimalSI
+      }
     }
-    return .make(digits: digits, exponent: exponent, negative: negative, format: fmt, verbatim: verbatim)
+    return .make(
+      digits: digits, exponent: exponent, negative: negative, format: fmt, verbatim: verbatim)
   }
 
   /// `strconv.ParseInt(s, 10, 64)` for exponents: optional sign, then at least one digit.
@@ -126,7 +131,8 @@ enum QuantityParser {
       neg = f == "-"
       t = t.dropFirst()
     }
-    guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), t.count < 10, let v = Int(t) else { return nil }
+    guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), t.count < 10, let v = Int(t)
+    else { return nil }
     return neg ? -v : v
   }
 }

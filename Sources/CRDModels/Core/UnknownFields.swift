@@ -66,7 +66,9 @@ extension PreservesUnknownFields {
   }
 
   /// The typed fields only, as JSON, ignoring `raw`.
-  public func knownFieldsJSON() throws -> JSONValue { try JSONValue(encoding: KnownFields(object: self)) }
+  public func knownFieldsJSON() throws -> JSONValue {
+    try JSONValue(encoding: KnownFields(object: self))
+  }
 
   /// Forgets the decoded JSON: later encodes send the typed fields only.
   public mutating func dropRaw() { raw = RawJSON() }
@@ -95,7 +97,9 @@ public enum JSONMerge {
     }
   }
 
-  private static func mergeArrays(raw r: [JSONValue], old o: [JSONValue], new n: [JSONValue]) -> [JSONValue] {
+  private static func mergeArrays(raw r: [JSONValue], old o: [JSONValue], new n: [JSONValue])
+    -> [JSONValue]
+  {
     var used = Set<Int>()
     var out: [JSONValue] = []
     out.reserveCapacity(n.count)

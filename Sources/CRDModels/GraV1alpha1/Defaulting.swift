@@ -25,11 +25,15 @@ extension Runner {
     s.network = n
     var e = s.exec ?? ExecLimits()
     if e.maxConcurrent == nil { e.maxConcurrent = GraDefaults.execMaxConcurrent }
-    if e.defaultTimeoutSeconds == nil { e.defaultTimeoutSeconds = GraDefaults.execDefaultTimeoutSeconds }
+    if e.defaultTimeoutSeconds == nil {
+      e.defaultTimeoutSeconds = GraDefaults.execDefaultTimeoutSeconds
+    }
     if e.outputLimitBytes == nil { e.outputLimitBytes = GraDefaults.execOutputLimitBytes }
     s.exec = e
     if s.suspend == nil { s.suspend = false }
-    if s.automountServiceAccountToken == nil { s.automountServiceAccountToken = GraDefaults.automountServiceAccountToken }
+    if s.automountServiceAccountToken == nil {
+      s.automountServiceAccountToken = GraDefaults.automountServiceAccountToken
+    }
     r.spec = s
     return r
   }
@@ -75,5 +79,7 @@ extension TracerJob {
   }
 
   /// Whether gra's controller should act on this job (`managedBy` unset or gra's own).
-  public var isManagedByGra: Bool { (spec?.managedBy ?? GraDefaults.managedBy) == GraDefaults.managedBy }
+  public var isManagedByGra: Bool {
+    (spec?.managedBy ?? GraDefaults.managedBy) == GraDefaults.managedBy
+  }
 }

@@ -2,14 +2,23 @@
 // API server rejects anything else before gra ever decodes it.
 
 /// `imagePullPolicy`.
-public enum PullPolicy: String, Codable, Sendable, CaseIterable { case always = "Always", ifNotPresent = "IfNotPresent", never = "Never" }
+public enum PullPolicy: String, Codable, Sendable, CaseIterable {
+  case always = "Always"
+  case ifNotPresent = "IfNotPresent"
+  case never = "Never"
+}
 
 /// `workspace.reclaimPolicy`: what happens to the claim gra created when the Runner is deleted.
-public enum ReclaimPolicy: String, Codable, Sendable, CaseIterable { case delete = "Delete", retain = "Retain" }
+public enum ReclaimPolicy: String, Codable, Sendable, CaseIterable {
+  case delete = "Delete"
+  case retain = "Retain"
+}
 
 /// `ssh.serviceType`.
 public enum ServiceType: String, Codable, Sendable, CaseIterable {
-  case clusterIP = "ClusterIP", nodePort = "NodePort", loadBalancer = "LoadBalancer"
+  case clusterIP = "ClusterIP"
+  case nodePort = "NodePort"
+  case loadBalancer = "LoadBalancer"
 }
 
 /// `network.egress`.
@@ -24,13 +33,20 @@ public enum EgressPolicy: String, Codable, Sendable, CaseIterable {
 
 /// `status.phase` of a Runner.
 public enum RunnerPhase: String, Codable, Sendable, CaseIterable {
-  case pending = "Pending", starting = "Starting", ready = "Ready", suspended = "Suspended", failed = "Failed"
+  case pending = "Pending"
+  case starting = "Starting"
+  case ready = "Ready"
+  case suspended = "Suspended"
+  case failed = "Failed"
   case terminating = "Terminating"
 }
 
 /// `status.phase` of a TracerJob.
 public enum TracerJobPhase: String, Codable, Sendable, CaseIterable {
-  case pending = "Pending", running = "Running", succeeded = "Succeeded", failed = "Failed"
+  case pending = "Pending"
+  case running = "Running"
+  case succeeded = "Succeeded"
+  case failed = "Failed"
 }
 
 /// `podFailurePolicy.rules[].action`.
@@ -44,7 +60,10 @@ public enum FailureAction: String, Codable, Sendable, CaseIterable {
 }
 
 /// `podFailurePolicy.rules[].onExitCodes.operator`.
-public enum ExitCodeOperator: String, Codable, Sendable, CaseIterable { case `in` = "In", notIn = "NotIn" }
+public enum ExitCodeOperator: String, Codable, Sendable, CaseIterable {
+  case `in` = "In"
+  case notIn = "NotIn"
+}
 
 /// Condition types and reasons gra sets.
 public enum GraConditions {

@@ -45,14 +45,17 @@ public struct Runner: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
 
 /// `gra.dev/v1alpha1` TracerJob: a batch run of a Python module, script or command, with
 /// timeout, retries, exit code, logs and collected artifacts.
 public struct TracerJob: KubernetesObject, PreservesUnknownFields, Equatable {
   public static let resource = ResourceDescriptor(
-    group: "gra.dev", version: "v1alpha1", plural: "tracerjobs", kind: "TracerJob", namespaced: true)
+    group: "gra.dev", version: "v1alpha1", plural: "tracerjobs", kind: "TracerJob", namespaced: true
+  )
 
   public var apiVersion: String?
   public var kind: String?
@@ -93,6 +96,7 @@ public struct TracerJob: KubernetesObject, PreservesUnknownFields, Equatable {
     try c.encodeIfPresent(status, forKey: .status)
   }
 
-  public func encode(to encoder: any Encoder) throws { try encodePreservingUnknownFields(to: encoder) }
+  public func encode(to encoder: any Encoder) throws {
+    try encodePreservingUnknownFields(to: encoder)
+  }
 }
-

@@ -32,11 +32,13 @@ public struct RunnerSpec: Codable, Sendable, Equatable {
   public var automountServiceAccountToken: Bool?
 
   public init(
-    image: String? = nil, imagePullPolicy: PullPolicy? = nil, resources: ResourceRequirements? = nil,
+    image: String? = nil, imagePullPolicy: PullPolicy? = nil,
+    resources: ResourceRequirements? = nil,
     env: [EnvVar]? = nil, envFrom: [EnvFromSource]? = nil, workspace: WorkspaceSpec? = nil,
     ssh: SSHSpec? = nil, s3: S3Spec? = nil, suspend: Bool? = nil, idleTimeout: String? = nil,
     maxLifetime: String? = nil, network: NetworkSpec? = nil, exec: ExecLimits? = nil,
-    nodeSelector: [String: String]? = nil, tolerations: [Toleration]? = nil, affinity: JSONValue? = nil,
+    nodeSelector: [String: String]? = nil, tolerations: [Toleration]? = nil,
+    affinity: JSONValue? = nil,
     runtimeClassName: String? = nil, serviceAccountName: String? = nil,
     automountServiceAccountToken: Bool? = nil
   ) {
@@ -101,7 +103,8 @@ public struct SSHSpec: Codable, Sendable, Equatable {
   public var port: Int32?
 
   public init(
-    enabled: Bool? = nil, authorizedKeys: [String]? = nil, authorizedKeysSecretRef: SecretKeyReference? = nil,
+    enabled: Bool? = nil, authorizedKeys: [String]? = nil,
+    authorizedKeysSecretRef: SecretKeyReference? = nil,
     serviceType: ServiceType? = nil, port: Int32? = nil
   ) {
     self.enabled = enabled
@@ -219,7 +222,6 @@ public struct SSHEndpoint: Codable, Sendable, Equatable {
     self.command = command
   }
 }
-
 
 /// A key of a Secret in the Runner's namespace.
 public struct SecretKeyReference: Codable, Sendable, Equatable {

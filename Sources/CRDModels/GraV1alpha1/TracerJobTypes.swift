@@ -37,9 +37,11 @@ public struct TracerJobSpec: Codable, Sendable, Equatable {
 
   public init(
     runnerRef: LocalObjectReference? = nil, image: String? = nil, module: String? = nil,
-    script: String? = nil, command: [String]? = nil, args: [String]? = nil, workingDir: String? = nil,
+    script: String? = nil, command: [String]? = nil, args: [String]? = nil,
+    workingDir: String? = nil,
     env: [EnvVar]? = nil, source: SourceSpec? = nil, setup: [String]? = nil,
-    resources: ResourceRequirements? = nil, timeoutSeconds: Int64? = nil, backoffLimit: Int32? = nil,
+    resources: ResourceRequirements? = nil, timeoutSeconds: Int64? = nil,
+    backoffLimit: Int32? = nil,
     retryBackoff: RetryBackoff? = nil, podFailurePolicy: PodFailurePolicy? = nil,
     ttlSecondsAfterFinished: Int32? = nil, suspend: Bool? = nil, managedBy: String? = nil,
     artifacts: ArtifactsSpec? = nil
@@ -117,7 +119,9 @@ public struct PodFailurePolicyRule: Codable, Sendable, Equatable {
   public var action: FailureAction
   public var onExitCodes: ExitCodeRequirement
 
-  public init(action: FailureAction = .count, onExitCodes: ExitCodeRequirement = ExitCodeRequirement()) {
+  public init(
+    action: FailureAction = .count, onExitCodes: ExitCodeRequirement = ExitCodeRequirement()
+  ) {
     self.action = action
     self.onExitCodes = onExitCodes
   }
@@ -229,9 +233,12 @@ public struct TracerJobStatus: Codable, Sendable, Equatable {
   public var observedGeneration: Int64?
 
   public init(
-    phase: TracerJobPhase? = nil, attempts: Int32? = nil, exitCode: Int32? = nil, reason: String? = nil,
-    message: String? = nil, startTime: Time? = nil, completionTime: Time? = nil, duration: String? = nil,
-    podName: String? = nil, attemptStatuses: [AttemptStatus]? = nil, artifacts: [ArtifactRecord]? = nil,
+    phase: TracerJobPhase? = nil, attempts: Int32? = nil, exitCode: Int32? = nil,
+    reason: String? = nil,
+    message: String? = nil, startTime: Time? = nil, completionTime: Time? = nil,
+    duration: String? = nil,
+    podName: String? = nil, attemptStatuses: [AttemptStatus]? = nil,
+    artifacts: [ArtifactRecord]? = nil,
     conditions: [Condition]? = nil, observedGeneration: Int64? = nil
   ) {
     self.phase = phase
@@ -293,4 +300,3 @@ public struct ArtifactRecord: Codable, Sendable, Equatable {
     self.location = location
   }
 }
-

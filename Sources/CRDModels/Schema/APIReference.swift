@@ -7,9 +7,13 @@ public enum APIReference {
       out += "\n## \(kind)\n\n"
       out += (root.description ?? "") + "\n"
       let shortName = kind == "Runner" ? Runner.shortNames : TracerJob.shortNames
-      out += "\n`apiVersion: gra.dev/v1alpha1`, `kind: \(kind)`, short name `\(shortName.joined(separator: "`, `"))`, category `gra`.\n"
+      out +=
+        "\n`apiVersion: gra.dev/v1alpha1`, `kind: \(kind)`, short name `\(shortName.joined(separator: "`, `"))`, category `gra`.\n"
       let columns = kind == "Runner" ? Runner.printerColumns : TracerJob.printerColumns
-      out += "\n`kubectl get` columns: " + columns.map { $0.priority == 0 ? $0.name : "\($0.name) (wide)" }.joined(separator: ", ") + ".\n"
+      out +=
+        "\n`kubectl get` columns: "
+        + columns.map { $0.priority == 0 ? $0.name : "\($0.name) (wide)" }.joined(separator: ", ")
+        + ".\n"
       for part in ["spec", "status"] {
         if let s = root.properties[part] { section(s, path: "\(kind).\(part)", into: &out) }
       }
@@ -37,15 +41,20 @@ public enum APIReference {
       var desc = (p.description ?? "") + required
       desc += constraints(p)
       if let note = p.docNote { desc += " " + note }
-      out += "| `\(name)` | \(typeName(p)) | \(p.defaultValue.map(defaultText) ?? "") | \(escape(desc)) |\n"
-      if let child = objectChild(p) { nested.append((path + "." + name + (p.type == .array ? "[]" : ""), child)) }
+      out +=
+        "| `\(name)` | \(typeName(p)) | \(p.defaultValue.map(defaultText) ?? "") | \(escape(desc)) |\n"
+      if let child = objectChild(p) {
+        nested.append((path + "." + name + (p.type == .array ? "[]" : ""), child))
+      }
     }
     for (p, s) in nested { section(s, path: p, into: &out) }
   }
 
   private static func objectChild(_ s: JSONSchema) -> JSONSchema? {
     if s.type == .object, !s.properties.isEmpty, !s.preserveUnknownFields { return s }
-    if s.type == .array, let items = s.items, items.type == .object, !items.properties.isEmpty { return items }
+    if s.type == .array, let items = s.items, items.type == .object, !items.properties.isEmpty {
+      return items
+    }
     return nil
   }
 
@@ -54,7 +63,8 @@ public enum APIReference {
     if s.preserveUnknownFields { return "object (free-form)" }
     switch s.type {
     case .array: return "[]" + (s.items.map(typeName) ?? "any")
-    case .object where s.additionalProperties != nil: return "map[string]" + typeName(s.additionalProperties!)
+    case .object where s.additionalProperties != nil:
+      return "map[string]" + typeName(s.additionalProperties!)
     case .integer: return s.format ?? "integer"
     case .string where s.format == "date-time": return "time"
     case .string where s.enumValues != nil: return "enum"

@@ -8,7 +8,9 @@ public struct PrinterColumn: Sendable, Equatable {
   /// 0 shows in `kubectl get`; 1 only with `-o wide`.
   public var priority: Int
 
-  public init(_ name: String, _ type: String, _ jsonPath: String, _ description: String, priority: Int = 0) {
+  public init(
+    _ name: String, _ type: String, _ jsonPath: String, _ description: String, priority: Int = 0
+  ) {
     self.name = name
     self.type = type
     self.jsonPath = jsonPath
@@ -18,7 +20,8 @@ public struct PrinterColumn: Sendable, Equatable {
 
   var json: JSONValue {
     var o: [String: JSONValue] = [
-      "name": .string(name), "type": .string(type), "jsonPath": .string(jsonPath), "description": .string(description),
+      "name": .string(name), "type": .string(type), "jsonPath": .string(jsonPath),
+      "description": .string(description),
     ]
     if priority != 0 { o["priority"] = .int(Int64(priority)) }
     return .object(o)
@@ -99,10 +102,16 @@ extension Runner: CustomResource {
   public static var statusSchema: JSONSchema { RunnerStatus.openAPISchema }
   public static let printerColumns = [
     PrinterColumn("Phase", "string", ".status.phase", "Summary of the runner's state."),
-    PrinterColumn("Ready", "string", #".status.conditions[?(@.type=="Ready")].status"#, "Whether the runner accepts exec and ssh."),
-    PrinterColumn("Idle", "string", #".status.conditions[?(@.type=="Idle")].status"#, "No exec or ssh activity lately."),
-    PrinterColumn("Restarts", "integer", ".status.restartCount", "Container restarts of the current pod."),
-    PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since the runner was created."),
+    PrinterColumn(
+      "Ready", "string", #".status.conditions[?(@.type=="Ready")].status"#,
+      "Whether the runner accepts exec and ssh."),
+    PrinterColumn(
+      "Idle", "string", #".status.conditions[?(@.type=="Idle")].status"#,
+      "No exec or ssh activity lately."),
+    PrinterColumn(
+      "Restarts", "integer", ".status.restartCount", "Container restarts of the current pod."),
+    PrinterColumn(
+      "Age", "date", ".metadata.creationTimestamp", "Time since the runner was created."),
     PrinterColumn("Pod", "string", ".status.podName", "The runner's pod.", priority: 1),
     PrinterColumn("Node", "string", ".status.nodeName", "Node the pod runs on.", priority: 1),
     PrinterColumn("SSH", "string", ".status.ssh.host", "Where to reach sshd.", priority: 1),
@@ -120,18 +129,26 @@ extension TracerJob: CustomResource {
   public static let printerColumns = [
     PrinterColumn("Phase", "string", ".status.phase", "Pending, Running, Succeeded or Failed."),
     PrinterColumn("Attempts", "integer", ".status.attempts", "Attempts started so far."),
-    PrinterColumn("Exit Code", "integer", ".status.exitCode", "Exit code of the last finished attempt."),
+    PrinterColumn(
+      "Exit Code", "integer", ".status.exitCode", "Exit code of the last finished attempt."),
     PrinterColumn("Duration", "string", ".status.duration", "Time from start to completion."),
     PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since the job was created."),
-    PrinterColumn("Runner", "string", ".spec.runnerRef.name", "Runner whose workspace the job uses.", priority: 1),
-    PrinterColumn("Reason", "string", ".status.reason", "Why the job is in this phase.", priority: 1),
-    PrinterColumn("Pod", "string", ".status.podName", "Pod of the current or last attempt.", priority: 1),
+    PrinterColumn(
+      "Runner", "string", ".spec.runnerRef.name", "Runner whose workspace the job uses.",
+      priority: 1),
+    PrinterColumn(
+      "Reason", "string", ".status.reason", "Why the job is in this phase.", priority: 1),
+    PrinterColumn(
+      "Pod", "string", ".status.podName", "Pod of the current or last attempt.", priority: 1),
   ]
 }
 
 /// Every CRD gra installs, in a stable order.
 public enum GraCRDs {
   public static var all: [(fileName: String, crd: JSONValue)] {
-    [(Runner.crdFileName, Runner.customResourceDefinition), (TracerJob.crdFileName, TracerJob.customResourceDefinition)]
+    [
+      (Runner.crdFileName, Runner.customResourceDefinition),
+      (TracerJob.crdFileName, TracerJob.customResourceDefinition),
+    ]
   }
 }

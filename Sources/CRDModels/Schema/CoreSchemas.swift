@@ -31,7 +31,8 @@ extension ConfigMapKeySelector: SchemaDescribed {
 
 extension ObjectFieldSelector: SchemaDescribed {
   public static var openAPISchema: JSONSchema {
-    .object("A field of the pod, e.g. metadata.name or status.podIP.", required: ["fieldPath"]) { p in
+    .object("A field of the pod, e.g. metadata.name or status.podIP.", required: ["fieldPath"]) {
+      p in
       p["apiVersion"] = .string("Version of the schema fieldPath is written in; default v1.")
       p["fieldPath"] = .string("Path of the field.")
     }
@@ -100,8 +101,10 @@ extension EnvFromSource: SchemaDescribed {
 extension ResourceRequirements: SchemaDescribed {
   public static var openAPISchema: JSONSchema {
     .object("Compute resources: cpu, memory, nvidia.com/gpu, ephemeral-storage.") { p in
-      p["limits"] = .map(.quantity("An amount."), "Maximum amounts, e.g. {cpu: 2, memory: 4Gi, nvidia.com/gpu: 1}.")
-      p["requests"] = .map(.quantity("An amount."), "Amounts reserved for scheduling, e.g. {cpu: 500m, memory: 1Gi}.")
+      p["limits"] = .map(
+        .quantity("An amount."), "Maximum amounts, e.g. {cpu: 2, memory: 4Gi, nvidia.com/gpu: 1}.")
+      p["requests"] = .map(
+        .quantity("An amount."), "Amounts reserved for scheduling, e.g. {cpu: 500m, memory: 1Gi}.")
     }
   }
 }
@@ -112,8 +115,11 @@ extension Toleration: SchemaDescribed {
       p["key"] = .string("Taint key; empty with operator Exists matches every taint.")
       p["operator"] = .string("How key and value are compared.", enum: ["Exists", "Equal"])
       p["value"] = .string("Taint value (operator Equal).")
-      p["effect"] = .string("Taint effect to match; empty matches all.", enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"])
-      p["tolerationSeconds"] = .int64("How long the pod stays bound after a NoExecute taint appears.")
+      p["effect"] = .string(
+        "Taint effect to match; empty matches all.",
+        enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"])
+      p["tolerationSeconds"] = .int64(
+        "How long the pod stays bound after a NoExecute taint appears.")
     }
   }
 }
@@ -125,13 +131,17 @@ extension Condition: SchemaDescribed {
       required: ["type", "status", "lastTransitionTime", "reason", "message"]
     ) { p in
       p["type"] = .string(
-        "Condition type in CamelCase, e.g. Ready.", pattern: #"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"#,
+        "Condition type in CamelCase, e.g. Ready.",
+        pattern:
+          #"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"#,
         maxLength: 316)
       p["status"] = .string("True, False or Unknown.", enum: ["True", "False", "Unknown"])
-      p["observedGeneration"] = .int64("The .metadata.generation the condition was set from.", minimum: 0)
+      p["observedGeneration"] = .int64(
+        "The .metadata.generation the condition was set from.", minimum: 0)
       p["lastTransitionTime"] = .string("When status last changed.", format: "date-time")
       p["reason"] = .string(
-        "Machine-readable reason in CamelCase.", pattern: #"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"#, minLength: 1,
+        "Machine-readable reason in CamelCase.",
+        pattern: #"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"#, minLength: 1,
         maxLength: 1024)
       p["message"] = .string("Human-readable details.", maxLength: 32768)
     }

@@ -70,7 +70,8 @@ extension JSONSchema {
   }
 
   public static func string(
-    _ description: String, enum values: [String]? = nil, pattern: String? = nil, format: String? = nil,
+    _ description: String, enum values: [String]? = nil, pattern: String? = nil,
+    format: String? = nil,
     minLength: Int? = nil, maxLength: Int? = nil, default value: String? = nil
   ) -> JSONSchema {
     var s = JSONSchema(type: .string, description: description)
@@ -125,7 +126,8 @@ extension JSONSchema {
   }
 
   public static func array(
-    _ items: JSONSchema, _ description: String, minItems: Int? = nil, maxItems: Int? = nil, listType: String? = nil,
+    _ items: JSONSchema, _ description: String, minItems: Int? = nil, maxItems: Int? = nil,
+    listType: String? = nil,
     mapKeys: [String]? = nil
   ) -> JSONSchema {
     var s = JSONSchema(type: .array, description: description)
@@ -210,7 +212,9 @@ extension JSONSchema {
       o["oneOf"] = .array(oneOfRequired.map { ["required": .array($0.map { .string($0) })] })
     }
     if let notAnyOfRequired {
-      o["not"] = ["anyOf": .array(notAnyOfRequired.map { ["required": .array($0.map { .string($0) })] })]
+      o["not"] = [
+        "anyOf": .array(notAnyOfRequired.map { ["required": .array($0.map { .string($0) })] })
+      ]
     }
     return .object(o)
   }

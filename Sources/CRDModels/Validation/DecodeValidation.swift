@@ -5,7 +5,9 @@ import Foundation
 public enum ManifestDecoder {
   /// Decodes `json` as `T`; a wrong type or a bad quantity becomes a ``FieldError`` naming the
   /// field (`spec.workspace.size: Invalid value: "ten": …`).
-  public static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue) -> Result<T, FieldError> {
+  public static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue) -> Result<
+    T, FieldError
+  > {
     do {
       return .success(try json.decode(T.self))
     } catch let error as DecodingError {
@@ -31,7 +33,9 @@ public enum ManifestDecoder {
     }
   }
 
-  static let mapFields: Set<String> = ["limits", "requests", "nodeSelector", "capacity", "labels", "annotations"]
+  static let mapFields: Set<String> = [
+    "limits", "requests", "nodeSelector", "capacity", "labels", "annotations",
+  ]
 
   static func fieldError(_ error: DecodingError, in json: JSONValue) -> FieldError {
     let (context, kind, detail): (DecodingError.Context, FieldError.Kind, String?) =
@@ -40,11 +44,13 @@ public enum ManifestDecoder {
       case .valueNotFound(let t, let c): (c, .required, "must be a \(jsonTypeName(t)), not null")
       case .keyNotFound(let k, let c):
         (
-          DecodingError.Context(codingPath: c.codingPath + [k], debugDescription: c.debugDescription), .required,
+          DecodingError.Context(
+            codingPath: c.codingPath + [k], debugDescription: c.debugDescription), .required,
           "this field is required"
         )
       case .dataCorrupted(let c): (c, .invalid, nil)
-      @unknown default: (DecodingError.Context(codingPath: [], debugDescription: "\(error)"), .invalid, nil)
+      @unknown default:
+        (DecodingError.Context(codingPath: [], debugDescription: "\(error)"), .invalid, nil)
       }
     var path = FieldPath("")
     var cursor: JSONValue? = json
@@ -54,7 +60,8 @@ public enum ManifestDecoder {
         path = path.index(i)
         cursor = cursor?[i]
       } else {
-        path = mapFields.contains(previous) ? path.key(key.stringValue) : path.child(key.stringValue)
+        path =
+          mapFields.contains(previous) ? path.key(key.stringValue) : path.child(key.stringValue)
         cursor = cursor?[key.stringValue]
         previous = key.stringValue
       }
@@ -69,7 +76,8 @@ public enum ManifestDecoder {
     }
     var message = detail ?? context.debugDescription
     if detail == nil, message.contains("quantities must match") || message.contains("quantity") {
-      message = "must be a quantity such as 500m, 2, 10Gi or 1.5G (\(message.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? message))"
+      message =
+        "must be a quantity such as 500m, 2, 10Gi or 1.5G (\(message.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? message))"
     }
     return FieldError(kind, path, value: kind == .required ? nil : value, message)
   }

@@ -47,7 +47,8 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
 
   /// The `StatusCause` the API server would send for this error.
   public var cause: StatusCause {
-    StatusCause(reason: kind.rawValue, message: String(description.dropFirst(field.count + 2)), field: field)
+    StatusCause(
+      reason: kind.rawValue, message: String(description.dropFirst(field.count + 2)), field: field)
   }
 
   static func quote(_ s: String) -> String {
@@ -69,7 +70,8 @@ extension Array where Element == FieldError {
   /// The 422 `Status` the API server answers for these errors on `kind`/`name`.
   public func status(group: String, kind: String, name: String) -> Status {
     let qualified = group.isEmpty ? kind : "\(kind).\(group)"
-    let list = count == 1 ? self[0].description : "[" + map(\.description).joined(separator: ", ") + "]"
+    let list =
+      count == 1 ? self[0].description : "[" + map(\.description).joined(separator: ", ") + "]"
     return Status(
       message: "\(qualified) \"\(name)\" is invalid: \(list)", reason: "Invalid",
       details: StatusDetails(name: name, group: group, kind: kind, causes: map(\.cause)), code: 422)
@@ -81,7 +83,9 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
   private var text: String
   public init(_ root: String) { text = root }
   public init(stringLiteral value: String) { text = value }
-  public func child(_ name: String) -> FieldPath { FieldPath(text.isEmpty ? name : text + "." + name) }
+  public func child(_ name: String) -> FieldPath {
+    FieldPath(text.isEmpty ? name : text + "." + name)
+  }
   public func index(_ i: Int) -> FieldPath { FieldPath(text + "[\(i)]") }
   public func key(_ k: String) -> FieldPath { FieldPath(text + "[\(k)]") }
   public var description: String { text }

@@ -5,7 +5,8 @@ public enum NameRules {
     if s.isEmpty { return "must not be empty" }
     if s.count > maxLength { return "must be no more than \(maxLength) characters" }
     if !isDNS1123Label(s) {
-      return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"
+      return
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"
     }
     return nil
   }
@@ -14,8 +15,11 @@ public enum NameRules {
   public static func dns1123SubdomainProblem(_ s: String) -> String? {
     if s.isEmpty { return "must not be empty" }
     if s.count > 253 { return "must be no more than 253 characters" }
-    if !s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ isDNS1123Label(String($0)) }) {
-      return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')"
+    if !s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({
+      isDNS1123Label(String($0))
+    }) {
+      return
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')"
     }
     return nil
   }
@@ -33,11 +37,17 @@ public enum NameRules {
   /// letters, digits, `-`, `_`, `.` (≤ 63) starting and ending with a letter or digit.
   public static func qualifiedNameProblem(_ s: String) -> String? {
     let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-    if parts.count > 2 { return "a qualified name must be a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')" }
-    if parts.count == 2, let p = dns1123SubdomainProblem(String(parts[0])) { return "prefix part " + p }
+    if parts.count > 2 {
+      return
+        "a qualified name must be a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+    }
+    if parts.count == 2, let p = dns1123SubdomainProblem(String(parts[0])) {
+      return "prefix part " + p
+    }
     let name = String(parts.last!)
     if name.isEmpty || name.count > 63 || !isLabelValue(name) {
-      return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters (e.g. 'MyName', or 'my.name', or '123-abc')"
+      return
+        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters (e.g. 'MyName', or 'my.name', or '123-abc')"
     }
     return nil
   }
@@ -46,7 +56,8 @@ public enum NameRules {
   public static func labelValueProblem(_ s: String) -> String? {
     if s.isEmpty { return nil }
     if s.count > 63 || !isLabelValue(s) {
-      return "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters"
+      return
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters"
     }
     return nil
   }
@@ -60,7 +71,9 @@ public enum NameRules {
 
   static func isLabelValue(_ s: String) -> Bool {
     let b = Array(s.utf8)
-    func alnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) }
+    func alnum(_ c: UInt8) -> Bool {
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+    }
     guard let f = b.first, let l = b.last else { return true }
     return alnum(f) && alnum(l) && b.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 || $0 == 46 }
   }
