@@ -92,12 +92,14 @@ extension KubeTransport {
     let sni: String? = (configuration.tls.serverName ?? host).isIPAddress ? nil : (configuration.tls.serverName ?? host)
     let connectTimeout = TimeAmount.nanoseconds(Int64(configuration.connectTimeout.seconds * 1e9))
 
+    let opened = ChannelBox()
     let outcome: EventLoopFuture<UpgradeOutcome>
     do {
       outcome = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .connectTimeout(connectTimeout)
         .connect(host: host, port: port) { channel in
-          channel.eventLoop.makeCompletedFuture {
+          opened.channel = channel
+          return channel.eventLoop.makeCompletedFuture {
             if let sslContext {
               let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: sni)
               try channel.pipeline.syncOperations.addHandler(tls)
@@ -130,15 +132,18 @@ extension KubeTransport {
       throw KubeError.transport("WebSocket to \(host):\(port): \(Self.describe(error))")
     }
 
+    // The whole upgrade (and a refusal's body) must finish within the request timeout, so a
+    // server that never answers cannot hang the caller.
+    let limit = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.seconds * 1e9))
     let result: UpgradeOutcome
     do {
-      result = try await outcome.get()
+      result = try await Self.awaitWithin(outcome, limit, closing: opened.channel)
     } catch {
       throw KubeError.transport("WebSocket upgrade of \(request.path): \(Self.describe(error))")
     }
     switch result {
     case .refused(let answer):
-      let a = try await answer.get()
+      let a = try await Self.awaitWithin(answer, limit, closing: opened.channel)
       if a.status == 0 {
         throw KubeError.transport("WebSocket upgrade of \(request.path): the connection closed without an answer")
       }
@@ -156,6 +161,45 @@ extension KubeTransport {
         try await body(WebSocketConnection(subprotocol: chosen, inbound: inbound, outbound: outbound))
       }
     }
+  }
+}
+
+extension KubeTransport {
+  /// `future`'s value, or a transport error (and the channel closed) after `limit`.
+  static func awaitWithin<T: Sendable>(_ future: EventLoopFuture<T>, _ limit: TimeAmount, closing channel: (any Channel)?)
+    async throws -> T
+  {
+    let loop = future.eventLoop
+    let promise = loop.makePromise(of: T.self)
+    let done = FlagBox()
+    let timer = loop.scheduleTask(in: limit) {
+      guard !done.value else { return }
+      done.value = true
+      channel?.close(promise: nil)
+      promise.fail(KubeError.transport("no answer to the WebSocket upgrade within \(limit.nanoseconds / 1_000_000_000) s"))
+    }
+    future.whenComplete { result in
+      timer.cancel()
+      guard !done.value else { return }
+      done.value = true
+      promise.completeWith(result)
+    }
+    return try await promise.futureResult.get()
+  }
+}
+
+/// Written on the channel's event loop only.
+private final class FlagBox: @unchecked Sendable {
+  var value = false
+}
+
+/// The connecting channel, recorded by the initializer so a timeout can close it.
+private final class ChannelBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var _channel: (any Channel)?
+  var channel: (any Channel)? {
+    get { lock.withLock { _channel } }
+    set { lock.withLock { _channel = newValue } }
   }
 }
 
