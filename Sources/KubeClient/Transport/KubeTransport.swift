@@ -146,13 +146,9 @@ public final class KubeTransport: Sendable {
           logger.debug("401 from the API server, refreshing the token once", metadata: ["path": .string(r.path)])
           continue
         }
-        if streaming || !(200..<300).contains(code) {
-          let err = KubeError.fromResponse(code: code, body: bytes, retryAfter: retryAfter)
-          outcome = .status(code, retryAfter: err.retryAfter)
-          failure = err
-        } else {
-          return (resp, bytes)
-        }
+        let err = KubeError.fromResponse(code: code, body: bytes, retryAfter: retryAfter)
+        outcome = .status(code, retryAfter: err.retryAfter)
+        failure = err
       } catch let e as KubeError {
         throw e
       } catch is CancellationError {
