@@ -39,7 +39,7 @@ public struct RawJSON: Sendable, Hashable {
 /// Consequences: decoding costs one extra pass to capture `raw`, and a cached object holds its
 /// JSON twice (typed and raw); clear `raw` (``dropRaw()``) on objects that will never be
 /// written back if memory matters more.
-public protocol PreservesUnknownFields: KubernetesObject {
+public protocol PreservesUnknownFields: KubernetesObject, Equatable {
   var raw: RawJSON { get set }
   /// Encodes the typed fields only (what a freshly built object would send).
   func encodeKnownFields(to encoder: any Encoder) throws
@@ -57,10 +57,14 @@ extension PreservesUnknownFields {
       try encodeKnownFields(to: encoder)
       return
     }
-    let new = try JSONValue(encoding: KnownFields(object: self))
     let decoder = JSONDecoder()
     decoder.userInfo[RawJSON.skipCaptureKey] = true
     let decoded = try decoder.decode(Self.self, from: KubeJSON.encode(raw))
+    if decoded == self {  // nothing changed: send exactly what was received
+      try raw.encode(to: encoder)
+      return
+    }
+    let new = try JSONValue(encoding: KnownFields(object: self))
     let old = try JSONValue(encoding: KnownFields(object: decoded))
     try JSONMerge.threeWay(raw: raw, old: old, new: new).encode(to: encoder)
   }
