@@ -174,4 +174,27 @@ struct RunnerTestCluster {
       #expect(claim?.metadata.ownerReferences?.isEmpty ?? true)
     }
   }
+  @Test func aChangedSpecReplacesThePodAndAnUnchangedOneWritesNothing() async throws {
+    try await RunnerTestCluster.with { c in
+      try await c.create("edit")
+      #expect(try await c.waitFor("edit", .ready))
+      let before = try await c.pods.get("edit")
+      let settled = try await c.runners.get("edit").metadata.resourceVersion
+      // Nothing changed: another pass writes nothing, so the Runner's resourceVersion stays.
+      await c.controller.enqueue(ObjectKey(namespace: "default", name: "edit"))
+      try await Task.sleep(for: .seconds(1))
+      #expect(try await c.runners.get("edit").metadata.resourceVersion == settled)
+
+      _ = try await c.runners.patch("edit", .merge(["spec": ["env": [["name": "MODE", "value": "fast"]]]]))
+      #expect(
+        try await eventually(timeout: .seconds(40)) {
+          let p = try await c.pods.getIfExists("edit")
+          let r = try await c.runners.get("edit")
+          return p != nil && p?.metadata.uid != before.metadata.uid && r.status?.phase == .ready
+        })
+      let after = try await c.pods.get("edit")
+      #expect(after.metadata.annotations?["gra.dev/spec-hash"] != before.metadata.annotations?["gra.dev/spec-hash"])
+      #expect(after.spec?.containers.first?.env?.contains(EnvVar(name: "MODE", value: "fast")) == true)
+    }
+  }
 }
