@@ -95,6 +95,8 @@ extension Api {
   func runWatcher(_ config: WatcherConfig, emit: (WatcherEvent<K>) -> Void) async {
     var backoff = WatcherBackoff(initial: config.initialBackoff, max: config.maxBackoff, resetAfter: config.resetAfter)
     var resourceVersion: String?  // nil: must (re)list
+    // A 410 right after a 410 (no event in between) backs off instead of relisting at once.
+    var goneInARow = 0
     let transport = client.transport
     func pause(_ error: KubeError) async -> Bool {
       emit(.failed(error))
@@ -123,7 +125,11 @@ extension Api {
           if Task.isCancelled { return }
           // An expired continue token relists at once; anything else backs off first.
           let ke = Self.kubeError(error)
-          if ke.isGone { emit(.failed(ke)); continue }
+          if ke.isGone && goneInARow == 0 {
+            goneInARow += 1
+            emit(.failed(ke))
+            continue
+          }
           guard await pause(ke) else { return }
         }
         continue
@@ -140,6 +146,7 @@ extension Api {
           case .bookmark, .error: break
           }
           if let v = Self.resourceVersion(of: event, identity), !v.isEmpty { current = v }
+          goneInARow = 0
         }
         resourceVersion = current
       } catch is CancellationError {
@@ -149,7 +156,12 @@ extension Api {
         let ke = Self.kubeError(error)
         if ke.isGone {
           resourceVersion = nil
-          emit(.failed(ke))
+          goneInARow += 1
+          if goneInARow > 1 {
+            guard await pause(ke) else { return }
+          } else {
+            emit(.failed(ke))
+          }
           continue
         }
         resourceVersion = current
