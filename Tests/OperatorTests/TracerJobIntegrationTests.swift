@@ -162,4 +162,23 @@ struct TracerJobIntegrationTests {
       #expect(pods.items.isEmpty)
     }
   }
+
+  @Test func aSuspendedJobWaitsAndAJobManagedElsewhereIsLeftAlone() async throws {
+    try await TracerJobTestCluster.with { c in
+      try await c.create("trace-kueue", TracerJobSpec(command: ["true"], managedBy: "kueue.x-k8s.io/multikueue"))
+      try await c.create("trace-held", TracerJobSpec(command: ["true"], suspend: true))
+      var held: TracerJob?
+      #expect(try await eventually { held = try await c.jobs.get("trace-held"); return held?.status?.conditions?[type: "Suspended"]?.status == .true })
+      #expect(held?.status?.attempts == nil)
+      _ = try await c.jobs.patch("trace-held", .merge(["spec": ["suspend": false]]))
+      let released = try #require(try await c.finished("trace-held"))
+      #expect(released.status?.phase == .succeeded)
+      #expect(released.status?.conditions?[type: "Suspended"]?.status == .false)
+      // The controller has had every chance to act on trace-kueue by now; it must not have.
+      let other = try await c.jobs.get("trace-kueue")
+      #expect(other.status == nil)
+      let pods = try await c.fixture.client.api(Pod.self, namespace: "default").list()
+      #expect(pods.items.compactMap(\.metadata.name) == ["trace-held-1"])
+    }
+  }
 }
