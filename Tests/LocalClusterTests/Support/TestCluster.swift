@@ -51,12 +51,20 @@ struct TestCluster {
     }
     if let accept { req.setValue(accept, forHTTPHeaderField: "Accept") }
     for (k, v) in headers { req.setValue(v, forHTTPHeaderField: k) }
-    let (data, resp) = try await URLSession.shared.data(for: req)
+    let (data, resp) = try await Self.session.data(for: req)
     let http = resp as! HTTPURLResponse
     var h: [String: String] = [:]
     for (k, v) in http.allHeaderFields { h[String(describing: k).lowercased()] = String(describing: v) }
     return Reply(code: http.statusCode, body: data, headers: h)
   }
+
+  /// A session that allows many parallel connections (watch benchmarks hold 100 open).
+  static let session: URLSession = {
+    let config = URLSessionConfiguration.ephemeral
+    config.httpMaximumConnectionsPerHost = 256
+    config.timeoutIntervalForRequest = 120
+    return URLSession(configuration: config)
+  }()
 
   // MARK: kubectl
 
