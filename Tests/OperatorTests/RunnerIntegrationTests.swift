@@ -197,4 +197,21 @@ struct RunnerTestCluster {
       #expect(after.spec?.containers.first?.env?.contains(EnvVar(name: "MODE", value: "fast")) == true)
     }
   }
+  @Test func anInvalidRunnerGetsInvalidSpecAndAWarningEventAndNoPod() async throws {
+    try await RunnerTestCluster.with { c in
+      var spec = RunnerSpec()
+      spec.ssh = SSHSpec(enabled: true)  // ssh without any key
+      try await c.create("invalid", spec)
+      #expect(try await c.waitFor("invalid", .failed))
+      let ready = try await c.runners.get("invalid").status?.conditions?[type: "Ready"]
+      #expect(ready?.reason == "InvalidSpec")
+      #expect(ready?.message.contains("authorizedKeys") == true)
+      #expect(
+        try await eventually {
+          try await c.events(about: "invalid").contains { $0["reason"].stringValue == "InvalidSpec" && $0["type"].stringValue == "Warning" }
+        })
+      #expect(try await c.pods.getIfExists("invalid") == nil)
+      #expect(try await c.claims.getIfExists("invalid-workspace") == nil)
+    }
+  }
 }
