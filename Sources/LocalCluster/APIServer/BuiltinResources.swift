@@ -35,6 +35,9 @@ enum BuiltinResources {
       r("coordination.k8s.io", "v1", "leases", "lease", "Lease", namespaced: true),
       r("apps", "v1", "deployments", "deployment", "Deployment", namespaced: true, short: ["deploy"],
         categories: ["all"], sub: ["status", "scale"], generation: true),
+      // Stored only (nothing enforces them), so manifests and the Runner controller can use them.
+      r("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", namespaced: true,
+        short: ["netpol"], generation: true),
       r("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", namespaced: true),
       r("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", namespaced: true),
       r("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", namespaced: false),
