@@ -89,3 +89,57 @@ struct ObjectSemanticsTests {
     #expect(sa.code == 200)
   }
 }
+
+@Suite("refused WebSocket upgrades and selector errors")
+struct RefusedUpgradeTests {
+  static func upgrade(_ c: TestCluster, _ path: String, token: String? = nil) throws -> RawHTTP.Answer {
+    let port = c.server.url.port!
+    var req = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+    req += "Authorization: Bearer \(token ?? c.token)\r\n"
+    req += "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+    req += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n"
+    return try RawHTTP.send(port: port, req)
+  }
+
+  /// kube-apiserver answers an exec upgrade it cannot serve with a Status, like any request;
+  /// a client waiting for `101 Switching Protocols` must not be left hanging.
+  @Test func execIntoAMissingPodAnswers404() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let a = try Self.upgrade(c, "/api/v1/namespaces/default/pods/nope/exec?command=true&stdout=true")
+    #expect(!a.timedOut)
+    #expect(a.statusLine.hasPrefix("HTTP/1.1 404"))
+    let status = try JSONDecoder().decode(JSONValue.self, from: Data(a.body.utf8))
+    #expect(status["kind"] == "Status")
+    #expect(status["reason"] == "NotFound")
+    #expect(status["message"] == #"pods "nope" not found"#)
+    #expect(a.headers["connection"]?.lowercased() == "close")
+  }
+
+  @Test func execRefusalsFollowKubeOrder() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox"}]}}"#
+    _ = try await c.request("POST", "/api/v1/namespaces/default/pods", body: pod)
+    let wrongContainer = try Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=x")
+    #expect(wrongContainer.statusLine.hasPrefix("HTTP/1.1 400"))
+    #expect(wrongContainer.body.contains("container x is not valid for pod p"))
+    let unscheduled = try Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=main")
+    #expect(unscheduled.statusLine.hasPrefix("HTTP/1.1 400"))
+    #expect(unscheduled.body.contains("pod p does not have a host assigned"))
+    let bob = await c.server.issueToken(user: "bob", groups: [])
+    let forbidden = try Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true", token: bob)
+    #expect(forbidden.statusLine.hasPrefix("HTTP/1.1 403"))
+    #expect(forbidden.body.contains(#"User \"bob\" cannot create resource \"pods/exec\""#))
+    let plain = try await c.request("GET", "/api/v1/namespaces/default/pods/nope/exec?command=true")
+    #expect(plain.code == 404)
+  }
+
+  @Test func badLabelSelectorIsOneMessage() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let r = try await c.request("GET", "/api/v1/namespaces/default/configmaps?labelSelector=x%20in%20y")
+    #expect(r.code == 400)
+    #expect(r.json["message"] == "unable to parse requirement: found 'y' expected: '('")
+  }
+}

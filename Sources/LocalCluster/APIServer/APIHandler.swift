@@ -268,9 +268,9 @@ final class APIHandler: HTTPHandling {
       return .json(200, obj)
     case (.GET, let n?, "log"):
       return try await Streaming.logs(self, req, r, namespace: namespace ?? "", name: n)
-    case (.GET, _?, "exec"), (.GET, _?, "attach"), (.GET, _?, "portforward"), (.POST, _?, "exec"),
-      (.POST, _?, "attach"), (.POST, _?, "portforward"):
-      throw APIErrors.badRequest("Upgrade request required")
+    case (.GET, let n?, "exec"), (.GET, let n?, "attach"), (.GET, let n?, "portforward"), (.POST, let n?, "exec"),
+      (.POST, let n?, "attach"), (.POST, let n?, "portforward"):
+      throw await Streaming.refusal(self, req, r, namespace: namespace ?? "", name: n, subresource: subresource ?? "")
     case (.POST, nil, nil):
       return try await create(req, r, namespace: namespace, dryRun: dryRun)
     case (.POST, let n?, "token"):

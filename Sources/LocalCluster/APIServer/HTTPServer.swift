@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import Synchronization
 
 /// One HTTP request, fully read.
 struct HTTPRequest: Sendable {
@@ -76,7 +77,9 @@ protocol HTTPHandling: Sendable {
 final class HTTPServer: Sendable {
   enum Upgrade {
     case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead)
-    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+    /// Plain HTTP; `refused` is an upgrade request the handler declined, which NIO has already
+    /// consumed and must be answered before anything else is read.
+    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, refused: HTTPRequestHead?)
   }
 
   let port: Int
@@ -99,11 +102,16 @@ final class HTTPServer: Sendable {
     .bind(host: host, port: port) { channel in
       channel.eventLoop.makeCompletedFuture {
         try channel.pipeline.syncOperations.addHandler(TLSSniffer(context: tls))
+        let refused = RefusedUpgrade()
         let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
           maxFrameSize: 1 << 24,
           shouldUpgrade: { channel, head in
             let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
-            promise.completeWithTask { await handler.shouldUpgrade(head) }
+            promise.completeWithTask {
+              let headers = await handler.shouldUpgrade(head)
+              if headers == nil { refused.set(head) }
+              return headers
+            }
             return promise.futureResult
           },
           upgradePipelineHandler: { channel, head in
@@ -118,7 +126,7 @@ final class HTTPServer: Sendable {
             channel.eventLoop.makeCompletedFuture {
               let http = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
                 wrappingChannelSynchronously: channel)
-              return Upgrade.http(http)
+              return Upgrade.http(http, refused: refused.take())
             }
           })
         return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
@@ -152,17 +160,58 @@ final class HTTPServer: Sendable {
       switch try await upgrade.get() {
       case .websocket(let ws, let head):
         await handler.handleWebSocket(head, ws)
-      case .http(let http):
-        try await serveHTTP(http, handler: handler)
+      case .http(let http, let refused):
+        try await serveHTTP(http, refused: refused, handler: handler)
       }
     } catch {}
   }
 
   private static func serveHTTP(
-    _ http: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any HTTPHandling
+    _ http: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, refused: HTTPRequestHead?,
+    handler: any HTTPHandling
   ) async throws {
     let closeFuture = http.channel.closeFuture
     try await http.executeThenClose { inbound, outbound in
+      /// Answers one request; false when the connection must close afterwards.
+      func answer(_ h: HTTPRequestHead, _ body: [UInt8]) async throws -> Bool {
+        let response = await handler.handle(HTTPRequest(head: h, body: body))
+        var headers = HTTPHeaders(response.headers)
+        headers.replaceOrAdd(name: "Date", value: httpDate())
+        if !h.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        switch response.body {
+        case .bytes(let bytes):
+          headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+          try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
+          if h.method != .HEAD, !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+          try await outbound.write(.end(nil))
+        case .stream(let stream):
+          headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+          try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
+          // The client going away cancels the consumer (which ends the stream's producer);
+          // a future's `get()` is not cancellable, so it must not be awaited here, or a
+          // finished stream would wait for the connection to close.
+          let consumer = Task {
+            for await chunk in stream {
+              do { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) } catch { return false }
+            }
+            return !Task.isCancelled
+          }
+          closeFuture.whenComplete { _ in consumer.cancel() }
+          let finished = await consumer.value
+          guard finished else { return false }
+          try await outbound.write(.end(nil))
+        }
+        return h.isKeepAlive
+      }
+
+      if let refused {
+        // kube-apiserver answers a refused upgrade (missing pod, forbidden, …) with a plain
+        // Status response and closes: the client is waiting for 101, not for keep-alive.
+        var h = refused
+        h.headers.replaceOrAdd(name: "Connection", value: "close")
+        _ = try await answer(h, [])
+        return
+      }
       var head: HTTPRequestHead?
       var body: [UInt8] = []
       for try await part in inbound {
@@ -174,38 +223,19 @@ final class HTTPServer: Sendable {
           body.append(contentsOf: b.readableBytesView)
         case .end:
           guard let h = head else { continue }
-          let response = await handler.handle(HTTPRequest(head: h, body: body))
-          var headers = HTTPHeaders(response.headers)
-          headers.replaceOrAdd(name: "Date", value: httpDate())
-          if !h.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-          switch response.body {
-          case .bytes(let bytes):
-            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
-            try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
-            if h.method != .HEAD, !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
-            try await outbound.write(.end(nil))
-          case .stream(let stream):
-            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
-            try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
-            // The client going away cancels the consumer (which ends the stream's producer);
-            // a future's `get()` is not cancellable, so it must not be awaited here, or a
-            // finished stream would wait for the connection to close.
-            let consumer = Task {
-              for await chunk in stream {
-                do { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) } catch { return false }
-              }
-              return !Task.isCancelled
-            }
-            closeFuture.whenComplete { _ in consumer.cancel() }
-            let finished = await consumer.value
-            guard finished else { return }
-            try await outbound.write(.end(nil))
-          }
           head = nil
-          if !h.isKeepAlive { return }
+          if try await !answer(h, body) { return }
         }
       }
     }
+  }
+
+  /// The upgrade request a connection's handler declined, handed from NIO's upgrade callback
+  /// to the plain-HTTP path (NIO does not replay it).
+  private final class RefusedUpgrade: Sendable {
+    private let head = Mutex<HTTPRequestHead?>(nil)
+    func set(_ h: HTTPRequestHead) { head.withLock { $0 = h } }
+    func take() -> HTTPRequestHead? { head.withLock { h in defer { h = nil }; return h } }
   }
 
   private static func httpDate() -> String {

@@ -11,7 +11,8 @@ enum Machinery {
     do {
       return try APIMachinery.LabelSelectorMatcher.parse(text)
     } catch {
-      throw APIErrors.badRequest("unable to parse requirement: \(error.message)")
+      // The message already carries kube's `unable to parse requirement:` prefix where kube has one.
+      throw APIErrors.badRequest(error.message)
     }
   }
 

@@ -101,6 +101,35 @@ enum Streaming {
     return HTTPHeaders([("Sec-WebSocket-Protocol", proto)])
   }
 
+  /// Why a streaming request (exec, attach, portforward) that was not upgraded fails, checked
+  /// in kube-apiserver's order: the pod (404), the container, the pod's node (400), then the
+  /// upgrade itself.
+  static func refusal(
+    _ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, namespace: String, name: String, subresource: String
+  ) async -> Status {
+    do {
+      let pod = try await h.store.get(r, namespace: namespace, name: name)
+      if subresource != "portforward" { _ = try container(pod, requested: req.q("container"), name: name) }
+      guard pod["spec"]["nodeName"].stringValue?.isEmpty == false else {
+        return APIErrors.badRequest("pod \(name) does not have a host assigned")
+      }
+    } catch let s as Status {
+      return s
+    } catch {
+      return APIErrors.internalError("\(error)")
+    }
+    guard req.header("Upgrade") != nil else { return APIErrors.badRequest("Upgrade request required") }
+    guard h.agents.agent != nil else {
+      return APIErrors.internalError("error dialing backend: no kubelet is attached to the local API server")
+    }
+    if subresource == "portforward" {
+      return APIErrors.badRequest("unable to upgrade connection: port-forward is not served by the local API server")
+    }
+    let offered = req.headers["Sec-WebSocket-Protocol"].joined(separator: ",")
+    return APIErrors.badRequest(
+      "unable to upgrade connection: unable to negotiate protocol: client supports [\(offered)], server supports \(goList(execProtocols))")
+  }
+
   static func statusJSON(_ outcome: ExecOutcome, command: [String]) -> [UInt8] {
     switch outcome {
     case .exited(let code) where code == 0:

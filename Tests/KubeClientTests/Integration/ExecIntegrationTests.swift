@@ -73,13 +73,13 @@ struct ExecIntegrationTests {
     }
   }
 
-  @Test(.disabled("the local API server never answers a WebSocket upgrade it refuses (reported)"))
-  func execInAMissingPodIsNotFound() async throws {
+  @Test func execInAMissingPodIsNotFound() async throws {
     try await withLocalCluster { c in
       await #expect {
         _ = try await c.client.execCollect(pod: "nope", ExecOptions(command: ["true"]))
       } throws: { e in
-        (e as? KubeError)?.isNotFound == true
+        guard let k = e as? KubeError else { return false }
+        return k.isNotFound && k.message == #"pods "nope" not found"#
       }
     }
   }
