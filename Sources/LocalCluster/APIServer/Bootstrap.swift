@@ -1,3 +1,4 @@
+import APIMachinery
 import CRDModels
 
 /// The objects a fresh kube-apiserver creates: the default namespaces, the `kubernetes`
@@ -21,16 +22,24 @@ enum Bootstrap {
     {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"system:public-info-viewer","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"rules":[{"nonResourceURLs":["/healthz","/livez","/readyz","/version","/version/"],"verbs":["get"]}]}
     {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"system:public-info-viewer","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:public-info-viewer"},"subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"system:authenticated"},{"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"system:unauthenticated"}]}
     {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"system:auth-delegator","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"rules":[{"apiGroups":["authentication.k8s.io"],"resources":["tokenreviews"],"verbs":["create"]},{"apiGroups":["authorization.k8s.io"],"resources":["subjectaccessreviews"],"verbs":["create"]}]}
-    {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"view","labels":{"kubernetes.io/bootstrapping":"rbac-defaults","rbac.authorization.k8s.io/aggregate-to-edit":"true"}},"rules":[{"apiGroups":[""],"resources":["configmaps","endpoints","persistentvolumeclaims","persistentvolumeclaims/status","pods","replicationcontrollers","replicationcontrollers/scale","serviceaccounts","services","services/status","bindings","events","limitranges","namespaces/status","pods/log","pods/status","replicationcontrollers/status","resourcequotas","resourcequotas/status","namespaces"],"verbs":["get","list","watch"]},{"apiGroups":["apps"],"resources":["deployments","deployments/scale","deployments/status","statefulsets","replicasets","daemonsets"],"verbs":["get","list","watch"]},{"apiGroups":["coordination.k8s.io","events.k8s.io"],"resources":["leases","events"],"verbs":["get","list","watch"]}]}
-    {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"edit","labels":{"kubernetes.io/bootstrapping":"rbac-defaults","rbac.authorization.k8s.io/aggregate-to-admin":"true"}},"rules":[{"apiGroups":[""],"resources":["pods","pods/attach","pods/exec","pods/portforward","pods/proxy","configmaps","endpoints","persistentvolumeclaims","replicationcontrollers","replicationcontrollers/scale","secrets","serviceaccounts","services","services/proxy"],"verbs":["create","delete","deletecollection","patch","update","get","list","watch"]},{"apiGroups":[""],"resources":["pods/log","pods/status","events","namespaces","namespaces/status","limitranges","resourcequotas"],"verbs":["get","list","watch"]},{"apiGroups":[""],"resources":["serviceaccounts/token"],"verbs":["create"]},{"apiGroups":["apps"],"resources":["deployments","deployments/scale","statefulsets","replicasets","daemonsets"],"verbs":["create","delete","deletecollection","patch","update","get","list","watch"]},{"apiGroups":["coordination.k8s.io"],"resources":["leases"],"verbs":["get","list","watch"]}]}
-    {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"admin","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"rules":[{"apiGroups":[""],"resources":["pods","pods/attach","pods/exec","pods/portforward","pods/proxy","configmaps","endpoints","persistentvolumeclaims","replicationcontrollers","replicationcontrollers/scale","secrets","serviceaccounts","services","services/proxy"],"verbs":["create","delete","deletecollection","patch","update","get","list","watch"]},{"apiGroups":[""],"resources":["pods/log","pods/status","events","namespaces","namespaces/status","limitranges","resourcequotas"],"verbs":["get","list","watch"]},{"apiGroups":[""],"resources":["serviceaccounts/token"],"verbs":["create"]},{"apiGroups":["rbac.authorization.k8s.io"],"resources":["roles","rolebindings"],"verbs":["create","delete","deletecollection","get","list","patch","update","watch"]},{"apiGroups":["authorization.k8s.io"],"resources":["localsubjectaccessreviews"],"verbs":["create"]},{"apiGroups":["apps"],"resources":["deployments","deployments/scale","statefulsets","replicasets","daemonsets"],"verbs":["create","delete","deletecollection","patch","update","get","list","watch"]},{"apiGroups":["coordination.k8s.io"],"resources":["leases"],"verbs":["get","list","watch"]}]}
     {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"extension-apiserver-authentication-reader","namespace":"kube-system","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"rules":[{"apiGroups":[""],"resourceNames":["extension-apiserver-authentication"],"resources":["configmaps"],"verbs":["get","list","watch"]}]}
     """
+
+  /// The user-facing roles as kube-apiserver creates them: `admin`, `edit` and `view` carry an
+  /// `aggregationRule`, so ClusterRoles labelled `rbac.authorization.k8s.io/aggregate-to-*`
+  /// (gra's `gra-edit` and `gra-view`) extend them, with `system:aggregate-to-*` holding the
+  /// built-in rules.
+  static let aggregatedRoles: Set<String> = [
+    "admin", "edit", "view", "system:aggregate-to-admin", "system:aggregate-to-edit", "system:aggregate-to-view",
+  ]
 
   static func install(_ store: ObjectStore) async throws {
     for line in manifests.split(separator: "\n") {
       let doc = try JSONWire.decode(String(line))
       try await Manifests.apply(doc, store)
+    }
+    for role in RBACBootstrapPolicy.clusterRoles where aggregatedRoles.contains(role["metadata"]["name"].stringValue ?? "") {
+      try await Manifests.apply(role, store)
     }
   }
 }

@@ -29,30 +29,49 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* The operator's rules, shared by the ClusterRole and the per-namespace Roles. */}}
+{{/*
+The operator's rules, shared by the ClusterRole and the per-namespace Roles. Exactly what the
+operator calls (tests/deploy checks it against the requests of a running operator); the same
+rules are in manifests/rbac/operator-clusterrole.yaml, which says why for each.
+*/}}
 {{- define "gra.operatorRules" -}}
 - apiGroups: ["gra.dev"]
-  resources: ["runners", "tracerjobs"]
-  verbs: ["get", "list", "watch", "update", "patch"]
+  resources: ["runners"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["gra.dev"]
-  resources: ["runners/status", "tracerjobs/status"]
-  verbs: ["get", "update", "patch"]
+  resources: ["tracerjobs"]
+  verbs: ["list", "watch", "delete"]
+- apiGroups: ["gra.dev"]
+  resources: ["runners/status"]
+  verbs: ["update", "patch"]
+- apiGroups: ["gra.dev"]
+  resources: ["tracerjobs/status"]
+  verbs: ["update"]
 - apiGroups: ["gra.dev"]
   resources: ["runners/finalizers", "tracerjobs/finalizers"]
   verbs: ["update"]
 - apiGroups: [""]
-  resources: ["pods", "persistentvolumeclaims", "services", "configmaps", "secrets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch", "create", "delete"]
 - apiGroups: [""]
   resources: ["pods/exec"]
   verbs: ["create", "get"]
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
-- apiGroups: ["", "events.k8s.io"]
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create", "update"]
+- apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch", "update"]
+  verbs: ["create", "patch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "create", "update", "delete"]
 {{- end -}}
