@@ -13,16 +13,21 @@ help: ## List the targets
 build: ## Build everything (debug)
 	$(SWIFT) build
 
+# Integration tests each start a local API server, kubelet and operator; on a 2-core machine
+# running all of them at once starves them of CPU, so at most TEST_WIDTH run together.
+TEST_WIDTH ?= 6
+
 .PHONY: test
 test: ## Run every test: Swift unit and integration tests, then the Python tests
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build
 	@if [ -d tests ]; then $(PYTHON) -m pytest -q tests; fi
 
 .PHONY: generate
-generate: ## Regenerate manifests/crds (and the chart's copy) from the Swift types
+generate: ## Regenerate manifests/crds, the chart's copy and docs/api.md from the Swift types
 	$(SWIFT) run gra-operator crds --output-dir manifests/crds
 	rm -f charts/gra-operator/crds/*.yaml && cp manifests/crds/*.yaml charts/gra-operator/crds/
+	$(SWIFT) run gra-operator api-docs --output docs/api.md
 
 .PHONY: fmt
 fmt: ## Format the Swift sources with swift format

@@ -16,17 +16,11 @@ import Testing
       try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(at: home) }
       let example = RunnerTestCluster.root.appendingPathComponent("manifests/examples/runner-minimal.yaml")
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = ["kubectl", "--kubeconfig", c.fixture.kubeconfig.path, "apply", "-n", "default", "-f", example.path]
-      p.environment = ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-      let out = Pipe()
-      p.standardOutput = out
-      p.standardError = out
-      try p.run()
-      p.waitUntilExit()
-      let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      #expect(p.terminationStatus == 0, "\(text)")
+      let result = try await runProcess(
+        "/usr/bin/env", ["kubectl", "--kubeconfig", c.fixture.kubeconfig.path, "apply", "-n", "default", "-f", example.path],
+        environment: ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+      let text = result.output
+      #expect(result.status == 0, "\(text)")
       #expect(text.contains("runner.gra.dev/demo created"))
       #expect(try await c.waitFor("demo", .ready))
     }

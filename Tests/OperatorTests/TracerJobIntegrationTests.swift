@@ -47,7 +47,7 @@ struct TracerJobIntegrationTests {
       let artifact = try #require(s.artifacts?.first)
       #expect(artifact.path == "out/trace.txt")
       #expect(artifact.size == Int64(tinytraceOutput.utf8.count))
-      #expect(artifact.sha256 == (try sha256Hex(Data(tinytraceOutput.utf8))))
+      #expect(artifact.sha256 == (try await sha256Hex(Data(tinytraceOutput.utf8))))
       #expect(artifact.location == "pvc://results/trace-ok/1/out/trace.txt")
       #expect(s.attemptStatuses?.count == 1 && s.attemptStatuses?.first?.exitCode == 0)
       // The artifact, run.json and the log are on the claim.
@@ -55,8 +55,13 @@ struct TracerJobIntegrationTests {
       #expect(try Data(contentsOf: kept.appendingPathComponent("out/trace.txt")) == Data(tinytraceOutput.utf8))
       let log = try String(contentsOf: kept.appendingPathComponent("run.log"), encoding: .utf8)
       #expect(log.contains("tinytrace wrote 3 steps"))
+      // Events are recorded beside the status write, not before it: wait for them.
+      let recorded = try await eventually {
+        let reasons = try await c.eventReasons("trace-ok")
+        return reasons.contains("Started") && reasons.contains("Succeeded")
+      }
       let reasons = try await c.eventReasons("trace-ok")
-      #expect(reasons.contains("Started") && reasons.contains("Succeeded"), "\(reasons)")
+      #expect(recorded, "\(reasons)")
     }
   }
 
@@ -73,7 +78,7 @@ struct TracerJobIntegrationTests {
       #expect(s.message?.contains("::gra-run-record::") == false)
       #expect(s.conditions?[type: "Failed"]?.status == .true)
       #expect(s.attemptStatuses?.first?.action == .count)
-      #expect(try await c.eventReasons("trace-fail").contains("Failed"))
+      #expect(try await eventually { try await c.eventReasons("trace-fail").contains("Failed") })
     }
   }
 
@@ -136,7 +141,7 @@ struct TracerJobIntegrationTests {
       let job = try #require(try await c.finished("trace-ws"))
       let s = try #require(job.status)
       #expect(s.phase == .succeeded, "\(s)")
-      #expect(s.artifacts?.first?.sha256 == (try sha256Hex(Data("from the workspace\n".utf8))))
+      #expect(s.artifacts?.first?.sha256 == (try await sha256Hex(Data("from the workspace\n".utf8))))
       #expect(s.artifacts?.first?.location == "workspace:.gra/artifacts/trace-ws/1/copy.txt")
       // The log and run.json stay in the workspace after the pod is gone.
       let kept = claimDir.appendingPathComponent(".gra/artifacts/trace-ws/1")

@@ -117,17 +117,7 @@ struct TracerJobTestCluster {
 }
 
 /// sha256 of `data` as hex, by the system's sha256sum.
-func sha256Hex(_ data: Data) throws -> String {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-  let input = Pipe()
-  let output = Pipe()
-  p.standardInput = input
-  p.standardOutput = output
-  try p.run()
-  input.fileHandleForWriting.write(data)
-  try input.fileHandleForWriting.close()
-  let out = output.fileHandleForReading.readDataToEndOfFile()
-  p.waitUntilExit()
-  return String(decoding: out, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+func sha256Hex(_ data: Data) async throws -> String {
+  let result = try await runProcess("/usr/bin/sha256sum", [], stdin: data)
+  return result.output.split(separator: " ").first.map(String.init) ?? ""
 }
