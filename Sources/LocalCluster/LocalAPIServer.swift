@@ -95,6 +95,20 @@ public actor LocalAPIServer {
     return server
   }
 
+  /// Turns on API aggregation (see ``AggregationOptions``) and publishes the front-proxy CA in
+  /// `kube-system/extension-apiserver-authentication`, as kube-apiserver does at start.
+  public func enableAggregation(_ options: AggregationOptions) async throws {
+    try await Aggregator.publishAuthenticationConfigMap(options, store: store)
+    handler.aggregator.enable(options)
+  }
+
+  /// Resolves the APIService `spec.service` `NAMESPACE/NAME:PORT` to `HOST:PORT` (the local
+  /// cluster has no service network), and rechecks availability at once.
+  public func mapAggregatedService(_ service: String, to target: String) async {
+    handler.aggregator.map(service: service, to: target)
+    await handler.aggregator.checkAvailability()
+  }
+
   /// Serves pods/exec, pods/log and pods/portforward through the local kubelet.
   public nonisolated func attach(nodeAgent: any NodeAgent) { handler.agents.set(nodeAgent) }
 
@@ -162,6 +176,7 @@ public actor LocalAPIServer {
   public func watcherCount() async -> Int { await objects.watcherCount }
 
   public func shutdown() async {
+    handler.aggregator.stop()
     await objects.finishAllWatchers()
     await http.shutdown()
   }

@@ -27,6 +27,9 @@ struct LocalCommand: AsyncParsableCommand {
   @Flag(help: "Do not run the gra operator (Runners and TracerJobs are stored, not reconciled).")
   var noOperator = false
   @Option(help: "Operator log format: json or logfmt (logs go to stderr).") var logFormat: StructuredLogHandler.Format = .logfmt
+  @Option(help: "Port of the exec bridge (0 picks a free one); it is reached through the API server's aggregation layer.")
+  var bridgePort = 0
+  @Flag(help: "Do not run the exec bridge (runners/exec is then not served).") var noBridge = false
 
   func run() async throws {
     var options = LocalAPIServer.Options(host: host, port: port)
@@ -58,9 +61,18 @@ struct LocalCommand: AsyncParsableCommand {
 
     var operatorTask: Task<Void, any Error>?
     var operatorNote = "operator:    disabled (--no-operator); Runners and TracerJobs are stored, not reconciled"
+    var bridgeNote = "exec bridge: disabled"
+    var bridge: BridgeLauncher.Running?
     if !noOperator {
-      operatorTask = try startOperator(kubeconfig: kubeconfigURL)
+      let (task, client, metrics, logger) = try startOperator(kubeconfig: kubeconfigURL)
+      operatorTask = task
       operatorNote = "operator:    running in this process (Runner and TracerJob controllers), logs on stderr"
+      if !noBridge {
+        let running = try await LocalBridge.start(
+          server: server, client: client, port: bridgePort, metrics: metrics, logger: logger)
+        bridge = running
+        bridgeNote = "exec bridge: https://127.0.0.1:\(running.server.port), aggregated as APIService v1alpha1.exec.gra.dev"
+      }
     }
 
     let minimal = FileManager.default.fileExists(atPath: "manifests/examples/runner-minimal.yaml")
@@ -71,6 +83,7 @@ struct LocalCommand: AsyncParsableCommand {
       "  CRDs:        \(crdPaths.isEmpty ? "none installed (no manifests/crds)" : crdPaths.map(\.path).joined(separator: ", "))",
       "  \(kubeletNote)",
       "  \(operatorNote)",
+      "  \(bridgeNote)",
       "",
       "Next, in another terminal:",
       "  export KUBECONFIG=\(kubeconfigURL.path)",
@@ -83,6 +96,7 @@ struct LocalCommand: AsyncParsableCommand {
 
     await Self.waitForInterrupt()
     print("\nstopping…")
+    await bridge?.stop()
     operatorTask?.cancel()
     _ = await operatorTask?.result
     if let kubelet { await kubelet.shutdown() }
@@ -91,7 +105,7 @@ struct LocalCommand: AsyncParsableCommand {
 
   /// The operator, as `gra-operator run` would run it against this cluster: same controllers,
   /// same client, talking HTTP to the local API server (no leader election, no health port).
-  func startOperator(kubeconfig: URL) throws -> Task<Void, any Error> {
+  func startOperator(kubeconfig: URL) throws -> (Task<Void, any Error>, KubernetesClient, MetricsRegistry, Logger) {
     let format = logFormat
     LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: format) }
     let logger = Logger(label: "gra-operator")
@@ -100,12 +114,14 @@ struct LocalCommand: AsyncParsableCommand {
     var options = Manager.Options()
     options.healthPort = nil
     options.metricsPort = nil
-    let manager = Manager(client: client, watchNamespace: nil, metrics: MetricsRegistry(), options: options, logger: logger)
+    let metrics = MetricsRegistry()
+    let manager = Manager(client: client, watchNamespace: nil, metrics: metrics, options: options, logger: logger)
     let controllers = OperatorControllers.make(manager: manager, workers: 4, logger: logger)
-    return Task {
+    let task = Task {
       defer { Task { try? await client.shutdown() } }
       try await manager.run(controllers)
     }
+    return (task, client, metrics, logger)
   }
 
   /// Suspends until SIGINT or SIGTERM.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRDModels
 import Dispatch
 import Foundation
 import KubeClient
@@ -39,10 +40,20 @@ struct RunCommand: AsyncParsableCommand {
   var healthProbeBindAddress = ":8081"
   @Option(help: "Address of the exec bridge (runners/exec); \"\" disables it.")
   var bridgeBindAddress = ":8443"
-  @Option(help: "Directory with the bridge's tls.crt and tls.key (a kubernetes.io/tls Secret).")
+  @Option(help: "Directory with the bridge's tls.crt and tls.key (a kubernetes.io/tls Secret); without them a self-signed certificate is made.")
   var bridgeTlsDir = "/etc/gra/bridge-tls"
-  @Flag(help: "Serve the bridge over plain HTTP when there is no certificate (local development only).")
+  @Flag(help: "Serve the bridge over plain HTTP, bearer tokens only (local development only).")
   var bridgeInsecureHttp = false
+  @Option(help: "Name of the bridge's Service (for the self-signed certificate's DNS names).")
+  var bridgeServiceName = "gra-bridge"
+  @Option(help: "Execs running at once per runner, unless its spec.exec.maxConcurrent says otherwise.")
+  var bridgeMaxConcurrent = Int(GraDefaults.execMaxConcurrent)
+  @Option(help: "Exec timeout in seconds when neither the request nor the runner sets one.")
+  var bridgeDefaultTimeout = Int(GraDefaults.execDefaultTimeoutSeconds)
+  @Option(help: "Largest exec timeout a request may ask for, in seconds.")
+  var bridgeMaxTimeout = 3600
+  @Option(help: "Output bytes per exec (stdout and stderr together) unless the runner's spec.exec.outputLimitBytes says otherwise.")
+  var bridgeOutputLimit = Int(GraDefaults.execOutputLimitBytes)
   @Option(help: "Concurrent reconciles per controller.")
   var workers = 4
   @Option(help: "Log format: json or logfmt.")
@@ -105,7 +116,7 @@ struct RunCommand: AsyncParsableCommand {
     let metrics = MetricsRegistry()
     let manager = Manager(client: client, watchNamespace: namespace, metrics: metrics, options: options, logger: logger)
     let controllers = OperatorControllers.make(manager: manager, workers: workers, logger: logger)
-    let bridge = try await startBridge(client: client, logger: logger)
+    let bridge = try await startBridge(client: client, metrics: metrics, logger: logger)
     defer { if let bridge { Task { await bridge.stop() } } }
 
     let main = Task { try await manager.run(controllers) }
@@ -135,23 +146,35 @@ extension RunCommand {
   /// Starts the exec bridge on `--bridge-bind-address`: HTTPS with the certificate in
   /// `--bridge-tls-dir`; without one, plain HTTP only with `--bridge-insecure-http`, else the
   /// bridge stays off (and says so) rather than take bearer tokens in clear text.
-  func startBridge(client: KubernetesClient, logger: Logger) async throws -> BridgeHTTPServer? {
+  func startBridge(client: KubernetesClient, metrics: MetricsRegistry, logger: Logger) async throws -> BridgeLauncher.Running? {
     guard !bridgeBindAddress.isEmpty, let address = BindAddress(bridgeBindAddress) else { return nil }
+    var options = BridgeLauncher.Options()
+    options.host = address.host
+    options.port = address.port
+    options.insecureHTTP = bridgeInsecureHttp
     let cert = bridgeTlsDir + "/tls.crt"
     let key = bridgeTlsDir + "/tls.key"
-    let hasTLS = FileManager.default.isReadableFile(atPath: cert) && FileManager.default.isReadableFile(atPath: key)
-    guard hasTLS || bridgeInsecureHttp else {
-      logger.warning(
-        "exec bridge disabled: no tls.crt/tls.key in --bridge-tls-dir (mount the bridge TLS Secret, or pass --bridge-insecure-http for local use)",
-        metadata: ["dir": "\(bridgeTlsDir)"])
-      return nil
+    if FileManager.default.isReadableFile(atPath: cert) && FileManager.default.isReadableFile(atPath: key) {
+      options.identity = PEMIdentity(
+        certificatePEM: try String(contentsOfFile: cert, encoding: .utf8), privateKeyPEM: try String(contentsOfFile: key, encoding: .utf8))
     }
+    let ns = ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "gra-system"
+    options.serviceNames = ["\(bridgeServiceName).\(ns).svc", "\(bridgeServiceName).\(ns).svc.cluster.local", "\(bridgeServiceName).\(ns)", bridgeServiceName, "localhost"]
+    options.ipAddresses = ["127.0.0.1"] + [ProcessInfo.processInfo.environment["POD_IP"]].compactMap { $0 }
+    options.limits.maxConcurrentPerRunner = bridgeMaxConcurrent
+    options.limits.defaultTimeoutSeconds = bridgeDefaultTimeout
+    options.limits.maxTimeoutSeconds = bridgeMaxTimeout
+    options.limits.defaultOutputLimitBytes = bridgeOutputLimit
     let events = EventRecorder(client: client, instance: LeaderElector.defaultIdentity(), logger: logger)
-    let bridge = ExecBridge(client: client, authorizer: BridgeAuthorizer(client: client), events: events, logger: logger)
-    let server = try await BridgeHTTPServer.start(
-      host: address.host, port: address.port, tls: hasTLS ? (cert, key) : nil, handler: { await bridge.handle($0, $1) })
-    logger.info("exec bridge listening", metadata: ["address": "\(address.host):\(server.port)", "tls": "\(hasTLS)"])
-    return server
+    let running = try await BridgeLauncher.start(client: client, options: options, metrics: metrics, events: events, logger: logger)
+    logger.info(
+      "exec bridge listening",
+      metadata: [
+        "address": "\(address.host):\(running.server.port)", "tls": "\(!bridgeInsecureHttp)",
+        "certificate": "\(options.identity == nil ? "self-signed" : bridgeTlsDir)",
+        "frontProxy": "\(running.frontProxyTrusted ? "trusted (requestheader CA)" : "off: bearer tokens only")",
+      ])
+    return running
   }
 }
 

@@ -35,6 +35,8 @@ enum Route: Sendable {
   case openAPIV2
   case openAPIV3(String?)
   case resource(ResourceInfo, namespace: String?, name: String?, subresource: String?)
+  /// Served by an extension API server behind an APIService (Aggregator.swift).
+  case aggregated(AggregatedAPI)
   case notFound
 }
 
@@ -47,12 +49,14 @@ final class APIHandler: HTTPHandling {
   let agents = NodeAgentSlot()
   let schema: any SchemaProcessing
   let portBox: PortBox
+  let aggregator: Aggregator
 
   init(
     store: ObjectStore, authenticator: TokenAuthenticator, authorizer: any Authorizing, config: APIConfig,
     schema: any SchemaProcessing, portBox: PortBox
   ) {
     self.portBox = portBox
+    self.aggregator = Aggregator(store: StoreAdapter(store: store))
     self.store = store
     self.authenticator = authenticator
     self.authorizer = authorizer
@@ -132,6 +136,8 @@ final class APIHandler: HTTPHandling {
         throw APIErrors.forbidden(r, name: name, message: message)
       }
       return try await handleResource(req, r, namespace: ns, name: name, subresource: sub, verb: verb, user: user)
+    case .aggregated(let api):
+      return try await aggregator.handle(self, req, user: user, api: api)
     case .notFound:
       try await authorizePath(user, req)
       return .status(APIErrors.pathNotFound())
@@ -183,6 +189,7 @@ final class APIHandler: HTTPHandling {
     case "apis":
       if segs.count == 1 { return .apis }
       if segs.count == 2 { return .group(segs[1]) }
+      if let api = await aggregator.lookup(group: segs[1], version: segs[2]) { return .aggregated(api) }
       if segs.count == 3 { return .resourceList(group: segs[1], version: segs[2]) }
       return await resourceRoute(group: segs[1], version: segs[2], rest: Array(segs[3...]))
     default: return .notFound
@@ -222,9 +229,13 @@ final class APIHandler: HTTPHandling {
       if Discovery.wantsAggregated(req) {
         return .json(200, Discovery.aggregated(registry, legacy: false), headers: Discovery.aggregatedHeaders)
       }
-      return .json(200, Discovery.groupList(registry))
+      var list = Discovery.groupList(registry)
+      if aggregator.enabled { list["groups"] = .array((list["groups"].arrayValue ?? []) + (await aggregator.groups())) }
+      return .json(200, list)
     case .group(let g):
-      guard let v = Discovery.group(registry, g) else { return .status(APIErrors.pathNotFound()) }
+      var doc = Discovery.group(registry, g)
+      if doc == nil { doc = await aggregator.groupDocument(g) }
+      guard let v = doc else { return .status(APIErrors.pathNotFound()) }
       return .json(200, v)
     case .resourceList(let g, let v):
       guard let list = Discovery.resourceList(registry, group: g, version: v) else {

@@ -8,10 +8,12 @@ public struct BridgeUser: Sendable, Equatable, Hashable {
   public var name: String
   public var uid: String?
   public var groups: [String]
-  public init(name: String, uid: String? = nil, groups: [String] = []) {
+  public var extra: [String: [String]]
+  public init(name: String, uid: String? = nil, groups: [String] = [], extra: [String: [String]] = [:]) {
     self.name = name
     self.uid = uid
     self.groups = groups
+    self.extra = extra
   }
 }
 
@@ -39,7 +41,7 @@ public final class BridgeAuthorizer: Sendable {
     let answer = try await client.api(TokenReview.self).create(review)
     var user: BridgeUser?
     if answer.status?.authenticated == true, let u = answer.status?.user, let name = u.username {
-      user = BridgeUser(name: name, uid: u.uid, groups: u.groups ?? [])
+      user = BridgeUser(name: name, uid: u.uid, groups: u.groups ?? [], extra: u.extra ?? [:])
     }
     tokens.withLock { cache in
       if cache.count > 10_000 { cache.removeAll() }
@@ -50,15 +52,16 @@ public final class BridgeAuthorizer: Sendable {
 
   /// Whether `user` may `create` `runners/exec` on `name` in `namespace`, and Kubernetes'
   /// reason.
-  public func mayExec(_ user: BridgeUser, namespace: String, name: String) async throws -> (Bool, String) {
-    let key = "\(user.name)|\(user.groups.joined(separator: ","))|\(namespace)|\(name)"
+  public func mayExec(_ user: BridgeUser, namespace: String, name: String, verb: String = "create") async throws -> (Bool, String) {
+    let extra = user.extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: ","))" }.joined(separator: ";")
+    let key = "\(user.name)|\(user.groups.joined(separator: ","))|\(extra)|\(verb)|\(namespace)|\(name)"
     let now = ContinuousClock.now
     if let (allowed, reason, at) = decisions.withLock({ $0[key] }), now - at < ttl { return (allowed, reason) }
     let review = SubjectAccessReview(
       spec: SubjectAccessReviewSpec(
         resourceAttributes: ResourceAttributes(
-          namespace: namespace, verb: "create", group: "gra.dev", resource: "runners", subresource: "exec", name: name),
-        user: user.name, groups: user.groups, uid: user.uid))
+          namespace: namespace, verb: verb, group: "gra.dev", resource: "runners", subresource: "exec", name: name),
+        user: user.name, groups: user.groups, extra: user.extra.isEmpty ? nil : user.extra, uid: user.uid))
     let answer = try await client.api(SubjectAccessReview.self).create(review)
     let allowed = answer.status?.allowed == true && answer.status?.denied != true
     let reason = answer.status?.reason ?? ""

@@ -9,6 +9,58 @@ public struct BridgeRequest: Sendable {
   public var path: String
   public var headers: HTTPHeaders
   public var body: [UInt8]
+  /// The subject common name of the client certificate, when the client presented one that
+  /// the requestheader CA signed (see ``BridgeTLS/clientCAPEM``); nil otherwise.
+  public var clientCertificateCommonName: String?
+
+  public init(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8], clientCertificateCommonName: String? = nil) {
+    self.method = method
+    self.path = path
+    self.headers = headers
+    self.body = body
+    self.clientCertificateCommonName = clientCertificateCommonName
+  }
+
+  /// The query parameters (last value wins).
+  public var query: [String: String] {
+    guard let q = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
+    var out: [String: String] = [:]
+    for pair in q.split(separator: "&") {
+      let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+        String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+      }
+      out[kv[0]] = kv.count > 1 ? kv[1] : ""
+    }
+    return out
+  }
+}
+
+/// The bridge's TLS: its serving identity, and the CA whose client certificates are trusted
+/// to speak for a user with `X-Remote-User` headers (the aggregator's front-proxy CA).
+public struct BridgeTLS: Sendable {
+  public var identity: PEMIdentity
+  /// PEM roots for client certificates. Clients need not present one (bearer tokens work
+  /// without); one that is presented must chain to these roots or the handshake fails.
+  public var clientCAPEM: String?
+  public init(identity: PEMIdentity, clientCAPEM: String? = nil) {
+    self.identity = identity
+    self.clientCAPEM = clientCAPEM
+  }
+
+  func context() throws -> NIOSSLContext {
+    var config = TLSConfiguration.makeServerConfiguration(
+      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map { .certificate($0) },
+      privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem)))
+    if let ca = clientCAPEM, !ca.isEmpty {
+      config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8)))
+      config.certificateVerification = .optionalVerification
+      config.sendCANameList = true
+    } else {
+      config.certificateVerification = .none
+    }
+    config.applicationProtocols = ["http/1.1"]
+    return try NIOSSLContext(configuration: config)
+  }
 }
 
 /// Writes one response; `write` suspends until the bytes are handed to the socket, so a
@@ -52,17 +104,12 @@ public final class BridgeHTTPServer: Sendable {
     self.acceptTask = acceptTask
   }
 
-  /// `tls`: PEM certificate chain and key file paths; nil serves plain HTTP (tests, or
-  /// behind a TLS-terminating proxy).
-  public static func start(host: String, port: Int, tls: (certificate: String, key: String)?, handler: @escaping Handler)
+  /// `tls`: nil serves plain HTTP (tests, or behind a TLS-terminating proxy); then no
+  /// request carries a client certificate, so only bearer tokens authenticate.
+  public static func start(host: String, port: Int, tls: BridgeTLS?, handler: @escaping Handler)
     async throws -> BridgeHTTPServer
   {
-    let sslContext = try tls.map { t in
-      try NIOSSLContext(
-        configuration: .makeServerConfiguration(
-          certificateChain: try NIOSSLCertificate.fromPEMFile(t.certificate).map { .certificate($0) },
-          privateKey: .privateKey(try NIOSSLPrivateKey(file: t.key, format: .pem))))
-    }
+    let sslContext = try tls.map { try $0.context() }
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: host, port: port) { child in
@@ -95,6 +142,8 @@ public final class BridgeHTTPServer: Sendable {
     _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, _ handler: @escaping Handler
   ) async {
     let closed = connection.channel.closeFuture
+    let channel = connection.channel
+    var peer: String??
     try? await connection.executeThenClose { inbound, outbound in
       var head: HTTPRequestHead?
       var body: [UInt8] = []
@@ -108,7 +157,13 @@ public final class BridgeHTTPServer: Sendable {
           body.append(contentsOf: b.readableBytesView)
         case .end:
           guard let h = head else { continue }
-          let request = BridgeRequest(method: h.method, path: h.uri, headers: h.headers, body: body)
+          if peer == nil {
+            // The handshake is done once a request arrived; a presented certificate was verified.
+            let cert = try? await channel.nioSSL_peerCertificate().get()
+            peer = .some(cert.flatMap { try? $0.toDERBytes() }.flatMap { Certificates.commonName(der: $0) })
+          }
+          let request = BridgeRequest(
+            method: h.method, path: h.uri, headers: h.headers, body: body, clientCertificateCommonName: peer ?? nil)
           let writer = BridgeResponseWriter(outbound: outbound, version: h.version)
           // A client that goes away cancels the handler (and so the remote command).
           let work = Task { await handler(request, writer) }

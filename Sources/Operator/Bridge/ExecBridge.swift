@@ -17,23 +17,41 @@ public final class ExecBridge: Sendable {
     public var defaultTimeoutSeconds = Int(GraDefaults.execDefaultTimeoutSeconds)
     public var maxTimeoutSeconds = 3600
     public var defaultOutputLimitBytes = Int(GraDefaults.execOutputLimitBytes)
+    /// Used when the runner's `spec.exec.maxConcurrent` is not set.
+    public var maxConcurrentPerRunner = Int(GraDefaults.execMaxConcurrent)
+    /// Output a durable exec keeps for reattaching clients.
+    public var replayBufferBytes = 1 << 20
+    /// How long a finished durable exec stays readable.
+    public var retainFinished: Duration = .seconds(600)
     public init() {}
   }
 
   static let prefix = "/apis/exec.gra.dev/v1alpha1/namespaces/"
   private let client: KubernetesClient
   private let authorizer: BridgeAuthorizer
+  private let requestHeader: RequestHeaderAuthenticator?
   private let events: EventRecorder?
   private let limits: Limits
   private let logger: Logger
+  let metrics: BridgeMetrics?
 
-  public init(client: KubernetesClient, authorizer: BridgeAuthorizer, events: EventRecorder?, limits: Limits = Limits(), logger: Logger) {
+  /// `requestHeader`: trust the aggregator's front-proxy certificate (see
+  /// ``RequestHeaderAuthenticator``); nil accepts bearer tokens only.
+  public init(
+    client: KubernetesClient, authorizer: BridgeAuthorizer, requestHeader: RequestHeaderAuthenticator? = nil,
+    events: EventRecorder?, limits: Limits = Limits(), metrics: MetricsRegistry? = nil, logger: Logger
+  ) {
+    self.metrics = metrics.map(BridgeMetrics.init(registry:))
     self.client = client
     self.authorizer = authorizer
+    self.requestHeader = requestHeader
     self.events = events
     self.limits = limits
     self.logger = logger
   }
+
+  /// Stops durable execs still running.
+  public func shutdown() async {}
 
   public func handle(_ req: BridgeRequest, _ w: BridgeResponseWriter) async {
     do {
@@ -57,6 +75,24 @@ public final class ExecBridge: Sendable {
     }
   }
 
+  /// The caller: a front-proxy request (client certificate from the requestheader CA, user in
+  /// `X-Remote-User`) or a bearer token that a TokenReview accepts; nil for anyone else.
+  func authenticate(_ req: BridgeRequest) async throws -> BridgeUser? {
+    if let rh = requestHeader {
+      switch rh.authenticate(commonName: req.clientCertificateCommonName, headers: req.headers) {
+      case .authenticated(let user): return user
+      case .refused(let why):
+        logger.info("front-proxy request refused", metadata: ["reason": "\(why)"])
+        return nil
+      case .notApplicable: break
+      }
+    }
+    guard let auth = req.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer ") else { return nil }
+    let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    guard !token.isEmpty else { return nil }
+    return try await authorizer.authenticate(token: token)
+  }
+
   /// `(namespace, name)` of `…/namespaces/NS/runners/NAME/exec`.
   static func target(_ path: String) -> (String, String)? {
     guard path.hasPrefix(prefix) else { return nil }
@@ -66,10 +102,8 @@ public final class ExecBridge: Sendable {
   }
 
   private func exec(_ req: BridgeRequest, _ w: BridgeResponseWriter, namespace: String, name: String) async throws {
-    // 1. Who is it? Kubernetes says (TokenReview).
-    guard let auth = req.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer "),
-      let user = try await authorizer.authenticate(token: String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-    else {
+    // 1. Who is it? The front proxy (a verified client certificate) or Kubernetes (TokenReview).
+    guard let user = try await authenticate(req) else {
       return try await status(w, Status(message: "Unauthorized", reason: "Unauthorized", code: 401))
     }
     // 2. May they? Kubernetes says (SubjectAccessReview on runners/exec, verb create).
