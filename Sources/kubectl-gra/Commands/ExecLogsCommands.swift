@@ -7,41 +7,93 @@ struct ExecCommand: NamedRunnerCommand {
   static let configuration = CommandConfiguration(
     commandName: "exec", abstract: "Run a command in a Runner and exit with its exit code.",
     discussion: """
-      The exec bridge (runners/exec) is not served yet, so this uses pods/exec on the runner's
-      pod and needs that right; --direct says so explicitly and will keep doing it.
+      Goes through the exec bridge (runners/exec): you need `create` on runners/exec in group
+      gra.dev, not pods/exec. Output is streamed as it is produced. With -i, standard input is
+      read to its end first and sent with the command (the bridge takes text, up to about
+      1 MiB); --direct uses pods/exec on the runner's pod instead, which streams stdin, takes
+      binary input and offers a terminal (-t).
+      Exits with the command's exit code (128+N when signal N killed it); 5 when --timeout
+      stopped it; 1 when it could not run (runner suspended or not ready, output limit reached).
+      With -o json, prints {"exitCode", "stdout", "stderr", ...} once the command ended.
       Examples:
         kubectl gra exec demo -- python -c 'print(6*7)'
         echo 'print(1)' | kubectl gra exec -i demo -- python -
+        kubectl gra exec demo -e MODE=fast -w /workspace/src --timeout 10m -- make test
+        kubectl gra exec demo -o json -- ls /workspace
+        kubectl gra exec -it --direct demo -- bash
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
   @Flag(name: [.short, .customLong("stdin")], help: "Pass standard input to the command.") var stdin = false
+  @Flag(name: [.short, .customLong("tty")], help: "Give the command a terminal (needs --direct).") var tty = false
   @Flag(help: "Use pods/exec on the runner's pod instead of the exec bridge.") var direct = false
+  @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env: [String] = []
+  @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir: String?
+  @Option(help: "Stop the command after this long, e.g. 90s or 10m (default: the runner's exec timeout).") var timeout: String?
   @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
   func validate() throws {
     guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. exec demo -- python -V") }
+    if tty && !direct {
+      throw ValidationError("-t needs --direct: the exec bridge streams output but has no interactive terminal")
+    }
+    for e in env where !e.contains("=") || e.hasPrefix("=") {
+      throw ValidationError("--env \"\(e)\": use KEY=VALUE")
+    }
+    if let workdir, !workdir.hasPrefix("/") { throw ValidationError("--workdir \"\(workdir)\": must be an absolute path") }
   }
 
+  /// The command line with `env` applied through env(1), as the bridge request has no
+  /// separate field for it here.
+  var commandLine: [String] { env.isEmpty ? command : ["env"] + env + command }
+
   func execute(client: KubernetesClient, namespace: String) async throws {
-    let pod = try await RunnerPods.readyPod(name, client: client, namespace: namespace)
-    var input: AsyncStream<[UInt8]>?
-    if stdin {
-      let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-      Thread.detachNewThread {
-        while true {
-          let data = FileHandle.standardInput.availableData
-          if data.isEmpty { break }
-          continuation.yield(Array(data))
-        }
-        continuation.finish()
+    let seconds = try timeout.map { try Int(parseTimeout($0).components.seconds) }
+    let run = RemoteRun(runner: name, namespace: namespace, command: command, json: global.output == .json)
+    if direct {
+      let executor = try await DirectExecutor.forRunner(name, client: client, namespace: namespace)
+      let input = stdin ? Self.streamStandardInput() : nil
+      var resize: AsyncStream<TerminalSize>?
+      var terminal: TerminalMode?
+      if tty {
+        let (s, c) = AsyncStream<TerminalSize>.makeStream()
+        if let size = TerminalMode.size() { c.yield(TerminalSize(width: size.width, height: size.height)) }
+        resize = s
+        terminal = TerminalMode(raw: stdin)
       }
-      input = stream
+      defer { terminal?.restore() }
+      try await run.run { out, err in
+        try await executor.runBytes(
+          commandLine, stdin: input, workingDir: workdir, timeoutSeconds: seconds, resize: resize, stdout: out, stderr: err)
+      }
+      return
     }
-    let code = try await client.exec(
-      namespace: namespace, pod: pod, ExecOptions(command: command, stdin: stdin), stdin: input,
-      stdout: { FileHandle.standardOutput.write(Data($0)) }, stderr: { FileHandle.standardError.write(Data($0)) })
-    if code != 0 { throw ExitCode(code) }
+    var text: String?
+    if stdin {
+      let data = FileHandle.standardInput.readDataToEndOfFile()
+      guard let t = String(validating: Array(data), as: UTF8.self) else {
+        throw CLIError(.usage, "standard input is not UTF-8 text; the exec bridge carries text only (use --direct for binary input)")
+      }
+      text = t
+    }
+    let executor = BridgeExecutor(bridge: BridgeExecClient(client: client), namespace: namespace, runner: name)
+    try await run.run { out, err in
+      try await executor.run(commandLine, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
+    }
+  }
+
+  /// Standard input as it arrives (a thread blocks on the reads, not the cooperative pool).
+  static func streamStandardInput() -> AsyncStream<[UInt8]> {
+    let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+    Thread.detachNewThread {
+      while true {
+        let data = FileHandle.standardInput.availableData
+        if data.isEmpty { break }
+        continuation.yield(Array(data))
+      }
+      continuation.finish()
+    }
+    return stream
   }
 }
 

@@ -25,6 +25,8 @@ struct CLIError: Error, CustomStringConvertible {
   init(_ error: any Error) {
     if let e = error as? CLIError {
       self = e
+    } else if let e = error as? KubeError, e.reason == "BridgeUnavailable" {
+      self.init(.failed, e.message + " Use --direct to go through pods/exec instead.")
     } else if let e = error as? KubeError {
       let kind: Kind = e.isNotFound ? .notFound : (e.isForbidden || e.isUnauthorized) ? .forbidden : .failed
       self.init(kind, e.message.isEmpty ? "\(e)" : e.message)
