@@ -25,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    // `kubectl gra mcp` (the kubectl-gra target only).
+    .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
   ],
   targets: [
     // gra.dev API types, the Kubernetes types gra reads and writes, defaulting,
@@ -93,6 +95,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "MCP", package: "swift-sdk"),
       ],
       swiftSettings: strict),
     // Benchmarks (figures in BENCHMARKS.md): `swift run -c release gra-bench --help`.
