@@ -75,10 +75,66 @@ def test_rbac_is_least_privilege():
 
 
 def test_watch_namespaces_switch_to_namespaced_roles():
-    docs = render({"watchNamespaces": ["team-a", "team-b"]})
+    docs = render({"watchNamespaces": ["team-a"]})
     operator_roles = [d for d in by_kind(docs, "Role") if d["metadata"]["name"] == "gra-gra-operator"]
-    assert sorted(r["metadata"]["namespace"] for r in operator_roles) == ["team-a", "team-b"]
+    assert [r["metadata"]["namespace"] for r in operator_roles] == ["team-a"]
     assert not [d for d in by_kind(docs, "ClusterRole") if d["metadata"]["name"] == "gra-gra-operator"]
+    args = by_kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--namespace=team-a" in args
+
+
+def test_chart_and_kustomize_grant_the_operator_the_same_rules():
+    def rules(docs, name):
+        role = [d for d in docs if d["kind"] == "ClusterRole" and d["metadata"]["name"] == name][0]
+        return sorted(json.dumps(r, sort_keys=True) for r in role["rules"])
+    kustomized = [d for d in yaml.safe_load_all(subprocess.run(
+        ["kubectl", "kustomize", str(ROOT / "manifests")], capture_output=True, text=True, check=True).stdout) if d]
+    assert rules(render(), "gra-gra-operator") == rules(kustomized, "gra-operator")
+    assert rules(render(), "gra-edit") == rules(kustomized, "gra-edit")
+    assert rules(render(), "gra-view") == rules(kustomized, "gra-view")
+
+
+def test_generated_bridge_certificate_is_signed_by_the_api_service_ca(tmp_path):
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    import base64
+    docs = render()
+    secret = [d for d in by_kind(docs, "Secret") if d["metadata"]["name"] == "gra-gra-operator-bridge-tls"][0]
+    assert secret["type"] == "kubernetes.io/tls"
+    api = by_kind(docs, "APIService")[0]
+    assert api["spec"]["caBundle"] == secret["data"]["ca.crt"] and "insecureSkipTLSVerify" not in api["spec"]
+    for key, value in secret["data"].items():
+        (tmp_path / key).write_bytes(base64.b64decode(value))
+    ok = subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "ca.crt"), str(tmp_path / "tls.crt")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    text = subprocess.run(["openssl", "x509", "-noout", "-text", "-in", str(tmp_path / "tls.crt")],
+                          capture_output=True, text=True, check=True).stdout
+    assert "DNS:gra-gra-operator-bridge.gra-system.svc" in text
+    pub = [subprocess.run(["openssl", cmd, "-pubout", "-in", str(tmp_path / f)] if cmd == "pkey" else
+                          ["openssl", "x509", "-noout", "-pubkey", "-in", str(tmp_path / f)],
+                          capture_output=True, text=True, check=True).stdout for cmd, f in [("pkey", "tls.key"), ("x509", "tls.crt")]]
+    assert pub[0] == pub[1], "tls.key does not belong to tls.crt"
+
+
+def test_secret_mode_needs_a_ca_bundle_for_the_api_service():
+    with pytest.raises(Exception) as e:
+        render({"bridge": {"tls": {"mode": "secret", "secretName": "mine"}}})
+    assert "bridge.apiService.caBundle" in str(e.value)
+    docs = render({"bridge": {"tls": {"mode": "secret", "secretName": "mine"}, "apiService": {"enabled": False}}})
+    assert not by_kind(docs, "APIService") and not by_kind(docs, "Secret")
+
+
+def test_cert_manager_mode_injects_the_ca():
+    docs = render({"bridge": {"tls": {"mode": "certManager"}}})
+    cert = by_kind(docs, "Certificate")[0]
+    assert cert["spec"]["secretName"] == "gra-gra-operator-bridge-tls"
+    assert cert["spec"]["issuerRef"] == {"name": "gra-gra-operator-bridge-selfsigned", "kind": "Issuer"}
+    api = by_kind(docs, "APIService")[0]
+    assert api["metadata"]["annotations"]["cert-manager.io/inject-ca-from"] == "gra-system/gra-gra-operator-bridge"
+    docs = render({"bridge": {"tls": {"mode": "certManager", "certManager": {"issuerRef": {"name": "corp", "kind": "ClusterIssuer"}}}}})
+    assert not by_kind(docs, "Issuer")
+    assert by_kind(docs, "Certificate")[0]["spec"]["issuerRef"] == {"name": "corp", "kind": "ClusterIssuer"}
 
 
 def test_values_schema_rejects_bad_values():
@@ -88,6 +144,10 @@ def test_values_schema_rejects_bad_values():
     assert "format" in str(e.value)
     with pytest.raises(Exception):
         chart.validate_schema({"replicas": "two"})
+    with pytest.raises(Exception):
+        chart.validate_schema({"watchNamespaces": ["a", "b"]})
+    with pytest.raises(Exception):
+        chart.validate_schema({"bridge": {"tls": {"mode": "selfmade"}}})
     chart.validate_schema({"replicas": 3, "watchNamespaces": ["ok-ns"]})
 
 

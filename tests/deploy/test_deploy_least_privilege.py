@@ -181,10 +181,15 @@ def edge_runner(c, alice: str, result: dict):
     result["retained_claims"] = [p for p in claims if "edge" in p["metadata"]["name"]]
 
 
-@pytest.fixture(scope="module")
-def run():
-    """The whole scenario, once; the tests below check what it recorded."""
-    docs = render_chart({"replicas": 1}, name=RELEASE, namespace=NAMESPACE)
+@pytest.fixture(scope="module", params=["cluster-wide", "namespaced"])
+def run(request):
+    """The whole scenario, once per install mode; the tests below check what it recorded.
+    cluster-wide: the default chart (a ClusterRole). namespaced: `watchNamespaces: [team-a]`,
+    a Role in team-a and the operator started with `--namespace=team-a`."""
+    values = {"replicas": 1}
+    if request.param == "namespaced":
+        values["watchNamespaces"] = [USER_NS]
+    docs = render_chart(values, name=RELEASE, namespace=NAMESPACE)
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     sa = deployment["spec"]["template"]["spec"]["serviceAccountName"]
     with local_cluster(kubelet=True) as c:
@@ -208,7 +213,7 @@ def run():
         log_path = tmp / "operator.log"
         with open(log_path, "wb") as log:
             op = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
-        result = {"cluster": c, "proxy": proxy, "docs": docs, "sa": sa, "log": log_path, "pods": [], "ports": ports}
+        result = {"mode": request.param, "cluster": c, "proxy": proxy, "docs": docs, "sa": sa, "log": log_path, "pods": [], "ports": ports}
         try:
             def ready():
                 if op.poll() is not None:
@@ -350,3 +355,13 @@ def test_pods_meet_the_restricted_pod_security_standard(run):
     assert len(run["pods"]) >= 2, [p["metadata"]["name"] for p in run["pods"]]
     problems = {p["metadata"]["name"]: restricted_violations(p) for p in run["pods"]}
     assert all(not v for v in problems.values()), problems
+
+
+def test_a_namespaced_operator_stays_in_its_namespace(run):
+    if run["mode"] != "namespaced":
+        pytest.skip("cluster-wide install")
+    cluster_scope = {"tokenreviews", "subjectaccessreviews"}
+    places = {(a.namespace, a.resource) for a in (r.attributes() for r in run["requests"]) if not a.non_resource_url}
+    outside = {p for p in places if p[1] not in cluster_scope and p[0] != USER_NS
+               and p not in {(NAMESPACE, "leases"), ("kube-system", "configmaps")}}
+    assert outside == set(), sorted(outside)

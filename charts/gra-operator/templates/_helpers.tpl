@@ -29,6 +29,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
+{{/* The bridge's kubernetes.io/tls Secret. */}}
+{{- define "gra.bridgeTLSSecretName" -}}
+{{- .Values.bridge.tls.secretName | default (printf "%s-bridge-tls" (include "gra.fullname" .)) -}}
+{{- end -}}
+
 {{/*
 The operator's rules, shared by the ClusterRole and the per-namespace Roles. Exactly what the
 operator calls (tests/deploy checks it against the requests of a running operator); the same
