@@ -12,6 +12,7 @@ struct GraToolbox: Sendable {
   let exec: ExecTools
   let files: FileTools
   let logger: Logger
+  let inFlight = InFlightCalls()
 
   init(client: KubernetesClient, executors: @escaping ExecutorFactory, defaultNamespace: String, limits: MCPLimits, logger: Logger) {
     self.defaultNamespace = defaultNamespace
@@ -27,6 +28,8 @@ struct GraToolbox: Sendable {
   var tools: [Tool] { ToolCatalog.tools(limits) }
 
   func call(_ name: String, _ arguments: [String: Value]?) async -> CallTool.Result {
+    await inFlight.begin()
+    defer { Task { await inFlight.end() } }
     let started = ContinuousClock.now
     let a = ToolArguments(arguments)
     do {

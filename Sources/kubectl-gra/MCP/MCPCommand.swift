@@ -63,6 +63,8 @@ struct MCPCommand: AsyncParsableCommand {
     let server = await GraMCPServer.make(toolbox: toolbox, version: Self.version)
     try await server.start(transport: StdioTransport(logger: logger))
     await server.waitUntilCompleted()
+    // stdin is closed; answer the calls still running (bounded by the longest tool wait).
+    await toolbox.inFlight.drain(limit: .seconds(limits.jobWaitMaxSeconds + 30))
     await server.stop()
     try? await client.shutdown()
     logger.info("stdin closed; MCP server stopped")

@@ -34,7 +34,10 @@ struct Permission: Sendable, Equatable, CustomStringConvertible {
   static func podLogs(_ ns: String) -> Permission { Permission(verb: "get", resource: "pods/log", group: "", namespace: ns) }
 
   var description: String {
-    "\"\(verb)\" on \"\(resource)\"\(group.isEmpty ? " (core API group)" : " in API group \"\(group)\"") in namespace \"\(namespace)\""
+    // The API server authorizes the aggregated path in group exec.gra.dev before the bridge
+    // checks gra.dev itself (a SubjectAccessReview), so a Role needs both.
+    let groups = resource == "runners/exec" ? "API groups \"gra.dev\" and \"exec.gra.dev\"" : group.isEmpty ? "the core API group" : "API group \"\(group)\""
+    return "\"\(verb)\" on \"\(resource)\" in \(groups), namespace \"\(namespace)\""
   }
 }
 

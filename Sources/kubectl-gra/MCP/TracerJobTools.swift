@@ -34,15 +34,15 @@ struct TracerJobTools: Sendable {
     if let paths = try a.strings("artifacts"), !paths.isEmpty { spec.artifacts = ArtifactsSpec(paths: paths) }
     let wait = try a.int("waitSeconds", default: limits.jobWaitDefaultSeconds, min: 0, max: limits.jobWaitMaxSeconds)
 
-    let job = TracerJob(metadata: ObjectMeta(name: name, generateName: name == nil ? "mcp-" : nil, namespace: namespace), spec: spec)
+    let jobName = name ?? Self.generatedName()
+    let job = TracerJob(metadata: ObjectMeta(name: jobName, namespace: namespace), spec: spec)
     let errors = job.withDefaults().validate()
     guard errors.isEmpty else {
       throw ToolFailure("invalid tracer job: \(errors.map { "\($0)" }.joined(separator: "; ")); fix the arguments and retry")
     }
-    let created = try await call(.tracerJobs("create", namespace), name.map { .tracerJob($0, namespace) }) {
+    let created = try await call(.tracerJobs("create", namespace), .tracerJob(jobName, namespace)) {
       try await api(namespace).create(job)
     }
-    let jobName = created.metadata.name ?? name ?? ""
     if wait == 0 {
       return ToolOutput("tracer job \(jobName) created; call wait_tracer_job or get_tracer_job to follow it", structured: Self.summary(created))
     }
@@ -129,6 +129,12 @@ struct TracerJobTools: Sendable {
       try await api(namespace).delete(name, DeleteParams(propagationPolicy: .background))
     }
     return ToolOutput("tracer job \(name) deleted, with its pods", structured: ["name": .string(name), "deleted": true])
+  }
+
+  /// `mcp-` and five characters from Kubernetes' generateName alphabet (no vowels, no 0/1/3).
+  static func generatedName() -> String {
+    let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+    return "mcp-" + String((0..<5).map { _ in alphabet.randomElement()! })
   }
 
   static func state(_ j: TracerJob) -> String {
