@@ -118,6 +118,8 @@ def to_yaml(docs: list[dict]) -> str:
     return yaml.safe_dump_all(docs, sort_keys=False)
 
 
-def kustomize() -> list[dict]:
-    r = subprocess.run(["kubectl", "kustomize", str(ROOT / "manifests")], capture_output=True, text=True, check=True)
+def kustomize(variant: str = "") -> list[dict]:
+    """`kubectl kustomize manifests/` (or manifests/VARIANT)."""
+    r = subprocess.run(["kubectl", "kustomize", str(ROOT / "manifests" / variant)], capture_output=True, text=True,
+                       check=True)
     return [d for d in yaml.safe_load_all(r.stdout) if d]

@@ -108,6 +108,31 @@ def test_kubectl_apply_k_manifests():
 
 @needs_operator_binary
 @needs_kubectl
+def test_kubectl_apply_k_manifests_namespaced():
+    docs = kustomize("namespaced")
+    with local_cluster(kubelet=False) as c:
+        r = c.kubectl("apply", "-f", str(ROOT / "manifests" / "crds"))
+        assert r.stdout.count("customresourcedefinition") == 2, r.stdout
+        apply_and_check(c, docs, ["gra-system", "gra-runners"], kustomize_dir=ROOT / "manifests" / "namespaced")
+        sa = "--as=system:serviceaccount:gra-system:gra-operator"
+        assert c.kubectl("auth", "can-i", "create", "pods", "-n", "gra-runners", sa).stdout.strip() == "yes"
+        assert c.kubectl("auth", "can-i", "create", "pods", "-n", "default", sa, check=False).stdout.strip() == "no"
+        assert c.kubectl("auth", "can-i", "create", "tokenreviews", sa).stdout.strip() == "yes"
+        args = c.get_json("deployment", "gra-operator", "-n", "gra-system")["spec"]["template"]["spec"]["containers"][0]["args"]
+        assert "--namespace=gra-runners" in args
+
+
+def test_namespaced_role_has_the_cluster_role_rules():
+    cluster = next(d for d in kustomize() if d["kind"] == "ClusterRole" and d["metadata"]["name"] == "gra-operator")
+    namespaced = kustomize("namespaced")
+    role = next(d for d in namespaced if d["kind"] == "Role" and d["metadata"]["name"] == "gra-operator")
+    assert role["rules"] == cluster["rules"], "regenerate manifests/namespaced/operator-role.yaml from the ClusterRole"
+    assert not [d for d in namespaced if d["kind"] in ("ClusterRole", "ClusterRoleBinding")
+                and d["metadata"]["name"] == "gra-operator"]
+
+
+@needs_operator_binary
+@needs_kubectl
 @pytest.mark.parametrize("install", sorted(INSTALLS))
 def test_chart_installs(install):
     values, release, namespace, namespaces = INSTALLS[install]
@@ -150,7 +175,7 @@ def test_every_value_is_rendered():
         "name": "prod-gra-operator-bridge", "namespace": "ops", "port": 443}
 
 
-ALL_RENDERS = {"kustomize": kustomize, **{k: (lambda v=v: render_chart(v[0], name=v[1], namespace=v[2]))
+ALL_RENDERS = {"kustomize": kustomize, "kustomize-namespaced": lambda: kustomize("namespaced"), **{k: (lambda v=v: render_chart(v[0], name=v[1], namespace=v[2]))
                                           for k, v in INSTALLS.items()},
                "chart-cert-manager": lambda: render_chart({"bridge": {"tls": {"mode": "certManager"}}})}
 
@@ -177,7 +202,6 @@ def test_operator_pod_meets_the_restricted_pod_security_standard(install):
         assert restricted_violations(d) == [], d["metadata"]["name"]
 
 
-def test_the_operator_namespace_enforces_restricted():
-    ns = next(d for d in kustomize() if d["kind"] == "Namespace")
-    labels = ns["metadata"]["labels"]
-    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+def test_namespaces_enforce_restricted():
+    for ns in [d for d in kustomize("namespaced") if d["kind"] == "Namespace"]:
+        assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted", ns["metadata"]["name"]

@@ -28,14 +28,14 @@ import urllib.request
 import pytest
 import yaml
 
-from conftest import (OPERATOR, free_port, local_cluster, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
+from conftest import (OPERATOR, free_port, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
                       wait_for)
 from gra_api_recorder import Attributes, RecordingProxy
 from gra_pss import restricted_violations
 
 pytestmark = [needs_operator_binary, needs_kubectl]
 
-RELEASE, NAMESPACE, USER_NS = "gra", "gra-system", "team-a"
+RELEASE, NAMESPACE, USER_NS = "gra", "gra-system", "gra-runners"  # the namespaced kustomize variant watches gra-runners
 
 # Grants the scenario cannot exercise, and why they stay.
 UNEXERCISED = {
@@ -181,20 +181,27 @@ def edge_runner(c, alice: str, result: dict):
     result["retained_claims"] = [p for p in claims if "edge" in p["metadata"]["name"]]
 
 
-@pytest.fixture(scope="module", params=["cluster-wide", "namespaced"])
+INSTALLS = {
+    "chart": lambda: render_chart({"replicas": 1}, name=RELEASE, namespace=NAMESPACE),
+    "chart-namespaced": lambda: render_chart({"replicas": 1, "watchNamespaces": [USER_NS]}, name=RELEASE,
+                                             namespace=NAMESPACE),
+    "kustomize": lambda: kustomize(),
+    "kustomize-namespaced": lambda: kustomize("namespaced"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(INSTALLS))
 def run(request):
-    """The whole scenario, once per install mode; the tests below check what it recorded.
-    cluster-wide: the default chart (a ClusterRole). namespaced: `watchNamespaces: [team-a]`,
-    a Role in team-a and the operator started with `--namespace=team-a`."""
-    values = {"replicas": 1}
-    if request.param == "namespaced":
-        values["watchNamespaces"] = [USER_NS]
-    docs = render_chart(values, name=RELEASE, namespace=NAMESPACE)
+    """The whole scenario, once per way of installing; the tests below check what it recorded.
+    chart and kustomize: cluster-wide rights (a ClusterRole). The namespaced variants: a Role in
+    gra-runners only and the operator started with `--namespace=gra-runners`."""
+    docs = INSTALLS[request.param]()
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     sa = deployment["spec"]["template"]["spec"]["serviceAccountName"]
     with local_cluster(kubelet=True) as c:
-        c.kubectl("create", "namespace", NAMESPACE)
-        c.kubectl("create", "namespace", USER_NS)
+        for ns in (NAMESPACE, USER_NS):
+            if c.kubectl("get", "namespace", ns, check=False).returncode != 0:
+                c.kubectl("create", "namespace", ns)
         c.kubectl("apply", "-f", "-", stdin=to_yaml(docs))
 
         # The operator's credentials: a TokenRequest token of the chart's ServiceAccount only.
@@ -276,6 +283,14 @@ def run(request):
                      lambda: c.kubectl("get", "tracerjob", "hello", "-n", USER_NS, check=False).returncode != 0,
                      timeout=60)
 
+            # A failing job: its status.message is the tail of the pod's log.
+            broken = {"apiVersion": "gra.dev/v1alpha1", "kind": "TracerJob",
+                      "metadata": {"name": "broken", "namespace": USER_NS},
+                      "spec": {"command": ["sh", "-c", "echo 'disk full' >&2; exit 3"], "backoffLimit": 0}}
+            c.kubectl(f"--token={alice}", "apply", "-f", "-", stdin=json.dumps(broken))
+            result["broken"] = wait_for("TracerJob broken to fail", lambda: (lambda j: j if j.get("status", {}).get(
+                "phase") == "Failed" else None)(c.get_json("tracerjob", "broken", "-n", USER_NS)), timeout=120)
+
             edge_runner(c, alice, result)
 
             # Suspend (pod deleted), then delete the Runner: the operator's cleanup paths.
@@ -326,6 +341,12 @@ def test_tracer_job_succeeds(run):
     assert run["job"]["status"].get("exitCode") == 0
 
 
+def test_a_failed_tracer_job_shows_its_log_tail(run):
+    status = run["broken"]["status"]
+    assert status.get("exitCode") == 3, status
+    assert "disk full" in status.get("message", ""), status
+
+
 def test_runner_egress_policy_was_created(run):
     assert [n["metadata"]["name"] for n in run["netpols"]], "no NetworkPolicy for a Runner with egress Deny"
 
@@ -358,7 +379,7 @@ def test_pods_meet_the_restricted_pod_security_standard(run):
 
 
 def test_a_namespaced_operator_stays_in_its_namespace(run):
-    if run["mode"] != "namespaced":
+    if not run["mode"].endswith("namespaced"):
         pytest.skip("cluster-wide install")
     cluster_scope = {"tokenreviews", "subjectaccessreviews"}
     places = {(a.namespace, a.resource) for a in (r.attributes() for r in run["requests"]) if not a.non_resource_url}
