@@ -24,7 +24,7 @@ struct ExecCommand: NamedRunnerCommand {
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
-  @Flag(name: [.short, .customLong("stdin")], help: "Pass standard input to the command.") var stdin = false
+  @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass standard input to the command.") var stdin = false
   @Flag(name: [.short, .customLong("tty")], help: "Give the command a terminal (needs --direct).") var tty = false
   @Flag(help: "Use pods/exec on the runner's pod instead of the exec bridge.") var direct = false
   @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env: [String] = []

@@ -115,13 +115,13 @@ struct WaitCommand: NamedRunnerCommand {
 }
 
 /// `90s`, `5m`, `1h30m` (Go durations) or plain seconds.
-func parseTimeout(_ s: String) throws -> Duration {
+func parseTimeout(_ s: String, flag: String = "--timeout") throws -> Duration {
   if let seconds = Int(s), seconds >= 0 { return .seconds(seconds) }
   do {
     let d = try GoDuration(parsing: s)
-    guard d.nanoseconds >= 0 else { throw CLIError(.usage, "--timeout \"\(s)\": must not be negative") }
+    guard d.nanoseconds >= 0 else { throw CLIError(.usage, "\(flag) \"\(s)\": must not be negative") }
     return .nanoseconds(d.nanoseconds)
   } catch {
-    throw CLIError(.usage, "--timeout \"\(s)\": use a duration like 90s, 5m or 1h")
+    throw CLIError(.usage, "\(flag) \"\(s)\": use a duration like 90s, 5m or 1h")
   }
 }

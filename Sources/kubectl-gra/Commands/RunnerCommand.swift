@@ -28,8 +28,11 @@ extension RunnerCommand {
     } catch {
       try? await client.shutdown()
       var e = CLIError(error)
-      if e.kind == .notFound, let name = (self as? any NamedRunnerCommand)?.name {
+      if e.kind == .notFound, let name = (self as? any NamedRunnerCommand)?.name, (error as? KubeError)?.isNotFound == true {
         e.message = "runner \"\(name)\" not found in namespace \"\(namespace)\""
+      }
+      if e.kind == .notFound, let name = (self as? any NamedJobCommand)?.name, (error as? KubeError)?.isNotFound == true {
+        e.message = "tracerjob \"\(name)\" not found in namespace \"\(namespace)\""
       }
       e.exit(output: global.output)
     }

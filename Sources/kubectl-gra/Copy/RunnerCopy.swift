@@ -70,7 +70,11 @@ struct RunnerCopy: Sendable {
     return Result(path: written.trimmingCharacters(in: .whitespacesAndNewlines), bytes: size)
   }
 
-  func download(remote: String, local: String, warn: @escaping @Sendable (String) -> Void) async throws -> Result {
+  /// Copies `remote` to `local` (into it when it is a directory or ends in `/`; with `exact`,
+  /// `local` itself becomes the copy).
+  func download(remote: String, local: String, exact: Bool = false, warn: @escaping @Sendable (String) -> Void) async throws
+    -> Result
+  {
     let id = UUID().uuidString.lowercased()
     let staging = FileManager.default.temporaryDirectory.appendingPathComponent("gra-cp-local-\(UUID().uuidString).tar").path
     guard FileManager.default.createFile(atPath: staging, contents: nil), let out = FileHandle(forWritingAtPath: staging) else {
@@ -101,7 +105,8 @@ struct RunnerCopy: Sendable {
     defer { try? input.close() }
     let reader = TarReader { Array(input.readData(ofLength: $0)) }
     let rootName = ((remote as NSString).standardizingPath as NSString).lastPathComponent
-    let target = LocalTree.target(dest: local, name: rootName.isEmpty || rootName == "/" ? "root" : rootName)
+    let target = exact
+      ? (local as NSString).expandingTildeInPath : LocalTree.target(dest: local, name: rootName.isEmpty || rootName == "/" ? "root" : rootName)
     do {
       try LocalTree.unpack(reader, to: target, warn: warn)
     } catch let e as LocalTree.Failure {
