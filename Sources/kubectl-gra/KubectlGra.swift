@@ -15,7 +15,8 @@ struct KubectlGra: AsyncParsableCommand {
     subcommands: [
       CreateCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, SuspendCommand.self,
       ResumeCommand.self, WaitCommand.self, DescribeCommand.self, ExecCommand.self, PythonCommand.self,
-      LogsCommand.self, CpCommand.self, RunCommand.self, JobsCommand.self, ResultsCommand.self,
+      LogsCommand.self, CpCommand.self, RunCommand.self, JobsCommand.self, ResultsCommand.self, SSHCommand.self,
+      SSHProxyCommand.self, ConfigSSHCommand.self,
     ]
   )
 
