@@ -51,7 +51,8 @@ extension KubernetesClient {
   /// - The exit code comes from the Status on channel 3 (``ExecFrame/exitCode(from:)``); a
   ///   Failure that is not an exit code (e.g. the container does not exist, the command was
   ///   not found) is thrown as a ``KubeError``. A connection that closes without a Status
-  ///   counts as exit 0, as in client-go.
+  ///   throws ``ExecStatusMissing``: with `v4`/`v5` the server always sends one (Success
+  ///   included), so its absence means the outcome is unknown, not that the command succeeded.
   public func exec(
     namespace: String? = nil, pod: String, _ options: ExecOptions,
     stdin: AsyncStream<[UInt8]>? = nil, resize: AsyncStream<TerminalSize>? = nil,
@@ -112,7 +113,8 @@ extension KubernetesClient {
         }
         group.cancelAll()
         logger.debug("exec finished", metadata: ["pod": .string(pod), "status": .string(status?.status ?? "none")])
-        return try status.map(ExecFrame.exitCode(from:)) ?? 0
+        guard let status else { throw ExecStatusMissing(pod: pod) }
+        return try ExecFrame.exitCode(from: status)
       }
     }
   }
@@ -139,4 +141,13 @@ public struct ExecOutput: Sendable, Equatable {
 actor ByteCollector {
   var bytes: [UInt8] = []
   func append(_ b: ArraySlice<UInt8>) { bytes += b }
+}
+
+/// The exec connection ended without a Status on channel 3: the command may or may not have
+/// run to the end, and its exit code is unknown (the pod went away, the connection broke).
+public struct ExecStatusMissing: Error, Sendable, CustomStringConvertible {
+  public var pod: String
+  public var description: String {
+    "the exec connection to pod \(pod) closed without an exit status; the command's outcome is unknown"
+  }
 }

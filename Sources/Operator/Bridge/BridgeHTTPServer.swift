@@ -81,7 +81,12 @@ public struct BridgeResponseWriter: Sendable {
 
   /// A whole response in one go.
   public func respond(status: HTTPResponseStatus, contentType: String, body: [UInt8]) async throws {
-    let h = HTTPHeaders([("Content-Type", contentType), ("Content-Length", "\(body.count)")])
+    try await respond(status: status, headers: [("Content-Type", contentType)], body: body)
+  }
+
+  public func respond(status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8]) async throws {
+    var h = HTTPHeaders(headers)
+    h.replaceOrAdd(name: "Content-Length", value: "\(body.count)")
     try await outbound.write(.head(HTTPResponseHead(version: version, status: status, headers: h)))
     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
     try await outbound.write(.end(nil))
@@ -115,7 +120,7 @@ public final class BridgeHTTPServer: Sendable {
       .bind(host: host, port: port) { child in
         child.eventLoop.makeCompletedFuture {
           if let sslContext { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
-          try child.pipeline.syncOperations.configureHTTPServerPipeline()
+          try child.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
           return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
         }
       }

@@ -3,9 +3,13 @@ import Foundation
 import KubeClient
 import Logging
 import NIOHTTP1
+import Synchronization
 
-/// The `runners/exec` API: `POST /apis/exec.gra.dev/v1alpha1/namespaces/NS/runners/NAME/exec`
-/// with an ``ExecRequest`` body answers a stream of newline-delimited JSON ``ExecFrame``s.
+/// The `runners/exec` API under `/apis/exec.gra.dev/v1alpha1/namespaces/NS/runners/NAME/`:
+/// - `POST exec` with an ``ExecRequest`` body answers a stream of newline-delimited JSON
+///   ``ExecFrame``s; `GET exec` with a WebSocket upgrade speaks `v5.channel.k8s.io`;
+/// - `POST execs` starts a durable exec and answers its id at once; `GET execs/ID?follow=true&
+///   offset=N` replays and follows it; `DELETE execs/ID?signal=TERM` signals it.
 ///
 /// Kubernetes decides who may exec: the bearer token goes to a TokenReview, the user then
 /// needs `create` on `runners/exec` in group `gra.dev` (SubjectAccessReview). Only then does
@@ -34,6 +38,8 @@ public final class ExecBridge: Sendable {
   private let limits: Limits
   private let logger: Logger
   let metrics: BridgeMetrics?
+  let durable: DurableExecStore
+  private let slots = Mutex<[String: Int]>([:])
 
   /// `requestHeader`: trust the aggregator's front-proxy certificate (see
   /// ``RequestHeaderAuthenticator``); nil accepts bearer tokens only.
@@ -48,31 +54,7 @@ public final class ExecBridge: Sendable {
     self.events = events
     self.limits = limits
     self.logger = logger
-  }
-
-  /// Stops durable execs still running.
-  public func shutdown() async {}
-
-  public func handle(_ req: BridgeRequest, _ w: BridgeResponseWriter) async {
-    do {
-      let path = req.path.split(separator: "?").first.map(String.init) ?? req.path
-      switch (req.method, path) {
-      case (.GET, "/apis/exec.gra.dev"), (.GET, "/apis/exec.gra.dev/"):
-        return try await json(w, .ok, BridgeDiscovery.group)
-      case (.GET, "/apis/exec.gra.dev/v1alpha1"), (.GET, "/apis/exec.gra.dev/v1alpha1/"):
-        return try await json(w, .ok, BridgeDiscovery.resources)
-      default: break
-      }
-      guard let (namespace, name) = Self.target(path) else {
-        return try await status(w, Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
-      }
-      guard req.method == .POST else {
-        return try await status(w, Status(message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed", code: 405))
-      }
-      try await exec(req, w, namespace: namespace, name: name)
-    } catch {
-      logger.debug("bridge request ended", metadata: ["error": "\(error)"])
-    }
+    self.durable = DurableExecStore(retain: limits.retainFinished)
   }
 
   /// The caller: a front-proxy request (client certificate from the requestheader CA, user in
@@ -93,121 +75,309 @@ public final class ExecBridge: Sendable {
     return try await authorizer.authenticate(token: token)
   }
 
-  /// `(namespace, name)` of `…/namespaces/NS/runners/NAME/exec`.
-  static func target(_ path: String) -> (String, String)? {
-    guard path.hasPrefix(prefix) else { return nil }
-    let parts = path.dropFirst(prefix.count).split(separator: "/").map(String.init)
-    guard parts.count == 4, parts[1] == "runners", parts[3] == "exec" else { return nil }
-    return (parts[0], parts[2])
+  public func handle(_ req: BridgeRequest, _ w: BridgeResponseWriter) async {
+    do {
+      let path = req.path.split(separator: "?").first.map(String.init) ?? req.path
+      switch (req.method, path) {
+      case (.GET, "/apis/exec.gra.dev"), (.GET, "/apis/exec.gra.dev/"):
+        return try await json(w, .ok, BridgeDiscovery.group)
+      case (.GET, "/apis/exec.gra.dev/v1alpha1"), (.GET, "/apis/exec.gra.dev/v1alpha1/"):
+        return try await json(w, .ok, BridgeDiscovery.resources)
+      default: break
+      }
+      guard let target = Self.target(path) else {
+        return try await status(w, Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
+      }
+      // 1. Who is it? The front proxy (a verified client certificate) or Kubernetes (TokenReview).
+      guard let user = try await authenticate(req) else {
+        metrics?.refused.inc(labels: ["code": "401"])
+        return try await status(w, Status(message: "Unauthorized", reason: "Unauthorized", code: 401))
+      }
+      // 2. May they? Kubernetes says (SubjectAccessReview: create on runners/exec in gra.dev).
+      let (allowed, why) = try await authorizer.mayExec(user, namespace: target.namespace, name: target.runner)
+      guard allowed else {
+        metrics?.refused.inc(labels: ["code": "403"])
+        let message = "runners.gra.dev \"\(target.runner)\" is forbidden: User \"\(user.name)\" cannot create resource \"runners/exec\" in API group \"gra.dev\" in the namespace \"\(target.namespace)\"" + (why.isEmpty ? "" : ": \(why)")
+        return try await status(
+          w, Status(message: message, reason: "Forbidden", details: StatusDetails(name: target.runner, group: "gra.dev", kind: "runners"), code: 403))
+      }
+      switch (req.method, target.kind) {
+      case (.POST, .exec): try await streamExec(req, w, target, user)
+      case (.POST, .execs): try await startDurable(req, w, target, user)
+      case (.GET, .exec(let id?)): try await readDurable(req, w, target, id: id, user: user)
+      case (.DELETE, .exec(let id?)): try await signalDurable(req, w, target, id: id, user: user)
+      default:
+        try await status(w, Status(message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed", code: 405))
+      }
+    } catch {
+      logger.debug("bridge request ended", metadata: ["error": "\(error)"])
+    }
   }
 
-  private func exec(_ req: BridgeRequest, _ w: BridgeResponseWriter, namespace: String, name: String) async throws {
-    // 1. Who is it? The front proxy (a verified client certificate) or Kubernetes (TokenReview).
-    guard let user = try await authenticate(req) else {
-      return try await status(w, Status(message: "Unauthorized", reason: "Unauthorized", code: 401))
+  /// What a path names under `…/namespaces/NS/runners/NAME/`.
+  struct Target: Equatable {
+    enum Kind: Equatable {
+      /// `exec` (streaming), or `execs/ID` (one durable exec).
+      case exec(id: String?)
+      /// `execs`.
+      case execs
     }
-    // 2. May they? Kubernetes says (SubjectAccessReview on runners/exec, verb create).
-    let (allowed, why) = try await authorizer.mayExec(user, namespace: namespace, name: name)
-    guard allowed else {
-      let message = "runners.gra.dev \"\(name)\" is forbidden: User \"\(user.name)\" cannot create resource \"runners/exec\" in API group \"gra.dev\" in the namespace \"\(namespace)\"" + (why.isEmpty ? "" : ": \(why)")
-      return try await status(
-        w, Status(message: message, reason: "Forbidden", details: StatusDetails(name: name, group: "gra.dev", kind: "runners"), code: 403))
+    var namespace: String
+    var runner: String
+    var kind: Kind
+  }
+
+  static func target(_ path: String) -> Target? {
+    guard path.hasPrefix(prefix) else { return nil }
+    let parts = path.dropFirst(prefix.count).split(separator: "/").map(String.init)
+    guard parts.count >= 4, parts[1] == "runners" else { return nil }
+    switch (parts.count, parts[3]) {
+    case (4, "exec"): return Target(namespace: parts[0], runner: parts[2], kind: .exec(id: nil))
+    case (4, "execs"): return Target(namespace: parts[0], runner: parts[2], kind: .execs)
+    case (5, "execs"): return Target(namespace: parts[0], runner: parts[2], kind: .exec(id: parts[4]))
+    default: return nil
     }
-    // 3. What to run.
+  }
+
+  /// What an exec in `runner` runs with, or why it cannot run.
+  struct Plan {
+    var pod: String
+    var timeoutSeconds: Int
+    var outputLimit: Int
+    var maxConcurrent: Int
+  }
+
+  enum Planned {
+    case success(Plan)
+    case failure(ExecEnd)
+  }
+
+  func plan(_ runner: Runner, _ request: ExecRequest) -> Planned {
+    let name = runner.metadata.name ?? ""
+    if runner.spec?.suspend == true {
+      return .failure(.notRun(reason: "RunnerSuspended", message: "runner \(name) is suspended; resume it (kubectl gra resume \(name)) and retry"))
+    }
+    guard let pod = runner.status?.podName, runner.status?.conditions?[type: GraConditions.ready]?.status == .true else {
+      let ready = runner.status?.conditions?[type: GraConditions.ready]
+      return .failure(
+        .notRun(
+          reason: "RunnerNotReady",
+          message: "runner \(name) is not ready (\(runner.status?.phase?.rawValue ?? "Pending")\(ready.map { ": \($0.message)" } ?? "")); wait for it (kubectl gra wait \(name)) and retry"))
+    }
+    let exec = runner.spec?.exec
+    let timeout = min(limits.maxTimeoutSeconds, request.timeoutSeconds ?? Int(exec?.defaultTimeoutSeconds ?? Int64(limits.defaultTimeoutSeconds)))
+    return .success(
+      Plan(
+        pod: pod, timeoutSeconds: max(1, timeout), outputLimit: Int(exec?.outputLimitBytes ?? Int64(limits.defaultOutputLimitBytes)),
+        maxConcurrent: Int(exec?.maxConcurrent ?? Int32(limits.maxConcurrentPerRunner))))
+  }
+
+  /// Takes one of the runner's exec slots; false when all `max` are in use.
+  func acquire(_ key: String, max: Int) -> Bool {
+    slots.withLock { s in
+      guard s[key, default: 0] < max else { return false }
+      s[key, default: 0] += 1
+      return true
+    }
+  }
+
+  func release(_ key: String) {
+    slots.withLock { s in
+      s[key, default: 1] -= 1
+      if s[key] == 0 { s[key] = nil }
+    }
+  }
+
+  /// Stops the durable execs still running (their final frame says they were signaled or lost).
+  public func shutdown() async {
+    for e in await durable.all() { _ = await e.signal("TERM") }
+  }
+
+  /// Decodes and validates the body, and reads the runner; answers the error itself and
+  /// returns nil when the request cannot go on.
+  private func prepare(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target) async throws -> (ExecRequest, Runner)? {
     let request: ExecRequest
     do {
       request = try KubeJSON.decode(ExecRequest.self, from: Data(req.body))
     } catch {
-      return try await status(w, Status(message: "the request body is not an exec request: \(error)", reason: "BadRequest", code: 400))
+      try await status(w, Status(message: "the request body is not an exec request: \(error)", reason: "BadRequest", code: 400))
+      return nil
     }
     let causes = request.validate(maxTimeoutSeconds: limits.maxTimeoutSeconds)
     guard causes.isEmpty else {
-      return try await status(
+      try await status(
         w,
         Status(
-          message: "ExecRequest \"\(name)\" is invalid: " + causes.map { "\($0.field ?? ""): \($0.message ?? "")" }.joined(separator: ", "),
-          reason: "Invalid", details: StatusDetails(name: name, group: "exec.gra.dev", kind: "ExecRequest", causes: causes), code: 422))
+          message: "ExecRequest \"\(t.runner)\" is invalid: " + causes.map { "\($0.field ?? ""): \($0.message ?? "")" }.joined(separator: ", "),
+          reason: "Invalid", details: StatusDetails(name: t.runner, group: "exec.gra.dev", kind: "ExecRequest", causes: causes), code: 422))
+      return nil
     }
-    // 4. Where: the runner's pod.
-    guard let runner = try await client.api(Runner.self, namespace: namespace).getIfExists(name) else {
-      return try await status(
-        w, Status(message: "runners.gra.dev \"\(name)\" not found", reason: "NotFound", details: StatusDetails(name: name, group: "gra.dev", kind: "runners"), code: 404))
+    guard let runner = try await client.api(Runner.self, namespace: t.namespace).getIfExists(t.runner) else {
+      try await status(
+        w, Status(message: "runners.gra.dev \"\(t.runner)\" not found", reason: "NotFound", details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners"), code: 404))
+      return nil
     }
-    try await w.start(status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
-    let started = Date()
-    let end = await run(request, runner: runner, namespace: namespace, writer: w)
-    try? await w.write(Array(ExecFrame.exit(end).line().utf8))
-    try? await w.end()
-    await record(end, request: request, user: user, runner: runner, since: started)
+    return (request, runner)
   }
 
-  private func run(_ request: ExecRequest, runner: Runner, namespace: String, writer w: BridgeResponseWriter) async -> ExecEnd {
-    let name = runner.metadata.name ?? ""
-    if runner.spec?.suspend == true {
-      return .notRun(reason: "RunnerSuspended", message: "runner \(name) is suspended; resume it (kubectl gra resume \(name)) and retry")
-    }
-    guard let pod = runner.status?.podName, runner.status?.conditions?[type: GraConditions.ready]?.status == .true else {
-      let ready = runner.status?.conditions?[type: GraConditions.ready]
-      return .notRun(
-        reason: "RunnerNotReady",
-        message: "runner \(name) is not ready (\(runner.status?.phase?.rawValue ?? "Pending")\(ready.map { ": \($0.message)" } ?? "")); wait for it (kubectl gra wait \(name)) and retry")
-    }
-    let timeout = request.timeoutSeconds ?? Int(runner.spec?.exec?.defaultTimeoutSeconds ?? Int64(limits.defaultTimeoutSeconds))
-    let outputLimit = Int(runner.spec?.exec?.outputLimitBytes ?? Int64(limits.defaultOutputLimitBytes))
-    let counter = OutputCounter()
-    let command = Self.wrap(request)
-    var stdin: AsyncStream<[UInt8]>?
-    if let input = request.stdin {
-      let (s, c) = AsyncStream<[UInt8]>.makeStream()
-      c.yield(Array(input.utf8))
-      c.finish()
-      stdin = s
-    }
-    let client = self.client
-    let input = stdin
-    return await withTaskGroup(of: ExecEnd?.self) { group in
-      group.addTask {
+  private func tooMany(_ w: BridgeResponseWriter, _ t: Target, _ max: Int) async throws {
+    metrics?.refused.inc(labels: ["code": "429"])
+    let s = Status(
+      message: "runner \(t.runner) already runs \(max) execs (its spec.exec.maxConcurrent); wait for one to finish and retry",
+      reason: "TooManyRequests", details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners", retryAfterSeconds: 1), code: 429)
+    let body = Array(try KubeJSON.encode(s))
+    try await w.respond(status: .tooManyRequests, headers: [("Content-Type", "application/json"), ("Retry-After", "1")], body: body)
+  }
+
+  // MARK: - Streaming exec (POST exec)
+
+  private func streamExec(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, _ user: BridgeUser) async throws {
+    guard let (request, runner) = try await prepare(req, w, t) else { return }
+    let started = Date()
+    switch plan(runner, request) {
+    case .failure(let end):
+      try await w.start(status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
+      try? await w.write(Array(ExecFrame.exit(end).line().utf8))
+      try? await w.end()
+      await record(end, request: request, user: user, runner: runner, since: started, bytes: 0)
+    case .success(let plan):
+      let key = "\(t.namespace)/\(t.runner)"
+      guard acquire(key, max: plan.maxConcurrent) else { return try await tooMany(w, t, plan.maxConcurrent) }
+      defer { release(key) }
+      try await w.start(status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
+      metrics?.active.add(1)
+      defer { metrics?.active.add(-1) }
+      let run = ExecRun(
+        client: client, namespace: t.namespace, pod: plan.pod, id: Self.newID(), request: request,
+        timeoutSeconds: plan.timeoutSeconds, outputLimit: plan.outputLimit, tty: false, logger: logger)
+      let offset = Locked(0)
+      let metrics = self.metrics
+      let end = await run.run(stdin: Self.stdinStream(request)) { stream, bytes in
+        let at = offset.withLock { o -> Int in
+          defer { o += bytes.count }
+          return o
+        }
+        metrics?.bytes.inc(Double(bytes.count), labels: ["stream": stream.rawValue])
         do {
-          let emit: @Sendable (ExecFrame.OutputStream, ArraySlice<UInt8>) async throws -> Void = { stream, bytes in
-            guard let offset = await counter.add(bytes.count, limit: outputLimit) else { throw OutputLimitReached() }
-            try await w.write(Array(ExecFrame.output(stream: stream, offset: offset, bytes: Array(bytes)).line().utf8))
-          }
-          let code = try await client.exec(
-            namespace: namespace, pod: pod, ExecOptions(command: command, stdin: input != nil), stdin: input,
-            stdout: { try await emit(.stdout, $0) }, stderr: { try await emit(.stderr, $0) })
-          return .exited(code)
-        } catch is OutputLimitReached {
-          return .outputLimitReached(bytes: outputLimit)
-        } catch is CancellationError {
-          return nil
+          try await w.write(ExecFrame.output(stream: stream, offset: at, bytes: Array(bytes)).lineBytes())
         } catch {
-          if await counter.limitHit { return .outputLimitReached(bytes: outputLimit) }
-          return .lost("the exec into pod \(pod) failed: \(error)")
+          throw ExecRun.ConsumerGone()
         }
       }
-      group.addTask {
-        try? await Task.sleep(for: .seconds(timeout))
-        return Task.isCancelled ? nil : .timedOut(seconds: timeout)
-      }
-      let first = await group.next() ?? nil
-      group.cancelAll()
-      return first ?? .lost("the client went away before the command finished")
+      try? await w.write(Array(ExecFrame.exit(end).line().utf8))
+      try? await w.end()
+      // Recorded even when the client went away (and so this task is cancelled).
+      let bytes = offset.withLock { $0 }
+      await Task { await self.record(end, request: request, user: user, runner: runner, since: started, bytes: bytes) }.value
     }
   }
 
-  /// `pods/exec` has no environment or working directory: `env -C DIR K=V… CMD` provides both.
-  static func wrap(_ r: ExecRequest) -> [String] {
-    guard r.workingDir != nil || !(r.env ?? [:]).isEmpty else { return r.command }
-    var c = ["env"]
-    if let dir = r.workingDir { c += ["-C", dir] }
-    c += (r.env ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-    return c + r.command
+  static func stdinStream(_ r: ExecRequest) -> AsyncStream<[UInt8]>? {
+    guard let input = r.stdin else { return nil }
+    let (s, c) = AsyncStream<[UInt8]>.makeStream()
+    c.yield(Array(input.utf8))
+    c.finish()
+    return s
   }
 
-  private func record(_ end: ExecEnd, request: ExecRequest, user: BridgeUser, runner: Runner, since: Date) async {
+  static func newID() -> String {
+    (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+  }
+
+  // MARK: - Durable execs (POST execs, GET/DELETE execs/ID)
+
+  private func startDurable(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, _ user: BridgeUser) async throws {
+    guard let (request, runner) = try await prepare(req, w, t) else { return }
+    await durable.prune()
+    let started = Date()
+    let exec = DurableExec(
+      id: Self.newID(), namespace: t.namespace, runner: t.runner, owner: user, request: request, capacity: limits.replayBufferBytes)
+    switch plan(runner, request) {
+    case .failure(let end):
+      await exec.finish(end)
+      await durable.add(exec)
+      await record(end, request: request, user: user, runner: runner, since: started, bytes: 0)
+    case .success(let plan):
+      let key = "\(t.namespace)/\(t.runner)"
+      guard acquire(key, max: plan.maxConcurrent) else { return try await tooMany(w, t, plan.maxConcurrent) }
+      let (signals, signalSink) = AsyncStream<String>.makeStream()
+      await exec.attachSignals(signalSink)
+      await durable.add(exec)
+      let run = ExecRun(
+        client: client, namespace: t.namespace, pod: plan.pod, id: exec.id, request: request,
+        timeoutSeconds: plan.timeoutSeconds, outputLimit: plan.outputLimit, tty: false, logger: logger)
+      let metrics = self.metrics
+      metrics?.active.add(1)
+      // Runs on its own: no reader is required, and none slows it.
+      Task.detached { [self] in
+        let end = await run.run(stdin: Self.stdinStream(request), signals: signals) { stream, bytes in
+          metrics?.bytes.inc(Double(bytes.count), labels: ["stream": stream.rawValue])
+          await exec.append(stream, Array(bytes))
+        }
+        await exec.finish(end)
+        self.release(key)
+        metrics?.active.add(-1)
+        let total = await exec.read(from: Int.max).next
+        await self.record(end, request: request, user: user, runner: runner, since: started, bytes: total)
+      }
+    }
+    try await json(w, .created, await exec.object())
+  }
+
+  /// The durable exec `id` when `user` started it; others get 404 (it is theirs to know about).
+  private func owned(_ id: String, _ t: Target, _ user: BridgeUser, _ w: BridgeResponseWriter) async throws -> DurableExec? {
+    guard let e = await durable.get(id), e.namespace == t.namespace, e.runner == t.runner, e.owner.name == user.name else {
+      try await status(
+        w, Status(message: "execs.exec.gra.dev \"\(id)\" not found", reason: "NotFound", details: StatusDetails(name: id, group: "exec.gra.dev", kind: "execs"), code: 404))
+      return nil
+    }
+    return e
+  }
+
+  private func readDurable(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, id: String, user: BridgeUser) async throws {
+    guard let exec = try await owned(id, t, user, w) else { return }
+    let query = req.query
+    let follow = query["follow"].map { $0 == "true" || $0 == "1" || $0.isEmpty } ?? false
+    var offset = max(0, query["offset"].flatMap(Int.init) ?? 0)
+    try await w.start(status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
+    while true {
+      let (frames, next, end) = await exec.read(from: offset)
+      for f in frames { try await w.write(f.lineBytes()) }
+      offset = next
+      if let end {
+        try await w.write(Array(ExecFrame.exit(end).line().utf8))
+        break
+      }
+      if !follow || Task.isCancelled { break }
+      let token = UUID()
+      await withTaskCancellationHandler {
+        await exec.waitForChange(after: offset, token: token)
+      } onCancel: {
+        Task { await exec.stopWaiting(token) }
+      }
+      if Task.isCancelled { return }
+    }
+    try await w.end()
+  }
+
+  private func signalDurable(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, id: String, user: BridgeUser) async throws {
+    guard let exec = try await owned(id, t, user, w) else { return }
+    let name = (req.query["signal"] ?? "TERM").uppercased().replacingOccurrences(of: "SIG", with: "")
+    guard ExecRun.signalNumbers[name] != nil else {
+      return try await status(
+        w, Status(message: "unsupported signal \"\(name)\": use one of \(ExecRun.signalNumbers.keys.sorted().joined(separator: ", "))", reason: "BadRequest", code: 400))
+    }
+    _ = await exec.signal(name)
+    try await json(w, .accepted, await exec.object())
+  }
+
+  // MARK: - Records
+
+  func record(_ end: ExecEnd, request: ExecRequest, user: BridgeUser, runner: Runner, since: Date, bytes: Int) async {
     let shown = request.command.joined(separator: " ")
     let command = shown.count > 120 ? String(shown.prefix(117)) + "..." : shown
-    let seconds = String(format: "%.1f", Date().timeIntervalSince(since))
+    let elapsed = Date().timeIntervalSince(since)
+    let seconds = String(format: "%.1f", elapsed)
     let outcome: String
     switch end {
     case .exited(let c): outcome = "exit code \(c)"
@@ -217,6 +387,11 @@ public final class ExecBridge: Sendable {
     case .lost(let m): outcome = "outcome lost: \(m)"
     case .notRun(let reason, _): outcome = "not run (\(reason))"
     }
+    let label = BridgeMetrics.outcome(end)
+    metrics?.execs.inc(labels: ["outcome": label])
+    metrics?.duration.observe(elapsed, labels: ["outcome": label])
+    logger.info(
+      "exec", metadata: ["runner": "\(runner.metadata.namespace ?? "")/\(runner.metadata.name ?? "")", "user": "\(user.name)", "outcome": "\(outcome)", "seconds": "\(seconds)", "bytes": "\(bytes)"])
     await events?.record(
       EventSubject(runner), .normal, reason: "Exec", "\(user.name) ran `\(command)`: \(outcome) in \(seconds)s", action: "Exec")
     if case .notRun = end { return }
@@ -225,27 +400,13 @@ public final class ExecBridge: Sendable {
       runner.metadata.name ?? "", .merge(["status": ["lastActivityTime": .string(now.description)]]))
   }
 
-  private func status(_ w: BridgeResponseWriter, _ s: Status) async throws {
+  func status(_ w: BridgeResponseWriter, _ s: Status) async throws {
     let code = HTTPResponseStatus(statusCode: s.code ?? 500)
     try await w.respond(status: code, contentType: "application/json", body: Array(try KubeJSON.encode(s)))
   }
 
-  private func json(_ w: BridgeResponseWriter, _ code: HTTPResponseStatus, _ v: JSONValue) async throws {
+  func json(_ w: BridgeResponseWriter, _ code: HTTPResponseStatus, _ v: JSONValue) async throws {
     try await w.respond(status: code, contentType: "application/json", body: Array(try KubeJSON.encode(v)))
-  }
-}
-
-private struct OutputLimitReached: Error {}
-
-/// Counts output bytes across both streams; nil once the limit is passed.
-private actor OutputCounter {
-  private var total = 0
-  private(set) var limitHit = false
-  func add(_ n: Int, limit: Int) -> Int? {
-    let offset = total
-    total += n
-    if total > limit { limitHit = true }
-    return limitHit ? nil : offset
   }
 }
 
@@ -258,8 +419,11 @@ enum BridgeDiscovery {
   }
   static var resources: JSONValue {
     let exec: JSONValue = [
-      "name": "runners/exec", "singularName": "", "namespaced": true, "kind": "ExecRequest", "verbs": ["create"],
+      "name": "runners/exec", "singularName": "", "namespaced": true, "kind": "ExecRequest", "verbs": ["create", "get"],
     ]
-    return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "exec.gra.dev/v1alpha1", "resources": [exec]]
+    let execs: JSONValue = [
+      "name": "runners/execs", "singularName": "", "namespaced": true, "kind": "Exec", "verbs": ["create", "delete", "get"],
+    ]
+    return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "exec.gra.dev/v1alpha1", "resources": [exec, execs]]
   }
 }

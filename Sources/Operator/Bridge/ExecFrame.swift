@@ -15,6 +15,41 @@ public enum ExecFrame: Sendable, Equatable {
 
   public enum OutputStream: String, Sendable, Codable { case stdout, stderr }
 
+  /// The JSON line as bytes, including the trailing newline. Output frames are written
+  /// directly (no intermediate JSON tree), since they carry nearly all of the bytes.
+  public func lineBytes() -> [UInt8] {
+    guard case .output(let stream, let offset, let bytes) = self else { return Array(line().utf8) }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + bytes.count / 8 + 64)
+    if String(validating: bytes, as: UTF8.self) != nil {
+      out += Array(#"{"data":""#.utf8)
+      Self.appendEscaped(bytes, to: &out)
+      out += Array(#"","offset":\#(offset),"type":"\#(stream.rawValue)"}"#.utf8)
+    } else {
+      out += Array(#"{"dataBase64":""#.utf8)
+      out += Array(Data(bytes).base64EncodedString().utf8)
+      out += Array(#"","offset":\#(offset),"type":"\#(stream.rawValue)"}"#.utf8)
+    }
+    out.append(10)
+    return out
+  }
+
+  /// JSON string escaping of valid UTF-8 bytes: quote, backslash and control characters.
+  static func appendEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
+    let hex = Array("0123456789abcdef".utf8)
+    for b in bytes {
+      switch b {
+      case 0x22: out += [0x5c, 0x22]
+      case 0x5c: out += [0x5c, 0x5c]
+      case 0x0a: out += [0x5c, 0x6e]
+      case 0x0d: out += [0x5c, 0x72]
+      case 0x09: out += [0x5c, 0x74]
+      case 0..<0x20: out += [0x5c, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xf)]]
+      default: out.append(b)
+      }
+    }
+  }
+
   /// The JSON line, including the trailing newline.
   public func line() -> String {
     var o: [String: JSONValue] = [:]
