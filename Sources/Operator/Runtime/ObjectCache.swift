@@ -1,8 +1,9 @@
+import APIMachinery
 import CRDModels
 import Synchronization
 
-/// The informer's in-memory copy of one kind, with indexes by namespace and by controller
-/// owner uid.
+/// The informer's in-memory copy of one kind, with indexes by namespace, by controller owner
+/// uid and by label.
 ///
 /// Reads are synchronous and cheap (a lock, not an actor hop) because reconcilers read many
 /// objects per pass. Objects handed out are values: mutating one never changes the cache
@@ -12,6 +13,8 @@ public final class ObjectCache<T: KubernetesObject>: Sendable {
     var objects: [ObjectKey: T] = [:]
     var byNamespace: [String: Set<ObjectKey>] = [:]
     var byOwner: [String: Set<ObjectKey>] = [:]
+    /// Keyed by `name=value`: a selector that pins a label's value reads only those objects.
+    var byLabel: [String: Set<ObjectKey>] = [:]
     var synced = false
   }
   private let state = Mutex(State())
@@ -31,6 +34,31 @@ public final class ObjectCache<T: KubernetesObject>: Sendable {
     state.withLock { s in
       guard let namespace else { return Array(s.objects.values) }
       return (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] }
+    }
+  }
+
+  /// Objects matching a label selector, optionally in one namespace. A selector that pins a
+  /// label to one value (`app=x`, `app in (x)`) is answered from the label index; any other is
+  /// a scan.
+  public func list(namespace: String? = nil, matching selector: LabelSelectorMatcher) -> [T] {
+    state.withLock { s in
+      if selector.matchesNothing { return [] }
+      let pinned = selector.requirements.lazy.compactMap { r in
+        selector.requiredValue(for: r.key).map { "\(r.key)=\($0)" }
+      }.first
+      let candidates: [ObjectKey]
+      if let pinned {
+        candidates = Array(s.byLabel[pinned] ?? [])
+      } else if let namespace {
+        candidates = Array(s.byNamespace[namespace] ?? [])
+      } else {
+        candidates = Array(s.objects.keys)
+      }
+      return candidates.compactMap { key -> T? in
+        guard let o = s.objects[key] else { return nil }
+        if let namespace, (o.metadata.namespace ?? "") != namespace { return nil }
+        return selector.matches(o.metadata.labels ?? [:]) ? o : nil
+      }
     }
   }
 
@@ -84,14 +112,24 @@ public final class ObjectCache<T: KubernetesObject>: Sendable {
   private static func index(_ o: T, _ key: ObjectKey, _ s: inout State) {
     s.byNamespace[o.metadata.namespace ?? "", default: []].insert(key)
     if let owner = o.metadata.controllerRef?.uid { s.byOwner[owner, default: []].insert(key) }
+    for (name, value) in o.metadata.labels ?? [:] {
+      s.byLabel["\(name)=\(value)", default: []].insert(key)
+    }
   }
 
   private static func unindex(_ o: T, _ key: ObjectKey, _ s: inout State) {
     s.byNamespace[o.metadata.namespace ?? ""]?.remove(key)
-    if s.byNamespace[o.metadata.namespace ?? ""]?.isEmpty == true { s.byNamespace[o.metadata.namespace ?? ""] = nil }
+    if s.byNamespace[o.metadata.namespace ?? ""]?.isEmpty == true {
+      s.byNamespace[o.metadata.namespace ?? ""] = nil
+    }
     if let owner = o.metadata.controllerRef?.uid {
       s.byOwner[owner]?.remove(key)
       if s.byOwner[owner]?.isEmpty == true { s.byOwner[owner] = nil }
+    }
+    for (name, value) in o.metadata.labels ?? [:] {
+      let label = "\(name)=\(value)"
+      s.byLabel[label]?.remove(key)
+      if s.byLabel[label]?.isEmpty == true { s.byLabel[label] = nil }
     }
   }
 }
