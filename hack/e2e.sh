@@ -4,10 +4,11 @@
 # reachable cluster.
 #
 #   hack/e2e.sh                     install with `kubectl apply -k manifests`, run the checks
+#   GRA_E2E_INSTALL=helm hack/e2e.sh   install with `helm upgrade --install` (needs helm)
 #   GRA_E2E_INSTALL=none hack/e2e.sh   gra is already installed (Helm, skaffold dev)
 #
 # Environment:
-#   GRA_E2E_INSTALL         kustomize (default) or none
+#   GRA_E2E_INSTALL         kustomize (default), helm or none
 #   GRA_E2E_OPERATOR_IMAGE  set the operator Deployment's image (e.g. one loaded with
 #                           `minikube image load`)
 #   GRA_E2E_RUNNER_IMAGE    image of the test Runner and TracerJobs (default: the operator's)
@@ -66,14 +67,26 @@ trap cleanup EXIT
 jsonpath() { kubectl -n "$ns" get "$1" -o "jsonpath=$2"; }
 
 # ---- install -------------------------------------------------------------------------------
-if [ "$install" = kustomize ]; then
-  check "install: kubectl apply -k manifests" kubectl apply -k "$root/manifests"
-  if [ -n "${GRA_E2E_OPERATOR_IMAGE:-}" ]; then
-    check "install: operator image $GRA_E2E_OPERATOR_IMAGE" \
-      kubectl -n gra-system set image deployment/gra-operator "operator=$GRA_E2E_OPERATOR_IMAGE"
-  fi
-fi
-check "operator: deployment available" kubectl -n gra-system rollout status deployment/gra-operator --timeout="$timeout"
+deployment=gra-operator
+case "$install" in
+  kustomize)
+    check "install: kubectl apply -k manifests" kubectl apply -k "$root/manifests"
+    if [ -n "${GRA_E2E_OPERATOR_IMAGE:-}" ]; then
+      check "install: operator image $GRA_E2E_OPERATOR_IMAGE" \
+        kubectl -n gra-system set image deployment/gra-operator "operator=$GRA_E2E_OPERATOR_IMAGE"
+    fi
+    ;;
+  helm)
+    command -v helm >/dev/null 2>&1 || skip "GRA_E2E_INSTALL=helm but helm is not installed"
+    deployment=gra-gra-operator
+    helm_args=(upgrade --install gra "$root/charts/gra-operator" -n gra-system --create-namespace --wait --timeout "$timeout")
+    if [ -n "${GRA_E2E_OPERATOR_IMAGE:-}" ]; then
+      helm_args+=(--set "image.repository=${GRA_E2E_OPERATOR_IMAGE%:*}" --set "image.tag=${GRA_E2E_OPERATOR_IMAGE##*:}")
+    fi
+    check "install: helm upgrade --install" helm "${helm_args[@]}"
+    ;;
+esac
+check "operator: deployment available" kubectl -n gra-system rollout status "deployment/$deployment" --timeout="$timeout"
 check "api: runners and tracerjobs served" kubectl api-resources --api-group=gra.dev -o name
 kubectl create namespace "$ns" >/dev/null
 
@@ -132,6 +145,26 @@ check "runner: workspace kept across suspend" \
   test "$(kubectl -n "$ns" exec "$pod" -- cat /workspace/e2e-marker)" = kept
 if command -v kubectl-gra >/dev/null 2>&1; then
   check "kubectl gra exec runs python" test "$(kubectl gra -n "$ns" exec e2e -- python3 -c 'print(6*7)')" = 42
+fi
+
+# the exec bridge through the aggregation layer, with the caller's own credentials
+if kubectl get apiservice v1alpha1.exec.gra.dev >/dev/null 2>&1; then
+  check "bridge: APIService available" \
+    kubectl wait apiservice/v1alpha1.exec.gra.dev --for=condition=Available --timeout="$timeout"
+  printf '{"command": ["python3", "-c", "print(6*7)"]}' >"$work/exec.json"
+  # NDJSON frames: stdout chunks ({"type":"stdout","data":…}), then {"type":"exit","exitCode":N}.
+  frames_ok='import json, sys
+f = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+out = "".join(x.get("data", "") for x in f if x.get("type") == "stdout")
+sys.exit(0 if out == "42\n" and f[-1] == {"type": "exit", "exitCode": 0} else 1)'
+  check "bridge: runners/exec streams stdout and exit code 0" sh -c \
+    "kubectl create --raw /apis/exec.gra.dev/v1alpha1/namespaces/$ns/runners/e2e/exec -f $work/exec.json >$work/exec.out &&
+     python3 -c '$frames_ok' $work/exec.out"
+  check "bridge: a user without runners/exec is refused" sh -c \
+    "! kubectl create --raw /apis/exec.gra.dev/v1alpha1/namespaces/$ns/runners/e2e/exec -f $work/exec.json \
+       --as=system:serviceaccount:$ns:default 2>$work/exec.err && grep -q 'runners/exec' $work/exec.err"
+else
+  echo "skip  bridge checks: no APIService v1alpha1.exec.gra.dev"
 fi
 
 # ---- TracerJobs ----------------------------------------------------------------------------
