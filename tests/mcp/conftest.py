@@ -2,7 +2,8 @@
 users from a token file, bound to the Roles that docs/agents.md documents:
 
 - alice: the `gra-agent` Role (runners, runners/exec, tracerjobs, pods/log);
-- mallory: the `gra-observer` Role (reads runners and tracer jobs; no runners/exec).
+- mallory: the `gra-observer` Role (reads runners and tracer jobs; no runners/exec);
+- bob: `gra-agent` with runners/exec in group gra.dev only (not the aggregated exec.gra.dev).
 
 Each user gets a kubeconfig of their own, so the MCP server runs with exactly their identity."""
 
@@ -27,7 +28,8 @@ def cluster():
         pytest.skip("kubectl is not installed")
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="gra-mcp-"))
     tokens = tmp / "tokens.csv"
-    tokens.write_text('alice-token,alice,uid-alice,"agents"\nmallory-token,mallory,uid-mallory,"observers"\n')
+    tokens.write_text('alice-token,alice,uid-alice,"agents"\nmallory-token,mallory,uid-mallory,"observers"\n'
+                      'bob-token,bob,uid-bob,"agents"\n')
     admin_kubeconfig = tmp / "admin.kubeconfig"
     log = open(tmp / "local.log", "w")
     # Started from the repository so the local kubelet finds images/runner (the runner image's scripts).
@@ -48,9 +50,17 @@ def cluster():
         kubectl(admin, "apply", "-f", "-", stdin=yaml.safe_dump(manifest))
         kubectl(admin, "create", "rolebinding", f"{user}-{role}", f"--role={role}", f"--user={user}", "-n", NAMESPACE)
 
+    # bob may exec in group gra.dev only, not in the aggregated group exec.gra.dev.
+    gra_dev_only = dict(roles["gra-agent"])
+    gra_dev_only["metadata"] = {"name": "gra-dev-exec-only", "namespace": NAMESPACE}
+    gra_dev_only["rules"] = [dict(r, apiGroups=["gra.dev"]) if "runners/exec" in r["resources"] else r
+                             for r in gra_dev_only["rules"]]
+    kubectl(admin, "apply", "-f", "-", stdin=yaml.safe_dump(gra_dev_only))
+    kubectl(admin, "create", "rolebinding", "bob-gra-dev-exec-only", "--role=gra-dev-exec-only", "--user=bob", "-n", NAMESPACE)
+
     config = yaml.safe_load(admin_kubeconfig.read_text())
     users = {}
-    for user in ("alice", "mallory"):
+    for user in ("alice", "mallory", "bob"):
         c = yaml.safe_load(yaml.safe_dump(config))
         c["users"][0]["user"] = {"token": f"{user}-token"}
         path = tmp / f"{user}.kubeconfig"

@@ -211,6 +211,15 @@ def test_user_without_runners_exec_gets_a_clear_tool_error(cluster, runner, errl
     assert r["job"].is_error and 'needs "create" on "tracerjobs"' in r["job"].text, r["job"]
 
 
+def test_exec_needs_the_aggregated_group_too(cluster, runner, errlog):
+    """The API server authorizes the aggregated path in exec.gra.dev before the bridge checks
+    gra.dev: a Role with only gra.dev is refused, and the error names both groups."""
+    assert not runner.is_error, runner
+    r = run(cluster["users"]["bob"], errlog, lambda a: a.call("exec", runner=RUNNER, command=["true"]))
+    assert r.is_error and 'User "bob"' in r.text and 'API group "exec.gra.dev"' in r.text, r
+    assert 'in API groups "gra.dev" and "exec.gra.dev"' in r.text, r
+
+
 def test_stdout_carries_only_protocol_and_answers_before_exit(cluster):
     """A piped client: requests, then stdin closed at once. Every answer still arrives, stdout
     holds JSON-RPC and nothing else, logs go to stderr, and the server exits 0."""

@@ -6,10 +6,15 @@ actor InFlightCalls {
   func begin() { count += 1 }
   func end() { count -= 1 }
 
-  /// Returns once no call is running, or after `limit`.
-  func drain(limit: Duration, poll: Duration = .milliseconds(20)) async {
+  /// Returns once no call has been running for `quiet` (the SDK starts a handler in a task of
+  /// its own, so a request read just before end of input may not have begun yet), or after
+  /// `limit`.
+  func drain(limit: Duration, quiet: Duration = .milliseconds(300), poll: Duration = .milliseconds(20)) async {
     let deadline = ContinuousClock.now + limit
-    while count > 0 && ContinuousClock.now < deadline {
+    var idleSince = ContinuousClock.now
+    while ContinuousClock.now < deadline {
+      if count > 0 { idleSince = ContinuousClock.now }
+      if ContinuousClock.now - idleSince >= quiet { return }
       try? await Task.sleep(for: poll)
     }
   }
