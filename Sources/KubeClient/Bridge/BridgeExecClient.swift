@@ -6,7 +6,8 @@ import NIOCore
 /// aggregation layer with the kubeconfig's own credentials:
 /// `POST /apis/exec.gra.dev/v1alpha1/namespaces/NS/runners/NAME/exec`.
 ///
-/// The caller needs `create` on `runners/exec` (group `gra.dev`), not on `pods/exec`.
+/// The caller needs `create` on `runners/exec`, not on `pods/exec`: in group `exec.gra.dev`
+/// (the API server authorizes the aggregated path) and in `gra.dev` (the bridge checks it).
 /// Output arrives as it is produced (newline-delimited JSON ``BridgeExecFrame``s); the handlers
 /// are awaited one chunk at a time, so a slow consumer slows the stream instead of buffering.
 ///
@@ -122,6 +123,9 @@ public struct BridgeExecClient: Sendable {
       e.message =
         "the exec bridge (exec.gra.dev/v1alpha1) is not available on this API server (\(e.code) \(e.reason): \(e.message)); is the gra operator's APIService installed and available?"
       e.reason = "BridgeUnavailable"
+      throw e
+    } catch var e as KubeError where e.code == 403 && !e.message.contains("exec.gra.dev and gra.dev") {
+      e.message += " (exec through the bridge needs \"create\" on runners/exec in API groups exec.gra.dev and gra.dev)"
       throw e
     }
   }

@@ -27,7 +27,9 @@ struct CompletionCommand: ParsableCommand {
   func run() throws {
     switch shell {
     case "kubectl-plugin": write(Self.kubectlPluginScript)
-    default: write(KubectlGra.completionScript(for: CompletionShell(rawValue: shell)!))
+    default:
+      let script = KubectlGra.completionScript(for: CompletionShell(rawValue: shell)!)
+      write(script.hasSuffix("\n") ? script : script + "\n")
     }
   }
 

@@ -22,6 +22,7 @@ struct CreateCommand: NamedRunnerCommand {
   @Option(help: "NVIDIA GPUs (nvidia.com/gpu).") var gpus: Int?
   @Option(help: "Size of the workspace volume, e.g. 20Gi.") var workspaceSize: String?
   @Option(help: "Public key file to authorize for ssh (turns ssh on).") var sshKeyFile: String?
+  @Option(help: "Port sshd listens on in the pod (default 2222).") var sshPort: Int32?
   @Option(help: "Secret with S3 credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).") var s3Secret: String?
   @Option(help: "S3 bucket (with --s3-secret).") var s3Bucket: String?
   @Option(help: "Suspend the runner after this long without activity, e.g. 30m.") var idleTimeout: String?
@@ -46,6 +47,9 @@ struct CreateCommand: NamedRunnerCommand {
       }
       let keys = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
       spec.ssh = SSHSpec(enabled: true, authorizedKeys: keys)
+      spec.ssh?.port = sshPort
+    } else if sshPort != nil {
+      throw CLIError(.usage, "--ssh-port needs --ssh-key-file")
     }
     if let s3Secret {
       guard let s3Bucket else { throw CLIError(.usage, "--s3-secret needs --s3-bucket") }
