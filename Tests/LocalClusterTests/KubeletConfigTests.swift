@@ -150,8 +150,8 @@ struct KubeletConfigTests {
     #expect(
       SchedulerFit.reasons(pod: selector, nodeLabels: ["disk": "hdd"], allocatable: allocatable, boundPods: [])
         == ["node(s) didn't match Pod's node affinity/selector"])
-    #expect(KubeletQuantity.milli("1Gi") == 1_073_741_824_000)
-    #expect(KubeletQuantity.milli("250m") == 250)
+    #expect(Quantity.milliValue(of: "1Gi") == 1_073_741_824_000)
+    #expect(Quantity.milliValue(of: "250m") == 250)
   }
 
   @Test func logsHonourTailTimestampsAndLimits() throws {

@@ -45,6 +45,21 @@ struct KubeletTestbed {
     return (try? await store.get(KubeletResources.pods, namespace: "default", name: name)) ?? .null
   }
 
+  /// Sets `spec.activeDeadlineSeconds` on a running pod (retrying conflicts with status writes).
+  func setActiveDeadline(_ name: String, seconds: Int64) async throws {
+    for _ in 0..<20 {
+      var p = try await store.get(KubeletResources.pods, namespace: "default", name: name)
+      p["spec"]["activeDeadlineSeconds"] = .int(seconds)
+      do {
+        _ = try await store.update(KubeletResources.pods, namespace: "default", object: p)
+        return
+      } catch let s as Status where s.code == 409 {
+        continue
+      }
+    }
+    Issue.record("could not set activeDeadlineSeconds on \(name)")
+  }
+
   func phase(_ name: String, _ phases: Set<String>) async throws -> JSONValue {
     try await pod(name) { phases.contains($0["status"]["phase"].stringValue ?? "") }
   }
@@ -267,16 +282,21 @@ struct KubeletPodTests {
     #expect(events.contains("Failed: Error: ImagePullBackOff"))
   }
 
+  /// The deadline is set only once the main container runs: a deadline fixed at creation
+  /// counts from the pod's start, so on a loaded machine it could expire before the init
+  /// container ran (the pod then fails with the init container never started, as kube's would).
   @Test func initContainersRunFirstAndTheDeadlineStopsThePod() async throws {
     let bed = try await KubeletTestbed()
     defer { Task { await bed.stop() } }
     try await bed.create(
       #"""
-      {"metadata":{"name":"dl"},"spec":{"activeDeadlineSeconds":2,"restartPolicy":"Never",
+      {"metadata":{"name":"dl"},"spec":{"restartPolicy":"Never",
        "initContainers":[{"name":"i1","image":"busybox","command":["sh","-c","echo from-init > /work/x"],"volumeMounts":[{"name":"w","mountPath":"/work"}]}],
        "containers":[{"name":"c","image":"busybox","command":["sh","-c","cat /work/x; exec sleep 100"],"volumeMounts":[{"name":"w","mountPath":"/work"}]}],
        "volumes":[{"name":"w","emptyDir":{}}]}}
       """#)
+    _ = try await bed.pod("dl", within: 60) { !$0["status"]["containerStatuses"][0]["state"]["running"].isNull }
+    try await bed.setActiveDeadline("dl", seconds: 1)
     let pod = try await bed.phase("dl", ["Failed", "Succeeded"])
     #expect(pod["status"]["phase"] == "Failed")
     #expect(pod["status"]["reason"] == "DeadlineExceeded")
@@ -290,11 +310,7 @@ struct KubeletPodTests {
     defer { Task { await bed.stop() } }
     let keyDir = bed.dir.appendingPathComponent("key")
     try FileManager.default.createDirectory(at: keyDir, withIntermediateDirectories: true)
-    let keygen = Process()
-    keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-    keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-f", keyDir.appendingPathComponent("id").path]
-    try keygen.run()
-    keygen.waitUntilExit()
+    _ = try await runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyDir.appendingPathComponent("id").path])
     let publicKey = try String(contentsOf: keyDir.appendingPathComponent("id.pub"), encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     let port = Int.random(in: 20_000...40_000)
@@ -306,7 +322,7 @@ struct KubeletPodTests {
          "env":[{"name":"GRA_AUTHORIZED_KEYS","value":"\#(publicKey)"},{"name":"GRA_SSH_PORT","value":"\#(port)"}],
          "volumeMounts":[{"name":"ws","mountPath":"/workspace"}],
          "readinessProbe":{"exec":{"command":["healthcheck"]},"periodSeconds":1,"timeoutSeconds":5},
-         "livenessProbe":{"tcpSocket":{"port":\#(port)},"periodSeconds":1,"initialDelaySeconds":2}}]}}
+         "livenessProbe":{"tcpSocket":{"port":\#(port)},"periodSeconds":1,"initialDelaySeconds":2,"failureThreshold":30}}]}}
       """#)
     let pod = try await bed.pod("runner", within: 60) { $0["status"]["containerStatuses"][0]["ready"] == true }
     let events = await bed.store.events(about: "runner")

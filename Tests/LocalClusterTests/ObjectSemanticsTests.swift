@@ -92,13 +92,13 @@ struct ObjectSemanticsTests {
 
 @Suite("refused WebSocket upgrades and selector errors")
 struct RefusedUpgradeTests {
-  static func upgrade(_ c: TestCluster, _ path: String, token: String? = nil) throws -> RawHTTP.Answer {
+  static func upgrade(_ c: TestCluster, _ path: String, token: String? = nil) async throws -> RawHTTP.Answer {
     let port = c.server.url.port!
     var req = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
     req += "Authorization: Bearer \(token ?? c.token)\r\n"
     req += "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
     req += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n"
-    return try RawHTTP.send(port: port, req)
+    return try await RawHTTP.send(port: port, req)
   }
 
   /// kube-apiserver answers an exec upgrade it cannot serve with a Status, like any request;
@@ -106,7 +106,7 @@ struct RefusedUpgradeTests {
   @Test func execIntoAMissingPodAnswers404() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }
-    let a = try Self.upgrade(c, "/api/v1/namespaces/default/pods/nope/exec?command=true&stdout=true")
+    let a = try await Self.upgrade(c, "/api/v1/namespaces/default/pods/nope/exec?command=true&stdout=true")
     #expect(!a.timedOut)
     #expect(a.statusLine.hasPrefix("HTTP/1.1 404"))
     let status = try JSONDecoder().decode(JSONValue.self, from: Data(a.body.utf8))
@@ -121,14 +121,14 @@ struct RefusedUpgradeTests {
     defer { Task { await c.stop() } }
     let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox"}]}}"#
     _ = try await c.request("POST", "/api/v1/namespaces/default/pods", body: pod)
-    let wrongContainer = try Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=x")
+    let wrongContainer = try await Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=x")
     #expect(wrongContainer.statusLine.hasPrefix("HTTP/1.1 400"))
     #expect(wrongContainer.body.contains("container x is not valid for pod p"))
-    let unscheduled = try Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=main")
+    let unscheduled = try await Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=main")
     #expect(unscheduled.statusLine.hasPrefix("HTTP/1.1 400"))
     #expect(unscheduled.body.contains("pod p does not have a host assigned"))
     let bob = await c.server.issueToken(user: "bob", groups: [])
-    let forbidden = try Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true", token: bob)
+    let forbidden = try await Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true", token: bob)
     #expect(forbidden.statusLine.hasPrefix("HTTP/1.1 403"))
     #expect(forbidden.body.contains(#"User \"bob\" cannot create resource \"pods/exec\""#))
     let plain = try await c.request("GET", "/api/v1/namespaces/default/pods/nope/exec?command=true")
@@ -141,5 +141,56 @@ struct RefusedUpgradeTests {
     let r = try await c.request("GET", "/api/v1/namespaces/default/configmaps?labelSelector=x%20in%20y")
     #expect(r.code == 400)
     #expect(r.json["message"] == "unable to parse requirement: found 'y' expected: '('")
+  }
+}
+
+@Suite("pod updates")
+struct PodUpdateTests {
+  static let pod = #"""
+    {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":"1"}},
+     "spec":{"containers":[{"name":"main","image":"busybox","command":["sleep","100"],"env":[],
+       "resources":{"requests":{"cpu":"0.5","memory":"1024Mi"},"limits":{"memory":"1Gi"}},
+       "ports":[{"containerPort":80}]}],"volumes":[]}}
+    """#
+
+  /// kube-apiserver compares pod specs semantically (apimachinery's `Semantic.DeepEqual`:
+  /// quantities by value, nil and empty lists/maps alike), so writing back what was read, or a
+  /// typed client's re-encoding of it, is accepted; only a real change is refused.
+  @Test func unchangedSpecIsAcceptedAndARealChangeIsNot() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let created = try await c.request("POST", "/api/v1/namespaces/default/pods", body: Self.pod)
+    #expect(created.code == 201)
+
+    var same = created.json
+    same["metadata"]["labels"]["a"] = "2"
+    let put = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(same), as: UTF8.self))
+    #expect(put.code == 200)
+    #expect(put.json["metadata"]["labels"]["a"] == "2")
+
+    // The same spec written differently: canonical quantities, no empty lists.
+    var typed = put.json
+    var container = typed["spec"]["containers"][0]
+    container["resources"]["requests"]["cpu"] = "500m"
+    container["resources"]["requests"]["memory"] = "1Gi"
+    container["env"] = .null
+    typed["spec"]["containers"] = [container]
+    typed["spec"]["volumes"] = .null
+    typed["metadata"]["labels"]["a"] = "3"
+    let put2 = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(typed), as: UTF8.self))
+    #expect(put2.code == 200, "\(put2.json)")
+
+    // A typed client's round trip (CRDModels.Pod).
+    let decoded = try put2.json.decode(Pod.self)
+    let put3 = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: try KubeJSON.encode(decoded), as: UTF8.self))
+    #expect(put3.code == 200, "\(put3.json)")
+
+    var changed = put3.json
+    var c0 = changed["spec"]["containers"][0]
+    c0["command"] = ["sleep", "5"]
+    changed["spec"]["containers"] = [c0]
+    let refused = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(changed), as: UTF8.self))
+    #expect(refused.code == 422)
+    #expect(refused.json["details"]["causes"][0]["field"] == "spec")
   }
 }

@@ -220,7 +220,7 @@ enum Pods {
         b[f] = .null
       }
       if a["nodeName"].isNull, !b["nodeName"].isNull { a["nodeName"] = b["nodeName"] }
-      if a != b {
+      if SemanticEquality.normalized(a) != SemanticEquality.normalized(b) {
         causes.append(
           StatusCause(
             reason: "FieldValueForbidden",

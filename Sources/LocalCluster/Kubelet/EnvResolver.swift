@@ -102,8 +102,8 @@ struct EnvResolver {
       container["resources"][section][name].stringValue
       ?? container["resources"]["limits"][name].stringValue
       ?? KubeletConfiguration.machineCapacity()[name] ?? "0"
-    guard let milli = KubeletQuantity.milli(raw) else { return raw }
-    let div = divisor.stringValue.flatMap(KubeletQuantity.milli) ?? (divisor.intValue.map { $0 * 1000 } ?? 1000)
+    guard let milli = try? Quantity(parsing: raw).milliValue else { return raw }
+    let div = divisor.stringValue.flatMap(Quantity.milliValue(of:)) ?? (divisor.intValue.map { $0 * 1000 } ?? 1000)
     return String((milli + div - 1) / max(div, 1))
   }
 

@@ -73,7 +73,14 @@ actor PodWorker {
 
   /// A newer version of the pod from the API server.
   func update(_ newPod: JSONValue) {
+    let oldDeadline = pod["spec"]["activeDeadlineSeconds"]
     pod = newPod
+    // `activeDeadlineSeconds` may be set or lowered on a running pod; the kubelet rechecks it
+    // against `startTime` on every sync.
+    if newPod["spec"]["activeDeadlineSeconds"] != oldDeadline, snapshot.sandboxReady, !finished, !stopping {
+      deadlineTask?.cancel()
+      startDeadlineTimer()
+    }
     if terminationTask != nil, newPod["metadata"]["deletionGracePeriodSeconds"].intValue == 0 {
       for (_, rc) in running { kill(rc) }
     }

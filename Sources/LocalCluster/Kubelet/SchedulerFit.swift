@@ -20,10 +20,10 @@ enum SchedulerFit {
   static func requests(ofContainer c: JSONValue) -> [String: Int64] {
     var out: [String: Int64] = [:]
     for (k, v) in c["resources"]["limits"].objectValue ?? [:] {
-      if let q = v.stringValue.flatMap(KubeletQuantity.milli) ?? v.intValue.map({ $0 * 1000 }) { out[k] = q }
+      if let q = v.stringValue.flatMap(Quantity.milliValue(of:)) ?? v.intValue.map({ $0 * 1000 }) { out[k] = q }
     }
     for (k, v) in c["resources"]["requests"].objectValue ?? [:] {
-      if let q = v.stringValue.flatMap(KubeletQuantity.milli) ?? v.intValue.map({ $0 * 1000 }) { out[k] = q }
+      if let q = v.stringValue.flatMap(Quantity.milliValue(of:)) ?? v.intValue.map({ $0 * 1000 }) { out[k] = q }
     }
     return out
   }
@@ -41,7 +41,7 @@ enum SchedulerFit {
       let phase = $0["status"]["phase"].stringValue
       return phase != "Succeeded" && phase != "Failed"
     }
-    if let maxPods = allocatable["pods"].flatMap(KubeletQuantity.milli), Int64(active.count + 1) * 1000 > maxPods {
+    if let maxPods = allocatable["pods"].flatMap(Quantity.milliValue(of:)), Int64(active.count + 1) * 1000 > maxPods {
       reasons.append("Too many pods")
     }
     var used: [String: Int64] = [:]
@@ -49,7 +49,7 @@ enum SchedulerFit {
       for (k, v) in requests(p) { used[k, default: 0] += v }
     }
     for (resource, want) in requests(pod).sorted(by: { $0.key < $1.key }) where want > 0 {
-      let have = allocatable[resource].flatMap(KubeletQuantity.milli) ?? 0
+      let have = allocatable[resource].flatMap(Quantity.milliValue(of:)) ?? 0
       if want + (used[resource] ?? 0) > have { reasons.append("Insufficient \(resource)") }
     }
     return reasons
@@ -68,4 +68,9 @@ enum SchedulerFit {
   static func missingClaimMessage(_ claim: String) -> String {
     "0/1 nodes are available: persistentvolumeclaim \"\(claim)\" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
   }
+}
+
+extension Quantity {
+  /// Go's `MilliValue()` of a quantity string, nil when it does not parse.
+  static func milliValue(of s: String) -> Int64? { try? Quantity(parsing: s).milliValue }
 }

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Sends bytes exactly as written over a plain TCP connection and reads until the server closes
-/// it or 10 s pass (so a server that never answers fails the test instead of hanging it). For
+/// it or 60 s pass (so a server that never answers fails the test instead of hanging it). For
 /// requests Foundation's HTTP client rewrites, such as WebSocket upgrades.
 enum RawHTTP {
   struct Answer {
@@ -15,11 +15,19 @@ enum RawHTTP {
     var timedOut: Bool
   }
 
-  static func send(port: Int, _ request: String) throws -> Answer {
+  /// Runs on a Dispatch thread: blocking socket reads on the cooperative pool would starve the
+  /// in-process server the test talks to.
+  static func send(port: Int, _ request: String) async throws -> Answer {
+    try await withCheckedThrowingContinuation { c in
+      DispatchQueue.global().async { c.resume(with: Result { try sendBlocking(port: port, request) }) }
+    }
+  }
+
+  private static func sendBlocking(port: Int, _ request: String) throws -> Answer {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }
-    var tv = timeval(tv_sec: 10, tv_usec: 0)
+    var tv = timeval(tv_sec: 60, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
