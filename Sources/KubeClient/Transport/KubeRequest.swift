@@ -60,6 +60,26 @@ public struct RequestMetric: Sendable {
   public var code: Int
   public var duration: Duration
   public var retries: Int
+  /// The Kubernetes verb, as kube-apiserver's own metrics name it: get, list, watch, create,
+  /// update, patch, delete, deletecollection (or the lowercased method for other paths).
+  public var verb: String
+
+  /// The Kubernetes verb of a request: the method, whether the path names an object, and
+  /// `watch=true`.
+  public static func verb(of r: KubeRequest) -> String {
+    let method = r.method.uppercased()
+    let isWatch = r.query.contains { $0.name == "watch" && ($0.value == "true" || $0.value == "1") }
+    let p = KubeTransport.metricPath(r.path)
+    let named = p.hasSuffix("{name}") || p.hasSuffix("{namespace}") || p.contains("{name}/")
+    switch method {
+    case "GET", "HEAD": return isWatch ? "watch" : (named ? "get" : "list")
+    case "POST": return "create"
+    case "PUT": return "update"
+    case "PATCH": return "patch"
+    case "DELETE": return named ? "delete" : "deletecollection"
+    default: return method.lowercased()
+    }
+  }
 }
 
 /// Called once per request after it finished; must be cheap and must not block.

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// The HTTP layer: one pooled `HTTPClient` per configuration, authentication, the optional
 /// rate limiter, retries and metrics. Everything above it speaks in ``KubeRequest``s.
@@ -15,6 +16,8 @@ public final class KubeTransport: Sendable {
   let http: HTTPClient
   let limiter: TokenBucket?
   let metrics: RequestMetricsHook?
+  /// Hooks added after construction (e.g. by the operator's manager for `/metrics`).
+  private let observers = Mutex<[RequestMetricsHook]>([])
   let logger: Logger
   let sleep: @Sendable (Duration) async throws -> Void
   let random: @Sendable () -> Double
@@ -44,6 +47,9 @@ public final class KubeTransport: Sendable {
     http.httpVersion = .automatic
     self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
   }
+
+  /// Adds a hook called once per finished request, alongside the one given at construction.
+  public func addMetricsHook(_ hook: @escaping RequestMetricsHook) { observers.withLock { $0.append(hook) } }
 
   /// Closes pooled connections and ends open streams.
   public func shutdown() async throws { try await http.shutdown() }
@@ -112,10 +118,14 @@ public final class KubeTransport: Sendable {
     var refreshNext = false
     var lastCode = 0
     defer {
-      metrics?(
-        RequestMetric(
+      let hooks = observers.withLock { $0 }
+      if metrics != nil || !hooks.isEmpty {
+        let m = RequestMetric(
           method: r.method, path: Self.metricPath(r.path), code: lastCode, duration: ContinuousClock.now - start,
-          retries: attempt))
+          retries: attempt, verb: RequestMetric.verb(of: r))
+        metrics?(m)
+        for h in hooks { h(m) }
+      }
     }
     while true {
       if let limiter { try await limiter.acquire() }

@@ -54,12 +54,15 @@ public final class Manager: Sendable {
   public let options: Options
   private let logger: Logger
 
+  /// Also hooks ``APIRequestMetrics`` into `client`, so `/metrics` shows every API request the
+  /// process makes (informers, controllers, leader election, events) by verb and code.
   public init(client: KubernetesClient, watchNamespace: String?, metrics: MetricsRegistry, options: Options, logger: Logger) {
     self.client = client
     self.informers = InformerFactory(client: client, namespace: watchNamespace, logger: logger)
     self.metrics = metrics
     self.options = options
     self.logger = logger
+    client.transport.addMetricsHook(APIRequestMetrics(registry: metrics).record)
   }
 
   /// Runs until cancelled, or until leadership is lost.

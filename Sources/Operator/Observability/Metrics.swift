@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import Synchronization
 
 /// A minimal Prometheus registry: counters, gauges and histograms with labels, rendered in the
@@ -136,18 +137,79 @@ public struct Histogram: Sendable {
   }
 }
 
-/// The metrics every controller reports.
+/// The metrics every controller reports, named after controller-runtime's
+/// (`controller_runtime_reconcile_*`, `workqueue_*`) with a `gra_` prefix and a `controller`
+/// label.
 public struct ControllerMetrics: Sendable {
+  /// Reconciles by `result`: `success`, `requeue_after`, `error` (retried) or `terminal_error`.
   public let reconciles: Counter
   public let reconcileErrors: Counter
   public let reconcileDuration: Histogram
-  public let queueDepth: Gauge
+  public let queue: WorkQueueMetrics
+  public var queueDepth: Gauge { queue.depth }
 
   public init(registry: MetricsRegistry) {
     reconciles = registry.counter("gra_reconcile_total", help: "Reconciles by controller and result.")
     reconcileErrors = registry.counter("gra_reconcile_errors_total", help: "Reconciles that returned an error.")
     reconcileDuration = registry.histogram(
       "gra_reconcile_duration_seconds", help: "Time spent in one reconcile.")
-    queueDepth = registry.gauge("gra_workqueue_depth", help: "Keys waiting in the work queue.")
+    queue = WorkQueueMetrics(registry: registry)
+  }
+}
+
+/// client-go's work queue metrics: depth, adds, how long a key waited before a worker took it,
+/// how long the worker held it, and rate-limited retries.
+public struct WorkQueueMetrics: Sendable {
+  public let depth: Gauge
+  public let adds: Counter
+  public let queueDuration: Histogram
+  public let workDuration: Histogram
+  public let retries: Counter
+
+  /// From 1 ms to about 17 minutes, as client-go's `workqueue_queue_duration_seconds`.
+  public static let buckets: [Double] = [0.001, 0.01, 0.1, 1, 10, 100, 1000]
+
+  public init(registry: MetricsRegistry) {
+    depth = registry.gauge("gra_workqueue_depth", help: "Keys waiting in the work queue.")
+    adds = registry.counter("gra_workqueue_adds_total", help: "Keys added to the work queue (repeats of a queued key included).")
+    queueDuration = registry.histogram(
+      "gra_workqueue_queue_duration_seconds", help: "How long a key waited in the work queue before a worker took it.",
+      buckets: Self.buckets)
+    workDuration = registry.histogram(
+      "gra_workqueue_work_duration_seconds", help: "How long a worker held a key (reconcile and bookkeeping).",
+      buckets: Self.buckets)
+    retries = registry.counter("gra_workqueue_retries_total", help: "Keys requeued with rate-limited backoff.")
+  }
+}
+
+/// Kubernetes API requests made through ``KubeClient``, by verb and HTTP code, like client-go's
+/// `rest_client_requests_total` and `rest_client_request_duration_seconds`. Code `0` means no
+/// answer (connection error). Durations include retries; for watches and follow-logs they end
+/// when the response starts.
+public struct APIRequestMetrics: Sendable {
+  public let requests: Counter
+  public let duration: Histogram
+  public let retries: Counter
+
+  public init(registry: MetricsRegistry) {
+    requests = registry.counter("gra_rest_client_requests_total", help: "Kubernetes API requests by verb and HTTP code.")
+    duration = registry.histogram(
+      "gra_rest_client_request_duration_seconds", help: "Kubernetes API request latency by verb, retries included.")
+    retries = registry.counter("gra_rest_client_retries_total", help: "Kubernetes API request retries by verb.")
+  }
+
+  /// The hook to give ``KubeTransport/addMetricsHook(_:)``.
+  public func record(_ m: RequestMetric) {
+    requests.inc(labels: ["verb": m.verb, "code": String(m.code)])
+    duration.observe(m.duration.seconds, labels: ["verb": m.verb])
+    if m.retries > 0 { retries.inc(Double(m.retries), labels: ["verb": m.verb]) }
+  }
+}
+
+extension Duration {
+  /// The duration in seconds, as Prometheus wants it.
+  var seconds: Double {
+    let c = components
+    return Double(c.seconds) + Double(c.attoseconds) / 1e18
   }
 }

@@ -28,6 +28,7 @@ public final class Controller<R: Reconciler>: Sendable {
 
   /// Processes keys until the queue is shut down and drained of in-flight work.
   public func run() async {
+    if let metrics { await queue.instrument(metrics.queue, name: reconciler.name) }
     await withTaskGroup(of: Void.self) { group in
       for _ in 0..<workers {
         group.addTask { await self.worker() }
@@ -39,7 +40,6 @@ public final class Controller<R: Reconciler>: Sendable {
     while let key = await queue.next() {
       await process(key)
       await queue.done(key)
-      metrics?.queueDepth.set(Double(await queue.depth), labels: ["controller": reconciler.name])
     }
   }
 
@@ -48,24 +48,25 @@ public final class Controller<R: Reconciler>: Sendable {
     let labels = ["controller": reconciler.name]
     do {
       let result = try await reconciler.reconcile(key)
-      metrics?.reconciles.inc(labels: labels.merging(["result": "success"]) { $1 })
       await queue.forget(key)
       if case .requeueAfter(let delay) = result {
         metrics?.reconciles.inc(labels: labels.merging(["result": "requeue_after"]) { $1 })
         await queue.addAfter(key, delay)
+      } else {
+        metrics?.reconciles.inc(labels: labels.merging(["result": "success"]) { $1 })
       }
     } catch let error as TerminalError {
+      metrics?.reconciles.inc(labels: labels.merging(["result": "terminal_error"]) { $1 })
       metrics?.reconcileErrors.inc(labels: labels)
       logger.error("reconcile failed permanently", metadata: ["key": "\(key)", "error": "\(error)"])
       await queue.forget(key)
     } catch {
+      metrics?.reconciles.inc(labels: labels.merging(["result": "error"]) { $1 })
       metrics?.reconcileErrors.inc(labels: labels)
       let delay = await queue.addRateLimited(key)
       logger.warning(
         "reconcile failed, retrying", metadata: ["key": "\(key)", "error": "\(error)", "retryIn": "\(delay)"])
     }
-    let elapsed = ContinuousClock.now - start
-    let c = elapsed.components
-    metrics?.reconcileDuration.observe(Double(c.seconds) + Double(c.attoseconds) / 1e18, labels: labels)
+    metrics?.reconcileDuration.observe((ContinuousClock.now - start).seconds, labels: labels)
   }
 }

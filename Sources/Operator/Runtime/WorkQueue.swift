@@ -16,6 +16,10 @@ public actor WorkQueue {
   private var waiters: [CheckedContinuation<ObjectKey?, Never>] = []
   private var limiter: RequeueRateLimiter
   private var isShutDown = false
+  /// When each queued key was added, and when each in-flight key was taken (for metrics).
+  private var addedAt: [ObjectKey: ContinuousClock.Instant] = [:]
+  private var startedAt: [ObjectKey: ContinuousClock.Instant] = [:]
+  private var metrics: (WorkQueueMetrics, labels: [String: String])?
 
   public init(rateLimiter: RequeueRateLimiter = RequeueRateLimiter()) {
     self.limiter = rateLimiter
@@ -25,20 +29,38 @@ public actor WorkQueue {
   public var depth: Int { queue.count - head }
   public var inFlight: Int { processing.count }
 
+  /// Reports depth, adds, queue and work durations and retries under `name`.
+  public func instrument(_ m: WorkQueueMetrics, name: String) {
+    metrics = (m, ["controller": name])
+    m.depth.set(Double(depth), labels: ["controller": name])
+  }
+
+  private func taken(_ key: ObjectKey) {
+    processing.insert(key)
+    guard let (m, labels) = metrics else { return }
+    let now = ContinuousClock.now
+    if let t = addedAt.removeValue(forKey: key) { m.queueDuration.observe((now - t).seconds, labels: labels) }
+    startedAt[key] = now
+    m.depth.set(Double(depth), labels: labels)
+  }
+
   public func add(_ key: ObjectKey) {
     guard !isShutDown else { return }
+    if let (m, labels) = metrics { m.adds.inc(labels: labels) }
     if processing.contains(key) {
       dirty.insert(key)
       return
     }
     guard queued.insert(key).inserted else { return }
+    if metrics != nil { addedAt[key] = .now }
     if let w = waiters.first {
       waiters.removeFirst()
       queued.remove(key)
-      processing.insert(key)
+      taken(key)
       w.resume(returning: key)
     } else {
       queue.append(key)
+      if let (m, labels) = metrics { m.depth.set(Double(depth), labels: labels) }
     }
   }
 
@@ -65,6 +87,7 @@ public actor WorkQueue {
   @discardableResult
   public func addRateLimited(_ key: ObjectKey) -> Duration {
     let d = limiter.when(key)
+    if let (m, labels) = metrics { m.retries.inc(labels: labels) }
     addAfter(key, d)
     return d
   }
@@ -84,7 +107,7 @@ public actor WorkQueue {
         head = 0
       }
       queued.remove(key)
-      processing.insert(key)
+      taken(key)
       return key
     }
     if isShutDown { return nil }
@@ -94,6 +117,9 @@ public actor WorkQueue {
   /// Marks `key` processed; if it was added meanwhile it is queued again.
   public func done(_ key: ObjectKey) {
     processing.remove(key)
+    if let (m, labels) = metrics, let t = startedAt.removeValue(forKey: key) {
+      m.workDuration.observe((ContinuousClock.now - t).seconds, labels: labels)
+    }
     if dirty.remove(key) != nil { add(key) }
   }
 
