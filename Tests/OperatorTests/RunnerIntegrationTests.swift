@@ -161,14 +161,15 @@ struct RunnerTestCluster {
 
       _ = try await c.runners.delete("gone")
       _ = try await c.runners.delete("kept")
-      #expect(
-        try await eventually(timeout: .seconds(40)) {
-          let r1 = try await c.runners.getIfExists("gone")
-          let r2 = try await c.runners.getIfExists("kept")
-          let p = try await c.pods.getIfExists("gone")
-          let cl = try await c.claims.getIfExists("gone-workspace")
-          return r1 == nil && r2 == nil && p == nil && cl == nil
-        })
+      let cleaned = try await eventually(timeout: .seconds(90)) {
+        let r1 = try await c.runners.getIfExists("gone")
+        let r2 = try await c.runners.getIfExists("kept")
+        let p = try await c.pods.getIfExists("gone")
+        let cl = try await c.claims.getIfExists("gone-workspace")
+        return r1 == nil && r2 == nil && p == nil && cl == nil
+      }
+      let left = try await leftovers(c)
+      #expect(cleaned, "left: \(left)")
       let claim = try await c.claims.getIfExists("kept-workspace")
       #expect(claim != nil)
       #expect(claim?.metadata.ownerReferences?.isEmpty ?? true)
@@ -214,4 +215,13 @@ struct RunnerTestCluster {
       #expect(try await c.claims.getIfExists("invalid-workspace") == nil)
     }
   }
+}
+
+/// What of the deleted Runners "gone" and "kept" is still there, for a failure message.
+private func leftovers(_ c: RunnerTestCluster) async throws -> String {
+  let gone = try await c.runners.getIfExists("gone")
+  let kept = try await c.runners.getIfExists("kept")
+  let pod = try await c.pods.getIfExists("gone")
+  let claim = try await c.claims.getIfExists("gone-workspace")
+  return "runner gone: \(gone?.metadata.finalizers ?? ["<deleted>"]), runner kept: \(kept?.metadata.finalizers ?? ["<deleted>"]), pod gone: \(pod.map { "deletionTimestamp \($0.metadata.deletionTimestamp?.description ?? "none")" } ?? "<deleted>"), claim gone-workspace: \(claim.map { "finalizers \($0.metadata.finalizers ?? []) owners \($0.metadata.ownerReferences?.count ?? 0)" } ?? "<deleted>")"
 }

@@ -23,6 +23,18 @@ import Testing
       #expect(result.status == 0, "\(text)")
       #expect(text.contains("runner.gra.dev/demo created"))
       #expect(try await c.waitFor("demo", .ready))
+
+      // `kubectl exec` runs python in the runner, as the runner user, in the workspace.
+      let exec = try await runProcess(
+        "/usr/bin/env",
+        [
+          "kubectl", "--kubeconfig", c.fixture.kubeconfig.path, "exec", "-n", "default", "demo", "--", "python3", "-c",
+          "import os; open('from-exec.txt', 'w').write('hi'); print(6 * 7, os.getuid(), os.getcwd())",
+        ],
+        environment: ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+      #expect(exec.status == 0, "\(exec.output)")
+      #expect(exec.output.contains("42 1000 /workspace"), "\(exec.output)")
+      #expect(FileManager.default.fileExists(atPath: c.workspace("demo-workspace").appendingPathComponent("from-exec.txt").path))
     }
   }
 

@@ -31,7 +31,7 @@ import Testing
     #expect(s.observedGeneration == 1)
     #expect(s.workspaceClaim == "demo-workspace")
     let types = s.conditions?.map(\.type)
-    #expect(types == ["Ready", "PodScheduled", "WorkspaceReady", "SSHReady", "Suspended"])
+    #expect(types == ["Ready", "PodScheduled", "WorkspaceReady", "SSHReady", "Suspended", "Idle"])
     #expect(s.conditions?[type: "Ready"]?.status == .false)
     #expect(s.conditions?[type: "PodScheduled"]?.status == .unknown)
     #expect(s.conditions?[type: "WorkspaceReady"]?.status == .unknown)

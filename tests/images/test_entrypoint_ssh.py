@@ -528,3 +528,35 @@ def test_mounted_host_keys_are_used_so_clients_keep_trusting_the_runner(sandbox:
     config = (sandbox.sshd_dir / "sshd_config").read_text()
     assert [l for l in config.splitlines() if l.startswith("HostKey ")] == [f"HostKey {sandbox.sshd_dir}/ssh_host_ed25519_key"]
     assert "Unable to load host key" not in sandbox.log()
+
+
+def test_the_operators_host_key_secret_gives_the_same_host_key_to_every_new_pod(sandbox: Sandbox):
+    # As the Runner controller's NAME-ssh-host-keys Secret is mounted: the private key and its
+    # .pub beside it, mode 0444, behind ..data. Each "pod" starts with an empty sshd directory.
+    secret = sandbox.root / "mounted" / "ssh-host-keys"
+    data = secret / "..2026_11_21_22_00"
+    data.mkdir(parents=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "demo@team-a.gra", "-f",
+                    str(data / "ssh_host_ed25519_key")], check=True)
+    for name in ("ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"):
+        (data / name).chmod(0o444)
+        (secret / name).symlink_to(f"..data/{name}")
+    (secret / "..data").symlink_to(data.name)
+    known_hosts = sandbox.root / "client" / "known_hosts_pods"
+    strict = ["-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known_hosts}"]
+    public = (data / "ssh_host_ed25519_key.pub").read_text().split()
+    known_hosts.write_text(f"[127.0.0.1]:{sandbox.port} {public[0]} {public[1]}\n")
+
+    for pod in ("first", "second"):
+        sshd_dir = sandbox.root / f"sshd-{pod}"
+        runner = sandbox.start(GRA_SSH_HOST_KEYS_DIR=str(secret), GRA_SSHD_DIR=str(sshd_dir))
+        sandbox.wait_for_sshd(runner)
+        result = sandbox.ssh(sandbox.user.name, f"echo {pod}", extra=strict)
+        assert result.returncode == 0, result.stderr + sandbox.log()
+        assert result.stdout.strip() == pod
+        # Only the private key becomes a HostKey (the .pub is not mistaken for one), as 0600.
+        config = (sshd_dir / "sshd_config").read_text()
+        assert [l for l in config.splitlines() if l.startswith("HostKey ")] == [f"HostKey {sshd_dir}/ssh_host_ed25519_key"]
+        assert (sshd_dir / "ssh_host_ed25519_key").stat().st_mode & 0o777 == 0o600
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=20) == 143

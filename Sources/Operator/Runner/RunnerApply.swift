@@ -34,7 +34,7 @@ extension RunnerReconciler {
       return current
     }
     if let current {
-      if owned(current.metadata, by: r) { return current }
+      if owned(current.metadata, by: r) { return try await resizeClaim(r, current, desired, &seen) }
       if current.metadata.controllerRef == nil {
         let patch: JSONValue = [
           "metadata": [
@@ -59,6 +59,59 @@ extension RunnerReconciler {
     } catch let e as KubeError where e.isAlreadyExists {
       return try await api.getIfExists(desired.metadata.name ?? "")
     }
+  }
+
+  /// Grows the claim to `workspace.size` (patching `spec.resources.requests.storage`, as
+  /// `kubectl edit pvc` would); a smaller size is refused, since Kubernetes cannot shrink a
+  /// claim: the WorkspaceReady condition and a Warning Event name the field.
+  func resizeClaim(
+    _ r: Runner, _ current: PersistentVolumeClaim, _ desired: PersistentVolumeClaim, _ seen: inout RunnerObservation
+  ) async throws -> PersistentVolumeClaim {
+    guard let want = desired.spec?.resources?.requests?["storage"], let have = current.spec?.resources?.requests?["storage"],
+      want != have
+    else { return current }
+    let name = current.metadata.name ?? ""
+    if want < have {
+      seen.workspaceProblem = (
+        "ResizeRefused",
+        "spec.workspace.size \(want) is smaller than PersistentVolumeClaim \(name)'s \(have): a claim cannot shrink; set spec.workspace.size to \(have) or more"
+      )
+      return current
+    }
+    let id = "\(r.metadata.uid ?? "")/size"
+    if memo.isEnsured(id, hash: want.description) { return current }
+    do {
+      let patch: JSONValue = ["spec": ["resources": ["requests": ["storage": .string(want.description)]]]]
+      let grown = try await client.api(PersistentVolumeClaim.self, namespace: r.metadata.namespace).patch(name, .merge(patch))
+      memo.ensured(id, hash: want.description)
+      await events.record(subject(r), .normal, reason: "WorkspaceResizing", "growing PersistentVolumeClaim \(name) from \(have) to \(want)")
+      return grown
+    } catch let e as KubeError where e.kind == .api && (e.code == 403 || e.code == 422) {
+      // e.g. the storage class does not allow volume expansion.
+      seen.workspaceProblem = ("ResizeFailed", "cannot grow PersistentVolumeClaim \(name) to \(want) (spec.workspace.size): \(e.message)")
+      return current
+    }
+  }
+
+  /// The Secret with sshd's host key: made once, with a fresh key, when ssh is enabled, and
+  /// never rewritten (a new key would break every client's `known_hosts`).
+  func ensureHostKeysSecret(_ r: Runner) async throws {
+    guard r.spec?.ssh?.enabled == true else { return }
+    let id = "\(r.metadata.uid ?? "")/hostkeys"
+    if memo.isEnsured(id, hash: "present") { return }
+    let api = client.api(Secret.self, namespace: r.metadata.namespace)
+    let name = RunnerNames.hostKeysSecret(r.metadata.name ?? "")
+    if let existing = try await api.getIfExists(name) {
+      guard owned(existing.metadata, by: r) || existing.metadata.controllerRef == nil else {
+        throw TerminalError("Secret \(name) exists and is not owned by Runner \(r.metadata.name ?? "")")
+      }
+    } else {
+      let key = SSHHostKey.generateEd25519(comment: "\(r.metadata.name ?? "")@\(r.metadata.namespace ?? "default").gra")
+      do {
+        _ = try await api.create(RunnerObjectsBuilder.hostKeysSecret(r, key: key))
+      } catch let e as KubeError where e.isAlreadyExists {}
+    }
+    memo.ensured(id, hash: "present")
   }
 
   /// The Secret with inline authorized keys, kept equal to `ssh.authorizedKeys`.
@@ -183,7 +236,10 @@ extension RunnerReconciler {
         } catch let e as KubeError where e.isNotFound || e.isConflict {}
         memo.deletedPod(uid: pod.metadata.uid ?? "", runner: key)
         seen.pod?.metadata.deletionTimestamp = .now()
-        await events.record(subject(r), why.0, reason: why.1, why.2)
+        // A runner suspended by its idle timeout or lifetime had its Event already.
+        if !(spec.suspend == true && r.metadata.annotations?[RunnerNames.suspendedByAnnotation] != nil) {
+          await events.record(subject(r), why.0, reason: why.1, why.2)
+        }
         return .done
       }
       if pod.status?.conditions?.first(where: { $0.type == "Ready" })?.status == "True" { memo.resetRestarts(key) }
@@ -256,6 +312,11 @@ extension RunnerReconciler {
 
   /// Warning Events for problems that newly appear in the Ready condition.
   func announce(_ r: Runner, old: RunnerStatus?, new: RunnerStatus) async {
+    if let ws = new.conditions?[type: GraConditions.workspaceReady], ["ResizeRefused", "ResizeFailed"].contains(ws.reason),
+      old?.conditions?[type: GraConditions.workspaceReady]?.message != ws.message
+    {
+      await events.record(subject(r), .warning, reason: ws.reason, ws.message)
+    }
     guard let ready = new.conditions?[type: GraConditions.ready], ready.status == .false else { return }
     let before = old?.conditions?[type: GraConditions.ready]
     if before?.reason == ready.reason, before?.message == ready.message { return }

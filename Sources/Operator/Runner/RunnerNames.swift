@@ -8,6 +8,7 @@ import CRDModels
 /// | PersistentVolumeClaim | `NAME-workspace`, or `workspace.existingClaim` (not owned) |
 /// | Service (ssh) | `NAME-ssh` |
 /// | Secret (inline authorized keys) | `NAME-ssh-keys` |
+/// | Secret (sshd host keys) | `NAME-ssh-host-keys` |
 /// | NetworkPolicy (egress) | `NAME-egress` |
 public enum RunnerNames {
   public static let managedByLabel = "app.kubernetes.io/managed-by"
@@ -19,12 +20,18 @@ public enum RunnerNames {
   public static let specHashAnnotation = "gra.dev/spec-hash"
   /// Keeps a Runner with `reclaimPolicy: Retain` until its claim has been detached.
   public static let workspaceFinalizer = "gra.dev/workspace-protection"
+  /// Set with `spec.suspend: true` when the controller suspended the Runner itself
+  /// (`IdleTimeout`, `MaxLifetimeExceeded`); removed when the Runner is resumed.
+  public static let suspendedByAnnotation = "gra.dev/suspended-by"
   public static let containerName = "runner"
   public static let workspaceVolume = "workspace"
   public static let keysVolume = "ssh-keys"
   /// Where the runner image's entrypoint looks for mounted keys (`GRA_AUTHORIZED_KEYS_FILE`).
   public static let keysMountPath = "/etc/gra/ssh"
   public static let keysKey = "authorized_keys"
+  public static let hostKeysVolume = "ssh-host-keys"
+  /// Where the entrypoint looks for host keys (`GRA_SSH_HOST_KEYS_DIR`).
+  public static let hostKeysMountPath = "/etc/gra/ssh-host-keys"
   public static let sshPortName = "ssh"
   /// The image's user (see `docs/images.md`).
   public static let uid: Int64 = 1000
@@ -36,6 +43,7 @@ public enum RunnerNames {
   }
   public static func service(_ runner: String) -> String { "\(runner)-ssh" }
   public static func keysSecret(_ runner: String) -> String { "\(runner)-ssh-keys" }
+  public static func hostKeysSecret(_ runner: String) -> String { "\(runner)-ssh-host-keys" }
   public static func networkPolicy(_ runner: String) -> String { "\(runner)-egress" }
 
   /// The labels every owned object carries; the pod selector of the Service and NetworkPolicy.

@@ -43,6 +43,19 @@ public enum RunnerObjectsBuilder {
       data: [RunnerNames.keysKey: Data(file.utf8).base64EncodedString()], type: "Opaque")
   }
 
+  /// The Secret with sshd's host key (`ssh_host_ed25519_key` and `.pub`), mounted at
+  /// `/etc/gra/ssh-host-keys` when ssh is enabled. Made once with a fresh key and never
+  /// rewritten, so the runner keeps its host key across pods, suspension and spec changes.
+  public static func hostKeysSecret(_ runner: Runner, key: SSHHostKey) -> Secret {
+    let r = runner.withDefaults()
+    return Secret(
+      metadata: RunnerNames.meta(r, name: RunnerNames.hostKeysSecret(r.metadata.name ?? "")),
+      data: [
+        SSHHostKey.privateKeyName: Data(key.privateKeyPEM.utf8).base64EncodedString(),
+        SSHHostKey.publicKeyName: Data(key.publicKeyLine.utf8).base64EncodedString(),
+      ], type: "Opaque")
+  }
+
   /// Ranges a `Public` runner may not reach: RFC 1918, link-local (cloud metadata at
   /// 169.254.169.254), carrier-grade NAT.
   public static let privateRanges = [

@@ -5,7 +5,8 @@ import CRDModels
 /// The pod meets the restricted Pod Security Standard (UID/GID 1000, `runAsNonRoot`, seccomp
 /// `RuntimeDefault`, every capability dropped, no privilege escalation) and uses the runner
 /// image as `docs/images.md` describes: the image's entrypoint (`gra-runner`), `GRA_SSH`,
-/// `GRA_SSH_PORT` and `GRA_WORKSPACE`, mounted keys at `/etc/gra/ssh/authorized_keys`,
+/// `GRA_SSH_PORT` and `GRA_WORKSPACE`, mounted keys at `/etc/gra/ssh/authorized_keys` and host
+/// keys at `/etc/gra/ssh-host-keys`,
 /// readiness on sshd's port when ssh is on, else the `healthcheck` script.
 ///
 /// The `gra.dev/spec-hash` annotation is the hash of the returned pod's spec; the reconciler
@@ -40,6 +41,15 @@ public enum RunnerPodBuilder {
           name: RunnerNames.keysVolume,
           secret: SecretVolumeSource(secretName: RunnerNames.keysSecret(name), defaultMode: 0o444)))
       mounts.append(VolumeMount(name: RunnerNames.keysVolume, mountPath: RunnerNames.keysMountPath, readOnly: true))
+    }
+    if sshOn {
+      // 0444: the container runs as UID 1000 only; gra-runner copies the key to a 0600 file
+      // of its own (sshd refuses keys others can read).
+      volumes.append(
+        Volume(
+          name: RunnerNames.hostKeysVolume,
+          secret: SecretVolumeSource(secretName: RunnerNames.hostKeysSecret(name), defaultMode: 0o444)))
+      mounts.append(VolumeMount(name: RunnerNames.hostKeysVolume, mountPath: RunnerNames.hostKeysMountPath, readOnly: true))
     }
 
     var container = Container(name: RunnerNames.containerName, image: s.image ?? GraDefaults.runnerImage)

@@ -2,8 +2,9 @@ import CRDModels
 import KubeClient
 import Logging
 
-/// Reconciles a Runner into its workspace claim, pod, ssh Service, keys Secret and egress
-/// NetworkPolicy, and reports what it sees in the Runner's status.
+/// Reconciles a Runner into its workspace claim, pod, ssh Service, keys and host-key Secrets and
+/// egress NetworkPolicy, suspends it when idle or past its lifetime, and reports what it sees in
+/// the Runner's status.
 ///
 /// One pass: observe (from the informer caches), compute the desired objects (pure builders),
 /// apply the differences, report the status (written through `/status` only when it changed).
@@ -74,13 +75,15 @@ public struct RunnerReconciler: Reconciler {
     // Apply: the workspace first, then what the pod mounts and exposes, then the pod.
     seen.claim = try await ensureClaim(r, seen.claim, &seen)
     try await ensureKeysSecret(r)
+    try await ensureHostKeysSecret(r)
     seen.service = try await ensureService(r, seen.service)
     try await ensureNetworkPolicy(r)
-    let next = try await ensurePod(r, key, &seen)
+    let (current, timers) = try await enforceLifecycle(runner, &seen)
+    let next = try await ensurePod(current.withDefaults(), key, &seen)
 
     // Report.
-    try await report(runner, seen)
-    return next
+    try await report(current, seen)
+    return next.sooner(timers)
   }
 
   /// The Runner's objects as the caches (and this controller's recent writes) show them.

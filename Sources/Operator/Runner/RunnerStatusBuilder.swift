@@ -12,6 +12,12 @@ public struct RunnerObservation: Sendable {
   public var blocked: (reason: String, message: String)?
   /// When a failed pod will be recreated, if the controller is holding back.
   public var restartBackoff: Duration?
+  /// A problem with the workspace claim besides binding (reason, message), e.g. a refused resize.
+  public var workspaceProblem: (reason: String, message: String)?
+  /// Activity the controller saw itself (a live ssh session); moves `lastActivityTime`.
+  public var activity: Time?
+  /// Why the live-session check before an idle suspension could not be made.
+  public var sessionCheckError: String?
 
   public init(runner: Runner, pod: Pod? = nil, claim: PersistentVolumeClaim? = nil, service: Service? = nil) {
     self.runner = runner
@@ -42,7 +48,7 @@ public enum RunnerStatusBuilder {
     let gen = r.metadata.generation
     let previous = o.runner.status ?? RunnerStatus()
     var s = RunnerStatus()
-    s.lastActivityTime = previous.lastActivityTime
+    s.lastActivityTime = [previous.lastActivityTime, o.activity].compactMap { $0 }.max()
     s.observedGeneration = gen
     s.workspaceClaim = RunnerNames.claim(r)
     var conditions = previous.conditions ?? []
@@ -63,16 +69,38 @@ public enum RunnerStatusBuilder {
 
     // Suspended
     let suspended = spec.suspend == true
-    if suspended {
-      set(GraConditions.suspended, .true, "Suspended", "spec.suspend is true: the pod is deleted, the workspace is kept; set it to false to resume")
+    let suspendedBy = suspended ? (r.metadata.annotations?[RunnerNames.suspendedByAnnotation] ?? "Suspended") : nil
+    if let suspendedBy {
+      set(GraConditions.suspended, .true, suspendedBy, RunnerLifecycle.suspendedMessage(suspendedBy, r))
     } else {
       set(GraConditions.suspended, .false, "NotSuspended", "")
     }
 
+    // Idle
+    if let timeout = RunnerLifecycle.idleTimeout(r) {
+      if suspendedBy == RunnerLifecycle.idleReason {
+        set(GraConditions.idle, .true, RunnerLifecycle.idleReason, RunnerLifecycle.suspendedMessage(RunnerLifecycle.idleReason, r))
+      } else if suspended {
+        set(GraConditions.idle, .false, "Suspended", "the runner is suspended")
+      } else if let error = o.sessionCheckError {
+        set(GraConditions.idle, .unknown, "SessionCheckFailed", "idle for spec.idleTimeout (\(timeout)) but live ssh sessions could not be checked, so the runner is kept: \(error)")
+      } else {
+        set(GraConditions.idle, .false, "Active", "suspended after spec.idleTimeout (\(timeout)) without exec or ssh activity; live ssh sessions keep it running")
+      }
+    } else {
+      set(GraConditions.idle, .false, "NoIdleTimeout", "spec.idleTimeout is not set: the runner is never suspended for inactivity")
+    }
+
     // WorkspaceReady
     let claimName = RunnerNames.claim(r)
-    if let claim = o.claim {
+    if let problem = o.workspaceProblem {
+      set(GraConditions.workspaceReady, .false, problem.reason, problem.message)
+    } else if let claim = o.claim {
+      let requested = claim.spec?.resources?.requests?["storage"]
+      let capacity = claim.status?.capacity?["storage"]
       switch claim.status?.phase {
+      case "Bound" where requested != nil && capacity != nil && capacity! < requested!:
+        set(GraConditions.workspaceReady, .true, "ClaimResizing", "PersistentVolumeClaim \(claimName) is bound and growing from \(capacity!) to \(requested!) (some storage drivers grow the file system only when the pod restarts)")
       case "Bound":
         set(GraConditions.workspaceReady, .true, "ClaimBound", "PersistentVolumeClaim \(claimName) is bound")
       case "Lost":
@@ -115,7 +143,8 @@ public enum RunnerStatusBuilder {
       ready = (.false, "InvalidSpec", "fix the Runner's spec: " + o.specErrors.map(\.description).joined(separator: "; "))
     } else if suspended {
       s.phase = .suspended
-      ready = (.false, "Suspended", podGone ? "the runner is suspended" : "the runner is suspending: its pod is being deleted")
+      let why = suspendedBy.map { RunnerLifecycle.suspendedMessage($0, r) } ?? "the runner is suspended"
+      ready = (.false, "Suspended", podGone ? why : "the runner is suspending: its pod is being deleted")
     } else if let blocked = o.blocked {
       s.phase = .pending
       ready = (.false, blocked.reason, blocked.message)
