@@ -50,6 +50,11 @@ struct TracerJobIntegrationTests {
       #expect(artifact.sha256 == (try await sha256Hex(Data(tinytraceOutput.utf8))))
       #expect(artifact.location == "pvc://results/trace-ok/1/out/trace.txt")
       #expect(s.attemptStatuses?.count == 1 && s.attemptStatuses?.first?.exitCode == 0)
+      #expect(s.attemptStatuses?.first?.nodeName == "local-node")
+      // The list came through gra-run's termination message.
+      let pod = try await c.fixture.client.api(Pod.self, namespace: "default").get("trace-ok-1")
+      let summary = try #require(pod.status?.containerStatuses?.first?.state?.terminated?.message.flatMap(RunSummary.decode))
+      #expect(summary.files?.map(\.sha256) == [artifact.sha256])
       // The artifact, run.json and the log are on the claim.
       let kept = results.appendingPathComponent("trace-ok/1")
       #expect(try Data(contentsOf: kept.appendingPathComponent("out/trace.txt")) == Data(tinytraceOutput.utf8))
@@ -109,7 +114,8 @@ struct TracerJobIntegrationTests {
       #expect(s.attemptStatuses?.allSatisfy { $0.exitCode == 1 && $0.action == .count } == true)
       let pods = try await c.fixture.client.api(Pod.self, namespace: "default").list()
       #expect(Set(pods.items.compactMap(\.metadata.name)) == ["trace-retry-1", "trace-retry-2", "trace-retry-3"])
-      #expect(try await c.eventReasons("trace-retry").filter { $0 == "Retrying" }.count == 2)
+      #expect(s.attemptStatuses?.allSatisfy { $0.nodeName == "local-node" } == true)
+      #expect(try await eventually { try await c.eventReasons("trace-retry").filter { $0 == "Retrying" }.count == 2 })
     }
   }
 

@@ -104,6 +104,7 @@ def test_a_run_that_produces_an_artifact_records_its_size_and_sha256(run: Run):
     assert summary["reason"] == "Succeeded"
     assert summary["artifacts"] == 1
     assert summary["runJson"] == str(run.artifacts / "run.json")
+    assert summary["files"] == [{k: a[k] for k in ("path", "size", "sha256")} for a in record["artifacts"]]
 
 
 def test_a_failing_command_reports_its_exit_code_and_log_tail(run: Run):
@@ -262,6 +263,20 @@ def test_the_termination_message_stays_within_4096_bytes(run: Run):
     summary = json.loads(raw)
     assert summary["exitCode"] == 1
     assert summary["message"]
+
+
+def test_artifacts_that_do_not_fit_the_termination_message_are_counted_not_listed(run: Run):
+    script = "import pathlib; d = pathlib.Path('out'); d.mkdir(); [(d / f'{i:03d}-{\"x\" * 60}.txt').write_text(str(i)) for i in range(60)]"
+    result = run("--artifact", "out/**", "--command", sys.executable, "--", "-c", script)
+
+    assert result.returncode == 0, result.stderr
+    raw = run.termination_log.read_bytes()
+    assert len(raw) <= 4096
+    summary = json.loads(raw)
+    assert summary["artifacts"] == 60
+    assert "files" not in summary
+    assert summary["filesOmitted"] == 60
+    assert len(run.record["artifacts"]) == 60
 
 
 def test_run_json_exists_while_the_command_runs(run: Run):

@@ -191,6 +191,7 @@ extension AttemptStatus: SchemaDescribed {
     .object("One attempt (one pod).", required: ["attempt"]) { p in
       p["attempt"] = .int32("Attempt number, from 1.", minimum: 1)
       p["podName"] = .string("Pod of this attempt.")
+      p["nodeName"] = .string("Node the pod ran on.")
       p["exitCode"] = .int32("Exit code of the main container.")
       p["reason"] = .string("Why it ended, e.g. Completed, Error, OOMKilled, DeadlineExceeded.")
       p["action"] = .enum(FailureAction.self, "What the pod failure policy made of this attempt.")

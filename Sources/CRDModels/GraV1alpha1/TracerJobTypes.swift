@@ -262,6 +262,8 @@ public struct AttemptStatus: Codable, Sendable, Equatable {
   /// 1-based.
   public var attempt: Int32
   public var podName: String?
+  /// Node the attempt's pod ran on.
+  public var nodeName: String?
   public var exitCode: Int32?
   public var reason: String?
   /// What the pod failure policy made of this attempt.
@@ -270,11 +272,13 @@ public struct AttemptStatus: Codable, Sendable, Equatable {
   public var completionTime: Time?
 
   public init(
-    attempt: Int32 = 0, podName: String? = nil, exitCode: Int32? = nil, reason: String? = nil,
-    action: FailureAction? = nil, startTime: Time? = nil, completionTime: Time? = nil
+    attempt: Int32 = 0, podName: String? = nil, nodeName: String? = nil, exitCode: Int32? = nil,
+    reason: String? = nil, action: FailureAction? = nil, startTime: Time? = nil,
+    completionTime: Time? = nil
   ) {
     self.attempt = attempt
     self.podName = podName
+    self.nodeName = nodeName
     self.exitCode = exitCode
     self.reason = reason
     self.action = action

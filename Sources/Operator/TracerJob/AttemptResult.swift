@@ -60,7 +60,7 @@ public struct AttemptResult: Sendable, Equatable {
         startTime: start, finishTime: terminated?.finishedAt, summary: summary)
     case "Failed":
       var r = AttemptResult(
-        outcome: .failed, exitCode: terminated?.exitCode, signal: terminated?.signal ?? summary?.signal,
+        outcome: .failed, exitCode: terminated?.exitCode, signal: terminated?.signal,
         startTime: start, finishTime: terminated?.finishedAt, summary: summary)
       if status.reason == "DeadlineExceeded" {
         r.reason = "DeadlineExceeded"
@@ -85,21 +85,42 @@ public struct AttemptResult: Sendable, Equatable {
   }
 }
 
-/// gra-run's termination message: `{"exitCode":3,"reason":"Failed","artifacts":1,…}`.
+/// gra-run's termination message:
+/// `{"exitCode":3,"reason":"Failed","artifacts":1,"files":[{"path":…,"size":…,"sha256":…}],…}`.
+/// `files` is there when the list fits the message's 4096 bytes; otherwise `filesOmitted`
+/// counts them and the controller reads the record line from the log instead.
 public struct RunSummary: Codable, Sendable, Equatable {
   public var exitCode: Int32?
   public var reason: String?
-  public var signal: Int32?
+  /// The signal's name (`SIGTERM`) when one ended the command.
+  public var signal: String?
   public var message: String?
   public var runJson: String?
   public var startTime: String?
   public var endTime: String?
+  /// How many artifacts were recorded.
+  public var artifacts: Int?
+  public var files: [RunRecord.Artifact]?
+  public var filesOmitted: Int?
 
-  public init(exitCode: Int32? = nil, reason: String? = nil, signal: Int32? = nil, message: String? = nil) {
+  public init(
+    exitCode: Int32? = nil, reason: String? = nil, signal: String? = nil, message: String? = nil, artifacts: Int? = nil,
+    files: [RunRecord.Artifact]? = nil, filesOmitted: Int? = nil
+  ) {
     self.exitCode = exitCode
     self.reason = reason
     self.signal = signal
     self.message = message
+    self.artifacts = artifacts
+    self.files = files
+    self.filesOmitted = filesOmitted
+  }
+
+  /// The artifact list when the summary has all of it (none recorded counts as all).
+  public var completeArtifacts: [RunRecord.Artifact]? {
+    if let files { return files }
+    if filesOmitted == nil, artifacts == 0 { return [] }
+    return nil
   }
 
   /// Nil when `text` is not gra-run's JSON (e.g. the log tail the kubelet used instead).
@@ -116,6 +137,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var path: String
     public var size: Int64
     public var sha256: String
+    public init(path: String, size: Int64, sha256: String) {
+      self.path = path
+      self.size = size
+      self.sha256 = sha256
+    }
+  }
+  public init(artifacts: [Artifact]? = nil, artifactDir: String? = nil, log: String? = nil) {
+    self.artifacts = artifacts
+    self.artifactDir = artifactDir
+    self.log = log
   }
   public var artifacts: [Artifact]?
   public var artifactDir: String?

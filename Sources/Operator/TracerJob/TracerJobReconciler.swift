@@ -112,7 +112,7 @@ public struct TracerJobReconciler: Reconciler {
       }
       let result = AttemptResult.evaluate(pod)
       if result.outcome == .active {
-        status.markActive(podPhase: pod.status?.phase)
+        status.markActive(attempt, podPhase: pod.status?.phase, node: pod.spec?.nodeName)
         return .done
       }
       return try await finishAttempt(job, pod, attempt, result, &status, &notes, now: now)
@@ -128,13 +128,24 @@ public struct TracerJobReconciler: Reconciler {
     let ns = job.metadata.namespace ?? "default"
     let podName = pod.metadata.name ?? ""
     let spec = job.spec ?? TracerJobSpec()
-    let log = await logs.tail(namespace: ns, pod: podName, container: TracerJobPodBuilder.containerName)
-    let (record, cleanLog) = RunRecord.extract(from: log ?? "")
+    // The artifacts come from gra-run's termination message; the log is read only when the
+    // list did not fit there, or for its tail when the attempt failed.
+    let fromSummary = result.summary?.completeArtifacts
+    var record = fromSummary.map { RunRecord(artifacts: $0) }
+    var cleanLog = ""
+    if record == nil || result.outcome == .failed {
+      let log = await logs.tail(namespace: ns, pod: podName, container: TracerJobPodBuilder.containerName)
+      let extracted = RunRecord.extract(from: log ?? "")
+      cleanLog = extracted.log
+      if record == nil { record = extracted.record }
+    }
     if result.reason == "ImagePullFailed" { try await deletePod(ns, podName) }
     let action = JobPolicy.action(for: result, rules: spec.podFailurePolicy?.rules ?? [])
     let previous = (status.attemptStatuses ?? []).filter { $0.attempt != attempt && $0.completionTime != nil }
     let decision = JobPolicy.decide(result: result, action: action, attempt: attempt, previous: previous, spec: spec)
-    status.record(attempt, pod: podName, result: result, action: action, record: record, location: Self.location(job, attempt: attempt), now: now)
+    status.record(
+      attempt, pod: podName, node: pod.spec?.nodeName, result: result, action: action, record: record,
+      location: Self.location(job, attempt: attempt), now: now)
     let tail = PodLogReader.shortTail(cleanLog)
     switch decision {
     case .succeed:

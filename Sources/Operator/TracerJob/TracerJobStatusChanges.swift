@@ -41,15 +41,22 @@ extension TracerJobStatus {
     setCondition(GraConditions.started, .true, "PodCreated", "attempt \(attempt): pod \(pod)", generation: generation, now: now)
   }
 
-  /// The attempt's pod is running (or pending on the node).
-  mutating func markActive(podPhase: String?) {
+  /// The attempt's pod is running (or pending on the node); its node is recorded once known.
+  mutating func markActive(_ attempt: Int32, podPhase: String?, node: String?) {
     phase = podPhase == "Running" ? .running : .pending
+    if let node, let i = attemptStatuses?.firstIndex(where: { $0.attempt == attempt }), attemptStatuses?[i].nodeName != node {
+      attemptStatuses?[i].nodeName = node
+    }
   }
 
   /// Records a finished attempt in `attemptStatuses`, `exitCode` and the artifacts.
-  mutating func record(_ attempt: Int32, pod: String, result: AttemptResult, action: FailureAction, record: RunRecord?, location: String?, now: Time) {
+  mutating func record(
+    _ attempt: Int32, pod: String, node: String? = nil, result: AttemptResult, action: FailureAction, record: RunRecord?,
+    location: String?, now: Time
+  ) {
     var list = attemptStatuses ?? []
     var entry = list.first { $0.attempt == attempt } ?? AttemptStatus(attempt: attempt, podName: pod)
+    entry.nodeName = node ?? entry.nodeName
     entry.exitCode = result.exitCode
     entry.reason = result.reason
     entry.action = result.outcome == .failed ? action : nil

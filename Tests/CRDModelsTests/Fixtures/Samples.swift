@@ -100,7 +100,7 @@ let fullTracerJob: TracerJob = {
     completionTime: Time.now(), duration: "1m32s", podName: "trace-1")
   status.attemptStatuses = [
     AttemptStatus(
-      attempt: 1, podName: "trace-1", exitCode: 42, reason: "Error", action: .failJob,
+      attempt: 1, podName: "trace-1", nodeName: "node-1", exitCode: 42, reason: "Error", action: .failJob,
       startTime: Time.now(), completionTime: Time.now())
   ]
   status.artifacts = [
