@@ -42,6 +42,19 @@ def test_lint_is_clean_in_strict_mode():
     assert problems == [], problems
 
 
+@pytest.mark.parametrize("values", [
+    {"watchNamespaces": ["team-a"]},
+    {"bridge": {"tls": {"mode": "certManager"}}},
+    {"bridge": {"tls": {"mode": "secret", "secretName": "mine"}, "apiService": {"caBundle": "QUJD"}}},
+    {"rbac": {"create": False}, "serviceAccount": {"create": False, "name": "existing"}},
+])
+def test_lint_is_clean_with_other_values(values):
+    report = helm.lint(str(CHART), values, strict=True, kube_version="v1.30.0")
+    problems = [m for m in report.get("messages", []) if m.get("severity", 0) >= 2]
+    assert report.get("errors") in (None, []), report
+    assert problems == [], problems
+
+
 def test_default_render_has_the_operator_pieces():
     docs = render()
     kinds = sorted({d["kind"] for d in docs})
