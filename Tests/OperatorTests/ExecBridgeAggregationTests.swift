@@ -283,6 +283,56 @@ import Testing
     #expect(last?["exitCode"].isNull == true)
   }
 
+  /// A WebSocket client of the bridge (`v5.channel.k8s.io`), as `kubectl exec` speaks to pods.
+  static func webSocket(_ env: Env, token: String, query: [(name: String, value: String)], stdin: [UInt8]?) async throws
+    -> (stdout: String, status: JSONValue?)
+  {
+    var config = ClientConfiguration(server: "https://127.0.0.1:\(env.bridge.server.port)", credentials: .bearer(StaticToken(token)))
+    config.tls.caPEM = Array((env.bridge.caBundlePEM ?? "").utf8)
+    config.tls.serverName = "localhost"
+    let client = try KubernetesClient(configuration: config, logger: quietLogger)
+    defer { Task { try? await client.shutdown() } }
+    let request = KubeRequest(method: "GET", path: "/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec", query: query)
+    return try await client.transport.withWebSocket(request, protocols: ["v5.channel.k8s.io"]) { ws in
+      #expect(ws.subprotocol == "v5.channel.k8s.io")
+      if let stdin {
+        try await ws.send([0] + stdin)
+        try await ws.send([255, 0])
+      }
+      var out: [UInt8] = []
+      var status: JSONValue?
+      for try await frame in ws.inbound where frame.opcode == .binary {
+        var data = frame.unmaskedData
+        let bytes = data.readBytes(length: data.readableBytes) ?? []
+        guard let ch = bytes.first else { continue }
+        if ch == 1 { out += bytes.dropFirst() }
+        if ch == 3 { status = try KubeJSON.decode(JSONValue.self, from: Data(bytes.dropFirst())) }
+      }
+      return (String(decoding: out, as: UTF8.self), status)
+    }
+  }
+
+  @Test func theWebSocketChannelProtocolCarriesStdinOutputAndTheExitStatus() async throws {
+    let env = try await Self.start()
+    defer { Task { await env.stop() } }
+    let upper: [(name: String, value: String)] = [
+      ("command", "python3"), ("command", "-c"), ("command", "import sys; print(sys.stdin.read().upper())"),
+      ("stdin", "true"), ("stdout", "true"), ("stderr", "true"),
+    ]
+    let (out, status) = try await Self.webSocket(env, token: env.tokens["bob"]!, query: upper, stdin: Array("hello".utf8))
+    #expect(out == "HELLO\n")
+    #expect(status?["status"] == "Success")
+
+    let failing: [(name: String, value: String)] = [("command", "sh"), ("command", "-c"), ("command", "exit 7"), ("stdout", "true")]
+    let (_, failed) = try await Self.webSocket(env, token: env.tokens["bob"]!, query: failing, stdin: nil)
+    #expect(failed?["reason"] == "NonZeroExitCode")
+    #expect(failed?["details"]["causes"][0]["message"] == "7")
+
+    await #expect(throws: KubeError.self, "carol may not exec: the upgrade is refused") {
+      _ = try await Self.webSocket(env, token: env.tokens["carol"]!, query: failing, stdin: nil)
+    }
+  }
+
   @Test func aHundredMegabytesOfOutputDoNotGrowTheOperatorsMemory() async throws {
     let env = try await Self.start()
     defer { Task { await env.stop() } }

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
 
 /// A request as the bridge sees it: the head and the whole body (at most 1 MiB).
 public struct BridgeRequest: Sendable {
@@ -93,43 +94,116 @@ public struct BridgeResponseWriter: Sendable {
   }
 }
 
+/// Upgrades requests to WebSocket when it accepts them (the bridge's `v5.channel.k8s.io` exec).
+public protocol BridgeWebSocketHandling: Sendable {
+  /// The subprotocol to accept the upgrade with, or nil to answer the request as plain HTTP
+  /// (which then gets the 401/403/404 it deserves from the ordinary handler).
+  func webSocketProtocol(for request: BridgeRequest) async -> String?
+  func serveWebSocket(_ request: BridgeRequest, subprotocol: String, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async
+}
+
 /// The exec bridge's HTTP(S) listener: HTTP/1.1, one request per connection at a time,
-/// streaming responses, TLS when given a certificate and key.
+/// streaming responses, WebSocket upgrades, TLS when given a certificate and key.
+///
+/// The connection is read while a response is being written (no HTTP pipelining help), so a
+/// client that goes away is noticed at once and cancels its handler.
 public final class BridgeHTTPServer: Sendable {
   public typealias Handler = @Sendable (BridgeRequest, BridgeResponseWriter) async -> Void
-  private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+  enum Upgrade: Sendable {
+    /// `refused`: an upgrade request that was declined; NIO has consumed it already, so it is
+    /// answered as an ordinary request first.
+    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, refused: HTTPRequestHead?)
+    case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead, String)
+  }
+  private let channel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>
   private let acceptTask: Task<Void, Never>
   public var port: Int { channel.channel.localAddress?.port ?? 0 }
 
-  private init(
-    channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
-    acceptTask: Task<Void, Never>
-  ) {
+  private init(channel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>, acceptTask: Task<Void, Never>) {
     self.channel = channel
     self.acceptTask = acceptTask
   }
 
   /// `tls`: nil serves plain HTTP (tests, or behind a TLS-terminating proxy); then no
   /// request carries a client certificate, so only bearer tokens authenticate.
-  public static func start(host: String, port: Int, tls: BridgeTLS?, handler: @escaping Handler)
-    async throws -> BridgeHTTPServer
-  {
+  public static func start(
+    host: String, port: Int, tls: BridgeTLS?, webSocket: (any BridgeWebSocketHandling)? = nil, handler: @escaping Handler
+  ) async throws -> BridgeHTTPServer {
     let sslContext = try tls.map { try $0.context() }
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .bind(host: host, port: port) { child in
-        child.eventLoop.makeCompletedFuture {
-          if let sslContext { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
-          try child.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
-          return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
-        }
+    let channel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(
+      group: MultiThreadedEventLoopGroup.singleton
+    )
+    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    .bind(host: host, port: port) { child in
+      child.eventLoop.makeCompletedFuture {
+        if let sslContext { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
+        let refused = Locked<HTTPRequestHead?>(nil)
+        let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
+          maxFrameSize: 1 << 20,
+          shouldUpgrade: { channel, head in
+            let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+            promise.completeWithTask {
+              guard let webSocket else {
+                refused.withLock { $0 = head }
+                return nil
+              }
+              let request = BridgeRequest(
+                method: head.method, path: head.uri, headers: head.headers, body: [],
+                clientCertificateCommonName: await peerCommonName(channel))
+              guard let proto = await webSocket.webSocketProtocol(for: request) else {
+                refused.withLock { $0 = head }
+                return nil
+              }
+              return HTTPHeaders([("Sec-WebSocket-Protocol", proto)])
+            }
+            return promise.futureResult
+          },
+          upgradePipelineHandler: { channel, head in
+            channel.eventLoop.makeCompletedFuture {
+              try channel.pipeline.syncOperations.addHandler(
+                NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 10, maxAccumulatedFrameSize: 1 << 20))
+              let ws = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+              return Upgrade.websocket(ws, head, "")
+            }
+          })
+        var config = NIOUpgradableHTTPServerPipelineConfiguration(
+          upgradeConfiguration: NIOTypedHTTPServerUpgradeConfiguration(
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+              channel.eventLoop.makeCompletedFuture {
+                Upgrade.http(
+                  try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel),
+                  refused: refused.withLock { h in
+                    defer { h = nil }
+                    return h
+                  })
+              }
+            }))
+        config.enablePipelining = false
+        return try child.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: config)
       }
+    }
     let task = Task {
       await withDiscardingTaskGroup { group in
         do {
           try await channel.executeThenClose { inbound in
-            for try await connection in inbound {
-              group.addTask { await serve(connection, handler) }
+            for try await upgrade in inbound {
+              group.addTask {
+                switch try? await upgrade.get() {
+                case .http(let connection, let refused)?: await serve(connection, refused: refused, handler)
+                case .websocket(let ws, let head, _)?:
+                  guard let webSocket else { return }
+                  let request = BridgeRequest(
+                    method: head.method, path: head.uri, headers: head.headers, body: [],
+                    clientCertificateCommonName: await peerCommonName(ws.channel))
+                  let offered = head.headers["Sec-WebSocket-Protocol"].flatMap { $0.split(separator: ",") }.map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                  }
+                  await webSocket.serveWebSocket(request, subprotocol: offered.contains("v5.channel.k8s.io") ? "v5.channel.k8s.io" : (offered.first ?? ""), ws)
+                case nil: return
+                }
+              }
             }
           }
         } catch {}
@@ -138,18 +212,41 @@ public final class BridgeHTTPServer: Sendable {
     return BridgeHTTPServer(channel: channel, acceptTask: task)
   }
 
+  /// The common name of the verified client certificate, if one was presented.
+  static func peerCommonName(_ channel: any Channel) async -> String? {
+    let cert = try? await channel.nioSSL_peerCertificate().get()
+    return cert.flatMap { try? $0.toDERBytes() }.flatMap { Certificates.commonName(der: $0) }
+  }
+
   public func stop() async {
     try? await channel.channel.close()
     acceptTask.cancel()
   }
 
   private static func serve(
-    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, _ handler: @escaping Handler
+    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, refused: HTTPRequestHead?,
+    _ handler: @escaping Handler
   ) async {
     let closed = connection.channel.closeFuture
     let channel = connection.channel
     var peer: String??
     try? await connection.executeThenClose { inbound, outbound in
+      /// Answers one request; false when the connection must close afterwards.
+      func answer(_ h: HTTPRequestHead, _ body: [UInt8]) async -> Bool {
+        if peer == nil {
+          // The handshake is done once a request arrived; a presented certificate was verified.
+          peer = .some(await peerCommonName(channel))
+        }
+        let request = BridgeRequest(
+          method: h.method, path: h.uri, headers: h.headers, body: body, clientCertificateCommonName: peer ?? nil)
+        let writer = BridgeResponseWriter(outbound: outbound, version: h.version)
+        // A client that goes away cancels the handler (and so the remote command).
+        let work = Task { await handler(request, writer) }
+        closed.whenComplete { _ in work.cancel() }
+        await work.value
+        return h.isKeepAlive
+      }
+      if let refused, !(await answer(refused, [])) { return }
       var head: HTTPRequestHead?
       var body: [UInt8] = []
       for try await part in inbound {
@@ -162,19 +259,7 @@ public final class BridgeHTTPServer: Sendable {
           body.append(contentsOf: b.readableBytesView)
         case .end:
           guard let h = head else { continue }
-          if peer == nil {
-            // The handshake is done once a request arrived; a presented certificate was verified.
-            let cert = try? await channel.nioSSL_peerCertificate().get()
-            peer = .some(cert.flatMap { try? $0.toDERBytes() }.flatMap { Certificates.commonName(der: $0) })
-          }
-          let request = BridgeRequest(
-            method: h.method, path: h.uri, headers: h.headers, body: body, clientCertificateCommonName: peer ?? nil)
-          let writer = BridgeResponseWriter(outbound: outbound, version: h.version)
-          // A client that goes away cancels the handler (and so the remote command).
-          let work = Task { await handler(request, writer) }
-          closed.whenComplete { _ in work.cancel() }
-          await work.value
-          if !h.isKeepAlive { return }
+          if !(await answer(h, body)) { return }
           head = nil
         }
       }

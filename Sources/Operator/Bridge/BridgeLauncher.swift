@@ -68,7 +68,7 @@ public enum BridgeLauncher {
     let bridge = ExecBridge(
       client: client, authorizer: BridgeAuthorizer(client: client), requestHeader: tls == nil ? nil : requestHeader,
       events: events, limits: options.limits, metrics: metrics, logger: logger)
-    let server = try await BridgeHTTPServer.start(host: options.host, port: options.port, tls: tls) {
+    let server = try await BridgeHTTPServer.start(host: options.host, port: options.port, tls: tls, webSocket: bridge) {
       await bridge.handle($0, $1)
     }
     return Running(server: server, bridge: bridge, caBundlePEM: certificatePEM, frontProxyTrusted: tls != nil && requestHeader != nil)

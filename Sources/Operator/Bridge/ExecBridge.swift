@@ -31,12 +31,12 @@ public final class ExecBridge: Sendable {
   }
 
   static let prefix = "/apis/exec.gra.dev/v1alpha1/namespaces/"
-  private let client: KubernetesClient
-  private let authorizer: BridgeAuthorizer
+  let client: KubernetesClient
+  let authorizer: BridgeAuthorizer
   private let requestHeader: RequestHeaderAuthenticator?
   private let events: EventRecorder?
-  private let limits: Limits
-  private let logger: Logger
+  let limits: Limits
+  let logger: Logger
   let metrics: BridgeMetrics?
   let durable: DurableExecStore
   private let slots = Mutex<[String: Int]>([:])
