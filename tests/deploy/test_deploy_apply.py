@@ -99,6 +99,11 @@ def test_kubectl_apply_k_manifests():
         crds = c.kubectl("apply", "--dry-run=server", "-f", str(CHART / "crds"))
         assert crds.stdout.count("(server dry run)") == 2, crds.stdout
         apply_and_check(c, docs, ["gra-system"], kustomize_dir=ROOT / "manifests")
+        # The upgrade path docs/operations.md gives: server-side apply over the installed objects.
+        r = c.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(ROOT / "manifests" / "crds"))
+        assert r.stdout.count("serverside-applied") == 2, r.stdout
+        r = c.kubectl("apply", "--server-side", "--force-conflicts", "-k", str(ROOT / "manifests"))
+        assert r.stdout.count("serverside-applied") == len(docs), r.stdout
         sa = c.kubectl("auth", "can-i", "create", "pods", "-n", "default",
                        "--as=system:serviceaccount:gra-system:gra-operator").stdout.strip()
         assert sa == "yes"
