@@ -175,6 +175,21 @@ public actor LocalAPIServer {
   /// Number of live watch streams (diagnostics).
   public func watcherCount() async -> Int { await objects.watcherCount }
 
+  /// For tests of client retries: the next `times` requests whose path starts with
+  /// `pathPrefix` (and whose method is `method`, when given) are answered with `code` (429,
+  /// 503, 504 …) and kube's Status for it, with `Retry-After` when `retryAfterSeconds` is set.
+  public nonisolated func injectFailures(
+    _ code: Int, times: Int = 1, method: String? = nil, pathPrefix: String, retryAfterSeconds: Int? = nil
+  ) {
+    handler.faults.add(
+      .init(method: method, pathPrefix: pathPrefix, code: code, retryAfterSeconds: retryAfterSeconds, remaining: times))
+  }
+
+  /// For tests of relisting: forgets every change recorded so far (etcd compaction) and ends
+  /// every open watch (an API server restart), so a client resuming from a resourceVersion
+  /// older than the newest gets 410 Expired and must list again.
+  public func compactWatchHistory() async { await objects.compactHistoryAndEndWatches() }
+
   public func shutdown() async {
     handler.aggregator.stop()
     await objects.finishAllWatchers()

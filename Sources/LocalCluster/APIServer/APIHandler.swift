@@ -47,6 +47,7 @@ final class APIHandler: HTTPHandling {
   let authorizer: any Authorizing
   let config: APIConfig
   let agents = NodeAgentSlot()
+  let faults = FaultInjector()
   let schema: any SchemaProcessing
   let portBox: PortBox
   let aggregator: Aggregator
@@ -67,6 +68,7 @@ final class APIHandler: HTTPHandling {
   // MARK: - Entry
 
   func handle(_ req: HTTPRequest) async -> HTTPResponse {
+    if let injected = faults.answer(req) { return injected }
     do {
       return try await handleThrowing(req)
     } catch let s as Status {

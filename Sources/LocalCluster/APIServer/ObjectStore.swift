@@ -273,6 +273,15 @@ actor ObjectStore {
 
   var watcherCount: Int { watchers.values.reduce(0) { $0 + $1.count } }
 
+  /// Forgets the change history (as etcd compaction does) and ends every watch (as an API
+  /// server restart does): watches resuming from an older resourceVersion get 410 Expired.
+  func compactHistoryAndEndWatches() {
+    compactedThrough = rv
+    history.removeAll()
+    historyStart = 0
+    finishAllWatchers()
+  }
+
   private func translate(_ e: HistoryEvent, matches: (JSONValue) -> Bool, r: ResourceInfo) -> WatchItem? {
     switch e.type {
     case .added: return matches(e.object) ? .event(.added, present(e.object, r)) : nil
