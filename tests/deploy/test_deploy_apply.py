@@ -210,3 +210,25 @@ def test_operator_pod_meets_the_restricted_pod_security_standard(install):
 def test_namespaces_enforce_restricted():
     for ns in [d for d in kustomize("namespaced") if d["kind"] == "Namespace"]:
         assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted", ns["metadata"]["name"]
+
+
+@needs_operator_binary
+@needs_kubectl
+def test_uninstall_keeping_the_crds_then_removing_them():
+    """docs/operations.md's uninstall: removing the operator and its RBAC keeps the CRDs and the
+    Runners; deleting the CRDs then deletes every Runner."""
+    with local_cluster(kubelet=False) as c:
+        c.kubectl("apply", "-k", str(ROOT / "manifests"))
+        c.kubectl("apply", "-f", str(ROOT / "manifests" / "examples" / "runner-minimal.yaml"))
+        c.kubectl("delete", "-k", str(ROOT / "manifests" / "operator"), "--ignore-not-found")
+        c.kubectl("delete", "-k", str(ROOT / "manifests" / "rbac"), "--ignore-not-found")
+        for kind in ("deployment", "apiservice", "clusterrole", "serviceaccount"):
+            left = c.kubectl("get", kind, "-A", "-l", "app.kubernetes.io/part-of=gra", "-o", "name").stdout.strip()
+            assert left == "", (kind, left)
+        assert c.kubectl("get", "runner", "demo", "-o", "name").stdout.strip() == "runner.gra.dev/demo"
+        c.kubectl("delete", "-f", str(ROOT / "manifests" / "crds"))
+        r = c.kubectl("get", "runners", "-A", check=False)
+        # kubectl answers from its discovery cache (NotFound from the server) or from fresh
+        # discovery (no such resource type): either way the API and its objects are gone.
+        assert r.returncode != 0 and ("the server doesn't have a resource type" in r.stderr
+                                      or "could not find the requested resource" in r.stderr), r.stderr
