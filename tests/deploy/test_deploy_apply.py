@@ -17,7 +17,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import (CHART, ROOT, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart,
+from gra_deploy_support import (CHART, ROOT, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart,
                       to_yaml)
 from gra_pss import restricted_violations
 

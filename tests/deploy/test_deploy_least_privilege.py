@@ -28,7 +28,7 @@ import urllib.request
 import pytest
 import yaml
 
-from conftest import (OPERATOR, free_port, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
+from gra_deploy_support import (OPERATOR, free_port, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
                       wait_for)
 from gra_api_recorder import Attributes, RecordingProxy
 from gra_pss import restricted_violations

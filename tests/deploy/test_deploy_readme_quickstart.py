@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, needs_kubectl, wait_for
+from gra_deploy_support import ROOT, needs_kubectl, wait_for
 
 pytestmark = [needs_kubectl, pytest.mark.skipif(shutil.which("swift") is None, reason="swift is not installed")]
 

@@ -1,4 +1,4 @@
-"""Fixtures for the deploy tests: a fresh local cluster (`gra-operator local --no-operator`, the
+"""Helpers for the deploy tests: a fresh local cluster (`gra-operator local --no-operator`, the
 local API server and kubelet, no operator), kubectl against it, and the chart rendered by
 Helm's own library."""
 
