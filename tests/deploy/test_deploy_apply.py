@@ -17,7 +17,7 @@ import subprocess
 import pytest
 import yaml
 
-from gra_deploy_support import (CHART, ROOT, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart,
+from gra_deploy_support import (CHART, OPERATOR, ROOT, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart,
                       to_yaml)
 from gra_pss import restricted_violations
 
@@ -37,6 +37,8 @@ NON_DEFAULT = {
     "metrics": {"port": 9090, "service": {"enabled": False}},
     "health": {"port": 9091},
     "bridge": {"port": 9443, "tls": {"mode": "secret", "secretName": "my-bridge-cert"},
+               "exec": {"maxConcurrent": 2, "defaultTimeoutSeconds": 60, "maxTimeoutSeconds": 600,
+                        "outputLimitBytes": 10485760},
                "apiService": {"enabled": True, "caBundle": "LS0tLS1CRUdJTi0tLS0t"}},
     "rbac": {"create": True, "aggregateToDefaultRoles": False},
     "serviceAccount": {"create": True, "name": "gra-bot"},
@@ -162,7 +164,9 @@ def test_every_value_is_rendered():
     assert pod["serviceAccountName"] == "gra-bot"
     assert "--leader-elect" not in c["args"]
     for arg in ["--log-format=logfmt", "--log-level=debug", "--workers=8", "--metrics-bind-address=:9090",
-                "--health-probe-bind-address=:9091", "--bridge-bind-address=:9443"]:
+                "--health-probe-bind-address=:9091", "--bridge-bind-address=:9443",
+                "--bridge-service-name=prod-gra-operator-bridge", "--bridge-max-concurrent=2",
+                "--bridge-default-timeout=60", "--bridge-max-timeout=600", "--bridge-output-limit=10485760"]:
         assert arg in c["args"], (arg, c["args"])
     assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"metrics": 9090, "health": 9091, "bridge": 9443}
     assert c["resources"] == NON_DEFAULT["resources"]
@@ -232,3 +236,15 @@ def test_uninstall_keeping_the_crds_then_removing_them():
         # discovery (no such resource type): either way the API and its objects are gone.
         assert r.returncode != 0 and ("the server doesn't have a resource type" in r.stderr
                                       or "could not find the requested resource" in r.stderr), r.stderr
+
+
+@needs_operator_binary
+@pytest.mark.parametrize("install", sorted(ALL_RENDERS))
+def test_the_operator_accepts_the_deployment_arguments(install, tmp_path):
+    """Every rendered Deployment's args parse (exit 64 is a usage error); the run then stops at
+    the missing kubeconfig (exit 1)."""
+    for d in [d for d in ALL_RENDERS[install]() if d["kind"] == "Deployment"]:
+        args = d["spec"]["template"]["spec"]["containers"][0]["args"]
+        r = subprocess.run([str(OPERATOR), *args, f"--kubeconfig={tmp_path / 'missing'}"], capture_output=True,
+                           text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+        assert r.returncode == 1 and "kubeconfig" in r.stderr, (args, r.returncode, r.stderr)
