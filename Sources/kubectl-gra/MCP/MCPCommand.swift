@@ -61,7 +61,7 @@ struct MCPCommand: AsyncParsableCommand {
     logger.info(
       "serving MCP on stdio", metadata: ["server": "\(config.server)", "namespace": "\(ns)", "kubeconfig": "\(config.origin)", "maxOutputBytes": "\(maxOutputBytes)"])
     let server = await GraMCPServer.make(toolbox: toolbox, version: Self.version)
-    try await server.start(transport: StdioTransport(logger: logger))
+    try await server.start(transport: LineStdioTransport(logger: logger))
     await server.waitUntilCompleted()
     // stdin is closed; answer the calls still running (bounded by the longest tool wait).
     await toolbox.inFlight.drain(limit: .seconds(limits.jobWaitMaxSeconds + 30))
