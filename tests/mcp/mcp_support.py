@@ -56,8 +56,14 @@ class Agent:
         self.session = session
         self.init = init
 
-    async def call(self, tool, **arguments):
-        return Result(await self.session.call_tool(tool, arguments))
+    async def call(self, tool, progress=None, **arguments):
+        """Calls a tool; with a `progress` list, asks for progress notifications and appends
+        their messages to it."""
+        callback = None
+        if progress is not None:
+            async def callback(value, total, message):
+                progress.append(message)
+        return Result(await self.session.call_tool(tool, arguments, progress_callback=callback))
 
 
 @contextlib.asynccontextmanager

@@ -137,9 +137,9 @@ def test_tracer_job_runs_to_completion(cluster, runner, errlog):
         "print('tracing done')\n")
 
     async def scenario(a):
-        r = {}
-        r["run"] = await a.call("run_tracer_job", name="trace-1", runner=RUNNER, command=["python3", "-c", script],
-                                artifacts=["out/**"], waitSeconds=300)
+        r = {"progress": []}
+        r["run"] = await a.call("run_tracer_job", progress=r["progress"], name="trace-1", runner=RUNNER,
+                                command=["python3", "-c", script], artifacts=["out/**"], waitSeconds=300)
         r["get"] = await a.call("get_tracer_job", name="trace-1")
         r["logs"] = await a.call("tracer_job_logs", name="trace-1")
         artifact = r["get"].data["artifacts"][0]
@@ -156,6 +156,9 @@ def test_tracer_job_runs_to_completion(cluster, runner, errlog):
     assert artifact["path"] == "out/trace.json"
     assert artifact["sha256"] == hashlib.sha256(content.encode()).hexdigest()
     assert f"read_file runner={RUNNER} path={artifact['workspacePath']}" in job.text
+    # The wait reported each state it saw, ending with the final one.
+    assert r["progress"] and all(m.startswith("tracer job trace-1: phase ") for m in r["progress"]), r["progress"]
+    assert r["progress"][-1].startswith("tracer job trace-1: phase Succeeded"), r["progress"]
     assert r["get"].data["phase"] == "Succeeded"
     assert "tracing done" in r["logs"].text, r["logs"]
     assert r["artifact"].data["content"] == content

@@ -18,7 +18,15 @@ enum GraMCPServer {
       capabilities: .init(tools: .init(listChanged: false)))
     let tools = toolbox.tools
     await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools) }
-    await server.withMethodHandler(CallTool.self) { params in await toolbox.call(params.name, params.arguments) }
+    await server.withMethodHandler(CallTool.self) { [weak server] params in
+      guard let token = params._meta?.progressToken, let server else { return await toolbox.call(params.name, params.arguments) }
+      let counter = ProgressCounter()
+      let reporter: ToolProgress.Reporter = { message in
+        let n = await counter.next()
+        try? await server.notify(ProgressNotification.message(.init(progressToken: token, progress: Double(n), message: message)))
+      }
+      return await ToolProgress.$reporter.withValue(reporter) { await toolbox.call(params.name, params.arguments) }
+    }
     return server
   }
 }

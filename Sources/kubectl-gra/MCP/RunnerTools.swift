@@ -120,8 +120,14 @@ struct RunnerTools: Sendable {
   /// suspended runner; at the deadline fails (or with `soft`, returns the last state).
   func waitReady(_ name: String, namespace: String, seconds: Int, soft: Bool) async throws -> (Runner, Bool) {
     let deadline = ContinuousClock.now + .seconds(seconds)
+    var last = ""
     while true {
       let r = try await call(.runners("get", namespace), .runner(name, namespace)) { try await api(namespace).get(name) }
+      let now = Self.state(r)
+      if now != last {
+        await ToolProgress.report("runner \(name): \(now)")
+        last = now
+      }
       let ready = r.status?.conditions?[type: GraConditions.ready]
       if ready?.status == .true && r.status?.observedGeneration == r.metadata.generation { return (r, true) }
       if r.spec?.suspend == true {

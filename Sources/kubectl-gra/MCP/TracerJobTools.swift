@@ -67,8 +67,14 @@ struct TracerJobTools: Sendable {
   /// running, which is not an error).
   func waitFinished(_ name: String, namespace: String, seconds: Int) async throws -> ToolOutput {
     let deadline = ContinuousClock.now + .seconds(seconds)
+    var last = ""
     while true {
       let job = try await call(.tracerJobs("get", namespace), .tracerJob(name, namespace)) { try await api(namespace).get(name) }
+      let now = Self.state(job)
+      if now != last {
+        await ToolProgress.report("tracer job \(name): \(now)")
+        last = now
+      }
       let phase = job.status?.phase
       if phase == .succeeded || phase == .failed {
         return ToolOutput(Self.describe(job), structured: Self.summary(job), isError: phase == .failed)
