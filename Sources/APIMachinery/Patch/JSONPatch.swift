@@ -57,13 +57,13 @@ public struct JSONPatch: Sendable, Equatable {
   /// Decodes a patch document: a JSON array of operation objects.
   public init(json: JSONValue) throws(JSONPatchError) {
     guard case .array(let items) = json else {
-      throw JSONPatchError(.malformedPatch, "json: cannot unmarshal \(Self.goTypeName(json)) into Go value of type jsonpatch.Patch")
+      throw JSONPatchError(.malformedPatch, "json: cannot unmarshal \(GoFormat.jsonTypeName(json)) into Go value of type jsonpatch.Patch")
     }
     var ops: [Operation] = []
     for item in items {
       guard case .object(let o) = item else {
         throw JSONPatchError(
-          .malformedPatch, "json: cannot unmarshal \(Self.goTypeName(item)) into Go value of type jsonpatch.Operation")
+          .malformedPatch, "json: cannot unmarshal \(GoFormat.jsonTypeName(item)) into Go value of type jsonpatch.Operation")
       }
       ops.append(
         Operation(
@@ -320,16 +320,5 @@ public struct JSONPatch: Sendable, Equatable {
       return i + count >= 0 ? i + count : nil
     }
     return i
-  }
-
-  private static func goTypeName(_ v: JSONValue) -> String {
-    switch v {
-    case .null: "null"
-    case .bool: "bool"
-    case .int, .double: "number"
-    case .string: "string"
-    case .array: "array"
-    case .object: "object"
-    }
   }
 }

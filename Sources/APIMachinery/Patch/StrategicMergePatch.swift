@@ -25,7 +25,7 @@ public enum StrategicMergePatch {
   ) throws(StrategicMergePatchError) -> JSONValue {
     guard case .object(let p) = patch else {
       throw StrategicMergePatchError(
-        .badRequest, "json: cannot unmarshal \(goKind(patch)) into Go value of type map[string]interface {}")
+        .badRequest, "json: cannot unmarshal \(GoFormat.jsonTypeName(patch)) into Go value of type map[string]interface {}")
     }
     let engine = Engine(schema: schema)
     return .object(try engine.mergeMap(original.objectValue ?? [:], p, path: ""))
@@ -35,17 +35,6 @@ public enum StrategicMergePatch {
   static let retainKeysDirective = "$retainKeys"
   static let deleteFromPrimitiveListPrefix = "$deleteFromPrimitiveList/"
   static let setElementOrderPrefix = "$setElementOrder/"
-
-  static func goKind(_ v: JSONValue) -> String {
-    switch v {
-    case .null: "null"
-    case .bool: "bool"
-    case .int, .double: "number"
-    case .string: "string"
-    case .array: "array"
-    case .object: "object"
-    }
-  }
 
   /// Go's `%v` rendering of a decoded JSON value, used in error messages.
   static func goFormat(_ v: JSONValue) -> String {

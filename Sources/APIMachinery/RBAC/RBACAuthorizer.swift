@@ -63,40 +63,40 @@ public struct RBACAuthorizer: Sendable {
     }
     var errors: [String] = []
     for binding in clusterRoleBindings {
-      guard let subject = Self.appliesTo(a.user, binding.subjects, namespace: "") else { continue }
-      switch rules(for: binding.roleRef, namespace: "") {
-      case .failure(let e):
-        errors.append(e.message)
-      case .success(let rules):
-        if rules.contains(where: { Self.ruleAllows(a, $0) }) {
-          return AuthorizationDecision(
-            allowed: true,
-            reason:
-              "RBAC: allowed by ClusterRoleBinding \(GoFormat.quote(binding.name)) of \(binding.roleRef.kind) \(GoFormat.quote(binding.roleRef.name)) to \(Self.describe(subject, bindingNamespace: ""))"
-          )
-        }
-      }
+      if let d = decide(a, binding, namespace: "", errors: &errors) { return d }
     }
     if !a.namespace.isEmpty {
       for binding in roleBindings where binding.namespace == a.namespace {
-        guard let subject = Self.appliesTo(a.user, binding.subjects, namespace: a.namespace) else { continue }
-        switch rules(for: binding.roleRef, namespace: a.namespace) {
-        case .failure(let e):
-          errors.append(e.message)
-        case .success(let rules):
-          if rules.contains(where: { Self.ruleAllows(a, $0) }) {
-            return AuthorizationDecision(
-              allowed: true,
-              reason:
-                "RBAC: allowed by RoleBinding \(GoFormat.quote(binding.name + "/" + binding.namespace)) of \(binding.roleRef.kind) \(GoFormat.quote(binding.roleRef.name)) to \(Self.describe(subject, bindingNamespace: binding.namespace))"
-            )
-          }
-        }
+        if let d = decide(a, binding, namespace: a.namespace, errors: &errors) { return d }
       }
     }
     if errors.isEmpty { return AuthorizationDecision(allowed: false, reason: "") }
     let aggregate = errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]"
     return AuthorizationDecision(allowed: false, reason: "RBAC: " + aggregate)
+  }
+
+  /// The allowing decision of one binding (`namespace` empty for a ClusterRoleBinding), or nil;
+  /// a role that cannot be found adds its error, as kube's RBAC authorizer reports them.
+  private func decide(
+    _ a: RequestAttributes, _ binding: RBAC.Binding, namespace: String, errors: inout [String]
+  ) -> AuthorizationDecision? {
+    guard let subject = Self.appliesTo(a.user, binding.subjects, namespace: namespace) else { return nil }
+    switch rules(for: binding.roleRef, namespace: namespace) {
+    case .failure(let e):
+      errors.append(e.message)
+      return nil
+    case .success(let rules):
+      guard rules.contains(where: { Self.ruleAllows(a, $0) }) else { return nil }
+      let what =
+        namespace.isEmpty
+        ? "ClusterRoleBinding \(GoFormat.quote(binding.name))"
+        : "RoleBinding \(GoFormat.quote(binding.name + "/" + binding.namespace))"
+      return AuthorizationDecision(
+        allowed: true,
+        reason:
+          "RBAC: allowed by \(what) of \(binding.roleRef.kind) \(GoFormat.quote(binding.roleRef.name)) to \(Self.describe(subject, bindingNamespace: namespace))"
+      )
+    }
   }
 
   struct LookupError: Error { var message: String }

@@ -90,24 +90,7 @@ enum Pruner {
         x = .object([:])
         return
       }
-      for k in Array(o.keys) {
-        if embedded && metaFields.contains(k) {
-          if k == "metadata" {
-            var m = o[k]!
-            coerceMetadata(&m, path: path, unknown: &unknown)
-            o[k] = m
-          }
-          continue
-        }
-        if let child = s.properties[k] ?? s.additionalProperties {
-          var v = o[k]!
-          prune(&v, child, embedded: child.embeddedResource, path: path + [k], unknown: &unknown)
-          o[k] = v
-        } else {
-          unknown.append(render(path, k))
-          o.removeValue(forKey: k)
-        }
-      }
+      pruneFields(&o, s, embedded: embedded, path: path, unknown: &unknown, dropUnknown: true)
       x = .object(o)
     case .array(var a):
       for i in a.indices {
@@ -119,26 +102,40 @@ enum Pruner {
     }
   }
 
+  /// Prunes the fields of one object against `s`: embedded resources keep `apiVersion`, `kind`
+  /// and a coerced `metadata`; fields the schema declares are pruned recursively; undeclared
+  /// fields are dropped and reported only when `dropUnknown` (false under
+  /// `x-kubernetes-preserve-unknown-fields`).
+  static func pruneFields(
+    _ o: inout [String: JSONValue], _ s: StructuralSchema, embedded: Bool, path: [String], unknown: inout [String],
+    dropUnknown: Bool
+  ) {
+    for k in Array(o.keys) {
+      if embedded && metaFields.contains(k) {
+        if k == "metadata" {
+          var m = o[k]!
+          coerceMetadata(&m, path: path, unknown: &unknown)
+          o[k] = m
+        }
+        continue
+      }
+      if let child = s.properties[k] ?? s.additionalProperties {
+        var v = o[k]!
+        prune(&v, child, embedded: child.embeddedResource, path: path + [k], unknown: &unknown)
+        o[k] = v
+      } else if dropUnknown {
+        unknown.append(render(path, k))
+        o.removeValue(forKey: k)
+      }
+    }
+  }
+
   static func skipPrune(
     _ x: inout JSONValue, _ s: StructuralSchema, embedded: Bool, path: [String], unknown: inout [String]
   ) {
     switch x {
     case .object(var o):
-      for k in Array(o.keys) {
-        if embedded && metaFields.contains(k) {
-          if k == "metadata" {
-            var m = o[k]!
-            coerceMetadata(&m, path: path, unknown: &unknown)
-            o[k] = m
-          }
-          continue
-        }
-        if let child = s.properties[k] ?? s.additionalProperties {
-          var v = o[k]!
-          prune(&v, child, embedded: child.embeddedResource, path: path + [k], unknown: &unknown)
-          o[k] = v
-        }
-      }
+      pruneFields(&o, s, embedded: embedded, path: path, unknown: &unknown, dropUnknown: false)
       x = .object(o)
     case .array(var a):
       guard let items = s.items else { return }

@@ -166,6 +166,18 @@ enum GoFormat {
     return out + "\""
   }
 
+  /// The JSON type `encoding/json` names in `cannot unmarshal X into Go value of type …`.
+  static func jsonTypeName(_ v: JSONValue) -> String {
+    switch v {
+    case .null: "null"
+    case .bool: "bool"
+    case .int, .double: "number"
+    case .string: "string"
+    case .array: "array"
+    case .object: "object"
+    }
+  }
+
   /// `%v` of a float64: integral values without a fraction (below 1e21), others shortest.
   static func float(_ d: Double) -> String {
     if d == d.rounded(), abs(d) < 1e21 { return String(format: "%.0f", d) }
