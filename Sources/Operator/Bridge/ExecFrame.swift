@@ -37,16 +37,30 @@ public enum ExecFrame: Sendable, Equatable {
   /// JSON string escaping of valid UTF-8 bytes: quote, backslash and control characters.
   static func appendEscaped(_ bytes: [UInt8], to out: inout [UInt8]) {
     let hex = Array("0123456789abcdef".utf8)
-    for b in bytes {
-      switch b {
-      case 0x22: out += [0x5c, 0x22]
-      case 0x5c: out += [0x5c, 0x5c]
-      case 0x0a: out += [0x5c, 0x6e]
-      case 0x0d: out += [0x5c, 0x72]
-      case 0x09: out += [0x5c, 0x74]
-      case 0..<0x20: out += [0x5c, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xf)]]
-      default: out.append(b)
+    bytes.withUnsafeBufferPointer { buf in
+      var runStart = 0
+      var i = 0
+      let n = buf.count
+      while i < n {
+        let b = buf[i]
+        if b >= 0x20 && b != 0x22 && b != 0x5c {
+          i += 1
+          continue
+        }
+        // Copy the run of plain bytes in one go, then the escape.
+        if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<i])) }
+        switch b {
+        case 0x22: out += [0x5c, 0x22]
+        case 0x5c: out += [0x5c, 0x5c]
+        case 0x0a: out += [0x5c, 0x6e]
+        case 0x0d: out += [0x5c, 0x72]
+        case 0x09: out += [0x5c, 0x74]
+        default: out += [0x5c, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xf)]]
+        }
+        i += 1
+        runStart = i
       }
+      if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n])) }
     }
   }
 
