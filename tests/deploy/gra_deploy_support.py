@@ -5,6 +5,7 @@ Helm's own library."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pathlib
 import shutil
@@ -83,22 +84,37 @@ def local_cluster(kubelet: bool = True):
     if not kubelet:
         args.append("--no-kubelet")
     log = open(directory / "local.log", "wb")
-    # From the checkout, so the local kubelet finds images/runner (the runner image's scripts).
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = None
     try:
+        # From the checkout, so the local kubelet finds images/runner (the runner image's scripts).
+        proc = start_process(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         wait_for("gra-operator local to write its kubeconfig",
                  lambda: (directory / "kubeconfig").exists() or proc.poll() is not None, timeout=60)
         if proc.poll() is not None:
             pytest.fail("gra-operator local exited:\n" + (directory / "local.log").read_text())
         yield Cluster(directory, proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         log.close()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def start_process(args, **kwargs) -> subprocess.Popen:
+    """Popen, retried while the binary is being written (ETXTBSY: a build in this checkout is
+    linking it right now)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return subprocess.Popen(args, **kwargs)
+        except OSError as e:
+            if e.errno != errno.ETXTBSY or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def render_chart(values: dict | None = None, name: str = "gra", namespace: str = "gra-system") -> list[dict]:

@@ -19,6 +19,7 @@ import dataclasses
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -28,7 +29,7 @@ import urllib.request
 import pytest
 import yaml
 
-from gra_deploy_support import (OPERATOR, free_port, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
+from gra_deploy_support import (OPERATOR, free_port, kustomize, local_cluster, start_process, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
                       wait_for)
 from gra_api_recorder import Attributes, RecordingProxy
 from gra_pss import restricted_violations
@@ -219,7 +220,7 @@ def run(request):
         argv, env = operator_command(deployment, kubeconfig, ports)
         log_path = tmp / "operator.log"
         with open(log_path, "wb") as log:
-            op = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+            op = start_process(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
         result = {"mode": request.param, "cluster": c, "proxy": proxy, "docs": docs, "sa": sa, "log": log_path, "pods": [], "ports": ports}
         try:
             def ready():
@@ -312,6 +313,7 @@ def run(request):
             proxy.close()
         result["log_text"] = log_path.read_text(errors="replace")
         result["requests"] = proxy.requests()
+        shutil.rmtree(tmp, ignore_errors=True)
         if os.environ.get("GRA_DEPLOY_DUMP"):
             # A record for humans: the operator's requests as RBAC saw them, the job, the log.
             with open(os.environ["GRA_DEPLOY_DUMP"], "w") as f:
