@@ -202,7 +202,13 @@ struct KubeletPodTests {
     try await Task.sleep(for: .milliseconds(300))
     var follow = LogOptions()
     follow.follow = true
-    let followed = Task { try await bed.logs("graceful", "c", follow) }
+    // The follow is open before the delete, as `kubectl logs -f` would be.
+    let stream = try await bed.kubelet.logs(namespace: "default", pod: "graceful", container: "c", options: follow)
+    let followed = Task {
+      var out = ""
+      for try await chunk in stream { out += String(decoding: chunk, as: UTF8.self) }
+      return out
+    }
     try await bed.store.delete(KubeletResources.pods, namespace: "default", name: "graceful", gracePeriodSeconds: nil)
     let gone = try await bed.pod("graceful") { $0.isNull }
     #expect(gone.isNull)

@@ -113,6 +113,11 @@ enum ContainerLogReader {
   static func records(path: String, from offset: UInt64) -> ([LogRecord], UInt64) {
     guard let h = FileHandle(forReadingAtPath: path) else { return ([], offset) }
     defer { try? h.close() }
+    return records(handle: h, from: offset)
+  }
+
+  /// As `records(path:from:)`, from a file already open.
+  static func records(handle h: FileHandle, from offset: UInt64) -> ([LogRecord], UInt64) {
     h.seek(toFileOffset: offset)
     let data = [UInt8](h.readDataToEndOfFile())
     guard let lastNL = data.lastIndex(of: 10) else { return ([], offset) }
@@ -149,9 +154,14 @@ enum ContainerLogReader {
   }
 
   /// The log as chunks: existing lines, then (with `follow`) new ones until the writer closes.
+  ///
+  /// The file stays open for the whole stream, as the kubelet's does: a pod deleted while
+  /// its log is followed removes the file, and the follower still reads the last lines.
   static func stream(path: String, options: LogOptions) -> AsyncThrowingStream<[UInt8], any Error> {
     AsyncThrowingStream { continuation in
+      guard let handle = FileHandle(forReadingAtPath: path) else { return continuation.finish() }
       let task = Task {
+        defer { try? handle.close() }
         var remaining = options.limitBytes ?? Int.max
         func emit(_ recs: [LogRecord]) -> Bool {
           var out: [UInt8] = []
@@ -161,11 +171,11 @@ enum ContainerLogReader {
           if !out.isEmpty { continuation.yield(out) }
           return remaining > 0
         }
-        var (recs, offset) = records(path: path, from: 0)
+        var (recs, offset) = records(handle: handle, from: 0)
         guard emit(select(recs, options: options, now: Date())) else { return continuation.finish() }
         while options.follow && !Task.isCancelled {
           let wasOpen = OpenLogs.shared.isOpen(path)
-          (recs, offset) = records(path: path, from: offset)
+          (recs, offset) = records(handle: handle, from: offset)
           if !recs.isEmpty, !emit(recs) { break }
           if !wasOpen { break }
           try? await Task.sleep(for: .milliseconds(100))
