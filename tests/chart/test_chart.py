@@ -105,6 +105,8 @@ def test_chart_and_kustomize_grant_the_operator_the_same_rules():
     assert rules(render(), "gra-gra-operator") == rules(kustomized, "gra-operator")
     assert rules(render(), "gra-edit") == rules(kustomized, "gra-edit")
     assert rules(render(), "gra-view") == rules(kustomized, "gra-view")
+    assert rules(render(), "gra-exec-edit") == rules(kustomized, "gra-exec-edit")
+    assert rules(render(), "gra-runner-exec") == rules(kustomized, "gra-runner-exec")
 
 
 def test_generated_bridge_certificate_is_signed_by_the_api_service_ca(tmp_path):
