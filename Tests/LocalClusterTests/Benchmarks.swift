@@ -28,6 +28,32 @@ struct Benchmarks {
     return (r, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
   }
 
+  /// Creates 10,000 ConfigMaps over HTTP (8 clients) in batches of 1,000 and prints each
+  /// batch's rate: a per-write cost that grows with the store shows as falling rates.
+  @Test func createRateOverHTTPAsTheStoreGrows() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    var rates: [Int] = []
+    for batch in 0..<10 {
+      let (_, secs) = try await Self.time {
+        try await withThrowingTaskGroup(of: Void.self) { g in
+          for w in 0..<8 {
+            g.addTask {
+              for i in stride(from: batch * 1000 + w, to: (batch + 1) * 1000, by: 8) {
+                let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"bench":"yes"}},"data":{"key":"value-\#(i)"}}"#
+                let r = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: body)
+                precondition(r.code == 201)
+              }
+            }
+          }
+          try await g.waitForAll()
+        }
+      }
+      rates.append(Int(1000 / secs))
+    }
+    Self.say("BENCH create over HTTP, creates/s per batch of 1,000 (0→10,000 objects): \(rates)")
+  }
+
   @Test func tenThousandObjectsAndHundredWatchers() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }
