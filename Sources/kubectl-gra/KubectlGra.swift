@@ -16,7 +16,7 @@ struct KubectlGra: AsyncParsableCommand {
       CreateCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, SuspendCommand.self,
       ResumeCommand.self, WaitCommand.self, DescribeCommand.self, ExecCommand.self, PythonCommand.self,
       LogsCommand.self, CpCommand.self, RunCommand.self, JobsCommand.self, ResultsCommand.self, SSHCommand.self,
-      SSHProxyCommand.self, ConfigSSHCommand.self, CompletionCommand.self, CompleteCommand.self,
+      SSHProxyCommand.self, ConfigSSHCommand.self, CompletionCommand.self, CompleteCommand.self, MCPCommand.self,
     ]
   )
 

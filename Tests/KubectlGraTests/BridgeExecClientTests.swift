@@ -77,6 +77,18 @@ import Testing
     #expect(BridgeExecClient.isBridgeUnavailable(KubeError(status: Status(message: "service unavailable", reason: "ServiceUnavailable", code: 503))))
   }
 
+  /// The WebSocket path's final Status (kubelet's form, with the bridge's reasons).
+  @Test func finalStatusesBecomeEndings() {
+    #expect(BridgeExecClient.end(from: Status(status: "Success")) == .exited(0))
+    let nonZero = Status(
+      message: "command terminated with non-zero exit code", reason: "NonZeroExitCode",
+      details: StatusDetails(causes: [StatusCause(reason: "ExitCode", message: "7")]))
+    #expect(BridgeExecClient.end(from: nonZero) == .exited(7))
+    #expect(BridgeExecClient.end(from: Status(message: "slow", reason: "TimedOut")) == .timedOut(message: "slow"))
+    #expect(BridgeExecClient.end(from: Status(message: "wait", reason: "RunnerNotReady")) == .notRun(reason: "RunnerNotReady", message: "wait"))
+    if case .lost = BridgeExecClient.end(from: nil) {} else { Issue.record("no status must be a lost outcome") }
+  }
+
   @Test func requestEncodesTheContractsFieldNames() throws {
     let r = BridgeExecRequest(command: ["python3", "-"], stdin: "print(1)", env: ["A": "b"], workingDir: "/workspace", timeoutSeconds: 30)
     let v = try KubeJSON.decode(JSONValue.self, from: KubeJSON.encode(r))

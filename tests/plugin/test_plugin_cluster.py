@@ -132,6 +132,11 @@ def test_exec_goes_through_the_bridge_with_the_remote_exit_code(cluster, runner)
     r = gra(env, "exec", runner, "-e", "MODE=fast", "-w", "/tmp", "--", "sh", "-c", "echo $MODE $(pwd)")
     assert (r.returncode, r.stdout) == (0, "fast /tmp\n"), r.stderr
 
+    # --direct goes to pods/exec: stdin streams there and may be binary.
+    blob = bytes(range(256)) * 100
+    r = gra(env, "exec", "-i", "--direct", runner, "--", "sha256sum", stdin=blob, binary=True)
+    assert (r.returncode, r.stdout.split()[0].decode()) == (0, hashlib.sha256(blob).hexdigest()), r.stderr
+
     r = gra(env, "exec", runner, "-o", "json", "--", "sh", "-c", "echo hi; exit 2")
     assert r.returncode == 2
     assert json.loads(r.stdout) == {"runner": runner, "namespace": "default", "command": ["sh", "-c", "echo hi; exit 2"],
@@ -353,8 +358,8 @@ def test_suspend_resume_and_delete_a_runner(cluster):
 
 def test_bad_flags_and_kubeconfig_give_one_line(cluster, runner):
     env, tmp = cluster["env"], cluster["tmp"]
-    r = gra(env, "exec", runner, "-t", "--", "sh")
-    assert r.returncode == 2 and r.stderr.startswith("Error: -t needs --direct")
+    r = gra(env, "exec", "-i", runner, "--", "cat", stdin=b"\xff\xfe binary", binary=True)
+    assert r.returncode == 2 and b"not UTF-8 text" in r.stderr and b"--direct" in r.stderr
     r = gra(env, "exec", runner, "-w", "relative", "--", "true")
     assert r.returncode == 2 and '--workdir "relative": must be an absolute path' in r.stderr
     r = gra(env, "run", "--wait-timeout", "soon", "--", "true")

@@ -7,11 +7,12 @@ struct ExecCommand: NamedRunnerCommand {
   static let configuration = CommandConfiguration(
     commandName: "exec", abstract: "Run a command in a Runner and exit with its exit code.",
     discussion: """
-      Goes through the exec bridge (runners/exec): you need `create` on runners/exec in group
-      gra.dev, not pods/exec. Output is streamed as it is produced. With -i, standard input is
-      read to its end first and sent with the command (the bridge takes text, up to about
-      1 MiB); --direct uses pods/exec on the runner's pod instead, which streams stdin, takes
-      binary input and offers a terminal (-t).
+      Goes through the exec bridge (runners/exec): you need `create` on runners/exec (API
+      groups exec.gra.dev and gra.dev), not on pods/exec. Output is streamed as it is produced.
+      With -i, standard input is read to its end and sent with the command (text, up to about
+      1 MiB). -t gives the command a terminal over the bridge's WebSocket (the API server must
+      pass the upgrade through to the bridge). --direct uses pods/exec on the runner's pod
+      instead: stdin streams there, binary too.
       Exits with the command's exit code (128+N when signal N killed it); 5 when --timeout
       stopped it; 1 when it could not run (runner suspended or not ready, output limit reached).
       With -o json, prints {"exitCode", "stdout", "stderr", ...} once the command ended.
@@ -20,12 +21,12 @@ struct ExecCommand: NamedRunnerCommand {
         echo 'print(1)' | kubectl gra exec -i demo -- python -
         kubectl gra exec demo -e MODE=fast -w /workspace/src --timeout 10m -- make test
         kubectl gra exec demo -o json -- ls /workspace
-        kubectl gra exec -it --direct demo -- bash
+        kubectl gra exec -it demo -- bash
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
   @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass standard input to the command.") var stdin = false
-  @Flag(name: [.short, .customLong("tty")], help: "Give the command a terminal (needs --direct).") var tty = false
+  @Flag(name: [.short, .customLong("tty")], help: "Give the command a terminal.") var tty = false
   @Flag(help: "Use pods/exec on the runner's pod instead of the exec bridge.") var direct = false
   @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env: [String] = []
   @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir: String?
@@ -34,9 +35,6 @@ struct ExecCommand: NamedRunnerCommand {
 
   func validate() throws {
     guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. exec demo -- python -V") }
-    if tty && !direct {
-      throw ValidationError("-t needs --direct: the exec bridge streams output but has no interactive terminal")
-    }
     for e in env where !e.contains("=") || e.hasPrefix("=") {
       throw ValidationError("--env \"\(e)\": use KEY=VALUE")
     }
@@ -50,21 +48,33 @@ struct ExecCommand: NamedRunnerCommand {
   func execute(client: KubernetesClient, namespace: String) async throws {
     let seconds = try timeout.map { try Int(parseTimeout($0).components.seconds) }
     let run = RemoteRun(runner: name, namespace: namespace, command: command, json: global.output == .json)
+    var resize: AsyncStream<TerminalSize>?
+    var terminal: TerminalMode?
+    if tty {
+      let (s, c) = AsyncStream<TerminalSize>.makeStream()
+      if let size = TerminalMode.size() { c.yield(TerminalSize(width: size.width, height: size.height)) }
+      resize = s
+      terminal = TerminalMode(raw: stdin)
+    }
+    defer { terminal?.restore() }
     if direct {
-      let executor = try await DirectExecutor.forRunner(name, client: client, namespace: namespace)
       let input = stdin ? Self.streamStandardInput() : nil
-      var resize: AsyncStream<TerminalSize>?
-      var terminal: TerminalMode?
-      if tty {
-        let (s, c) = AsyncStream<TerminalSize>.makeStream()
-        if let size = TerminalMode.size() { c.yield(TerminalSize(width: size.width, height: size.height)) }
-        resize = s
-        terminal = TerminalMode(raw: stdin)
-      }
-      defer { terminal?.restore() }
+      let executor = try await DirectExecutor.forRunner(name, client: client, namespace: namespace)
       try await run.run { out, err in
         try await executor.runBytes(
           commandLine, stdin: input, workingDir: workdir, timeoutSeconds: seconds, resize: resize, stdout: out, stderr: err)
+      }
+      return
+    }
+    let bridge = BridgeExecClient(client: client)
+    if tty {
+      // A terminal needs the bridge's WebSocket (stdin streams there); it has no working
+      // directory field, so env -C sets it.
+      let input = stdin ? Self.streamStandardInput() : nil
+      let line = workdir.map { ["env", "-C", $0] + commandLine } ?? commandLine
+      let options = BridgeStreamOptions(command: line, stdin: stdin, tty: true, timeoutSeconds: seconds)
+      try await run.run { out, err in
+        try await bridge.stream(namespace: namespace, runner: name, options, stdin: input, resize: resize, stdout: out, stderr: err)
       }
       return
     }
@@ -72,11 +82,11 @@ struct ExecCommand: NamedRunnerCommand {
     if stdin {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       guard let t = String(validating: Array(data), as: UTF8.self) else {
-        throw CLIError(.usage, "standard input is not UTF-8 text; the exec bridge carries text only (use --direct for binary input)")
+        throw CLIError(.usage, "standard input is not UTF-8 text; the exec bridge takes text stdin (use --direct for binary input)")
       }
       text = t
     }
-    let executor = BridgeExecutor(bridge: BridgeExecClient(client: client), namespace: namespace, runner: name)
+    let executor = BridgeExecutor(bridge: bridge, namespace: namespace, runner: name)
     try await run.run { out, err in
       try await executor.run(commandLine, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
     }

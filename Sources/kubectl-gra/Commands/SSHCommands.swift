@@ -5,7 +5,11 @@ import KubeClient
 
 /// How `ssh` and `config-ssh` reach sshd.
 enum SSHVia: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// pods/exec on the runner's pod (needs that right; no limits).
   case exec
+  /// The exec bridge's WebSocket (needs only runners/exec; the session is subject to the
+  /// bridge's exec timeout, output limit and concurrency limit).
+  case bridge
   case portForward = "port-forward"
 }
 
@@ -42,7 +46,11 @@ struct SSHCommand: NamedRunnerCommand {
       Runs your ssh with a ProxyCommand (`kubectl gra ssh-proxy`) that tunnels to the runner's
       sshd, so no Service or open port is needed. The runner needs ssh on
       (`kubectl gra create NAME --ssh-key-file KEY.pub`). --via exec (default) tunnels over
-      pods/exec and also works under gVisor; --via port-forward uses kubectl port-forward.
+      pods/exec (also under gVisor, where port-forward does not work); --via bridge tunnels
+      through the exec bridge and needs only runners/exec, but the session then ends at the
+      bridge's exec timeout (at most 1 h) or output limit (spec.exec.outputLimitBytes, 10 MiB
+      by default) — fine for commands, too small for VS Code; --via port-forward runs
+      kubectl port-forward.
       Host keys are not pinned (a new pod has new ones); the tunnel is authenticated by your
       Kubernetes credentials. Arguments after -- go to ssh (a remote command, -L forwards…).
       Exits with ssh's exit code.
@@ -56,7 +64,7 @@ struct SSHCommand: NamedRunnerCommand {
   @Argument(help: "The runner's name.") var name: String
   @Option(name: [.short, .customLong("identity-file")], help: "Private key for ssh -i.") var identityFile: String?
   @Option(name: [.customShort("l"), .customLong("user")], help: "Login user (default: the runner's, usually runner).") var user: String?
-  @Option(help: "Tunnel: exec or port-forward.") var via: SSHVia = .exec
+  @Option(help: "Tunnel: exec, bridge or port-forward.") var via: SSHVia = .exec
   @Flag(help: "Print the ssh command line instead of running it.") var print = false
   @Argument(parsing: .postTerminator, help: "ssh arguments or a remote command, after --.") var sshArgs: [String] = []
 
@@ -107,28 +115,32 @@ struct SSHProxyCommand: NamedRunnerCommand {
     commandName: "ssh-proxy", abstract: "Relay stdin/stdout to a Runner's sshd (an ssh ProxyCommand).",
     discussion: """
       Used by `kubectl gra ssh` and the entries `kubectl gra config-ssh` writes; rarely run by
-      hand. --via exec needs `create` on pods/exec; --via port-forward needs pods/portforward
-      and kubectl on the PATH.
+      hand. --via exec needs `create` on pods/exec; --via bridge needs runners/exec (and is
+      bounded by the bridge's exec limits); --via port-forward needs pods/portforward and
+      kubectl on the PATH.
       Example (in ~/.ssh/config):
         ProxyCommand kubectl-gra ssh-proxy demo --namespace default
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
-  @Option(help: "Tunnel: exec or port-forward.") var via: SSHVia = .exec
+  @Option(help: "Tunnel: exec, bridge or port-forward.") var via: SSHVia = .exec
   @Option(help: "Port in the pod (default: the runner's ssh port).") var port: Int32?
 
   func execute(client: KubernetesClient, namespace: String) async throws {
     let runner = try await client.api(Runner.self, namespace: namespace).get(name)
-    let pod = try await RunnerPods.readyPod(name, client: client, namespace: namespace)
     let target = port ?? SSHTunnel.port(of: runner)
     let code: Int32
     switch via {
     case .exec:
+      let pod = try await RunnerPods.readyPod(name, client: client, namespace: namespace)
       code = try await SSHTunnel.viaExec(client: client, namespace: namespace, pod: pod, port: target)
+    case .bridge:
+      code = try await SSHTunnel.viaBridge(client: client, namespace: namespace, runner: name, port: target)
     case .portForward:
       var args: [String] = []
       if let k = global.kubeconfig { args += ["--kubeconfig", k] }
       if let c = global.context { args += ["--context", c] }
+      let pod = try await RunnerPods.readyPod(name, client: client, namespace: namespace)
       code = try SSHTunnel.viaPortForward(kubectlArgs: args, namespace: namespace, pod: pod, port: target)
     }
     if code != 0 { throw ExitCode(code) }
@@ -155,7 +167,7 @@ struct ConfigSSHCommand: RunnerCommand {
   @Argument(help: "Runners to add (default: all with ssh on).") var names: [String] = []
   @Option(name: [.short, .customLong("identity-file")], help: "Private key to use (IdentityFile).") var identityFile: String?
   @Option(name: [.customShort("l"), .customLong("user")], help: "Login user (default: the runner's).") var user: String?
-  @Option(help: "Tunnel: exec or port-forward.") var via: SSHVia = .exec
+  @Option(help: "Tunnel: exec, bridge or port-forward.") var via: SSHVia = .exec
   @Option(help: "The ssh config file to edit.") var sshConfig = "~/.ssh/config"
   @Flag(help: "Print the entries instead of writing them.") var print = false
   @Flag(help: "Remove the entries of the named runners (all gra entries without names).") var remove = false

@@ -7,9 +7,9 @@ import KubeClient
 ///
 /// `exec` (default) runs a small Python relay in the runner's pod over `pods/exec` and talks
 /// to sshd on the pod's loopback: it works wherever exec works (also under gVisor, where
-/// port-forward does not). The exec bridge cannot carry it: its requests are one-shot (stdin
-/// is sent whole with the command). `port-forward` runs `kubectl port-forward` to the pod and
-/// relays to the local port it opens.
+/// port-forward does not). `bridge` runs the same relay through the exec bridge's WebSocket
+/// (only `runners/exec` needed, but bounded by the bridge's exec timeout and output limit).
+/// `port-forward` runs `kubectl port-forward` to the pod and relays to the local port.
 enum SSHTunnel {
   static let relay = """
     import os, socket, sys, threading
@@ -47,6 +47,16 @@ enum SSHTunnel {
     return try await client.exec(
       namespace: namespace, pod: pod, ExecOptions(command: ["python3", "-c", relay, String(port)], stdin: true), stdin: input,
       stdout: { FileHandle.standardOutput.write(Data($0)) }, stderr: { FileHandle.standardError.write(Data($0)) })
+  }
+
+  /// Through the exec bridge's WebSocket, with the longest timeout the bridge allows.
+  static func viaBridge(client: KubernetesClient, namespace: String, runner: String, port: Int32) async throws -> Int32 {
+    let options = BridgeStreamOptions(command: ["python3", "-c", relay, String(port)], stdin: true, timeoutSeconds: 3600)
+    let end = try await BridgeExecClient(client: client).stream(
+      namespace: namespace, runner: runner, options, stdin: ExecCommand.streamStandardInput(),
+      stdout: { FileHandle.standardOutput.write(Data($0)) }, stderr: { FileHandle.standardError.write(Data($0)) })
+    if let e = end.cliError { throw e }
+    return end.shellExitCode ?? 1
   }
 
   /// Starts `kubectl port-forward pod/POD :PORT`, waits for the local port it reports, and

@@ -1,0 +1,108 @@
+import CRDModels
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// What to run interactively through the bridge's WebSocket (`GET …/runners/NAME/exec` upgraded,
+/// `v5.channel.k8s.io`): the same channel protocol as `pods/exec`, so stdin streams (binary
+/// too) and a terminal works.
+public struct BridgeStreamOptions: Sendable, Equatable {
+  public var command: [String]
+  public var stdin: Bool
+  public var tty: Bool
+  public var timeoutSeconds: Int?
+
+  public init(command: [String], stdin: Bool = false, tty: Bool = false, timeoutSeconds: Int? = nil) {
+    self.command = command
+    self.stdin = stdin
+    self.tty = tty
+    self.timeoutSeconds = timeoutSeconds
+  }
+
+  var query: [(name: String, value: String)] {
+    var q: [(name: String, value: String)] = command.map { ("command", $0) }
+    if stdin { q.append(("stdin", "true")) }
+    q.append(("stdout", "true"))
+    if !tty { q.append(("stderr", "true")) }
+    if tty { q.append(("tty", "true")) }
+    if let t = timeoutSeconds { q.append(("timeoutSeconds", String(t))) }
+    return q
+  }
+}
+
+extension BridgeExecClient {
+  /// Runs a command over the bridge's WebSocket: `stdin` is forwarded as it comes (its end
+  /// closes the command's stdin), `resize` sizes go to the terminal, output is streamed to the
+  /// handlers. The final Status becomes a ``BridgeExecEnd``.
+  public func stream(
+    namespace: String? = nil, runner: String, _ options: BridgeStreamOptions,
+    stdin: AsyncStream<[UInt8]>? = nil, resize: AsyncStream<TerminalSize>? = nil,
+    stdout: @escaping ExecOutputHandler = { _ in }, stderr: @escaping ExecOutputHandler = { _ in }
+  ) async throws -> BridgeExecEnd {
+    var opts = options
+    opts.stdin = options.stdin || stdin != nil
+    let request = KubeRequest(method: "GET", path: runnerPath(namespace, runner) + "/exec", query: opts.query)
+    return try await Self.mapErrors(runner: runner) {
+      try await client.transport.withWebSocket(request, protocols: ExecSubprotocol.offered) { ws in
+        let v5 = ws.subprotocol == ExecSubprotocol.v5
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+          if let stdin {
+            group.addTask {
+              for await chunk in stdin where !chunk.isEmpty { try await ws.send(ExecFrame.encode(.stdin, chunk)) }
+              if v5 { try await ws.send(ExecFrame.closeStdin) }
+            }
+          }
+          if let resize {
+            group.addTask { for await size in resize { try await ws.send(ExecFrame.resize(size)) } }
+          }
+          group.addTask {
+            while !Task.isCancelled {
+              try await Task.sleep(for: .seconds(5))
+              try await ws.send([], opcode: .ping)
+            }
+          }
+          var status: Status?
+          loop: for try await frame in ws.inbound {
+            switch frame.opcode {
+            case .binary:
+              var data = frame.unmaskedData
+              guard let bytes = data.readBytes(length: data.readableBytes), let (channel, payload) = ExecFrame.decode(bytes)
+              else { continue }
+              switch channel {
+              case .stdout: try await stdout(payload)
+              case .stderr: try await stderr(payload)
+              case .status: status = try? KubeJSON.decoder.decode(Status.self, from: Data(payload))
+              default: break
+              }
+            case .ping:
+              var data = frame.unmaskedData
+              try await ws.send(data.readBytes(length: data.readableBytes) ?? [], opcode: .pong)
+            case .connectionClose: break loop
+            default: continue
+            }
+          }
+          group.cancelAll()
+          return Self.end(from: status)
+        }
+      }
+    }
+  }
+
+  /// The end a final channel-3 Status describes (kubelet's form, with the bridge's reasons).
+  public static func end(from status: Status?) -> BridgeExecEnd {
+    guard let status else {
+      return .lost(message: "the exec bridge closed the stream without a final status; the command may still have run")
+    }
+    if status.isSuccess { return .exited(0) }
+    let message = status.message ?? "the command failed"
+    switch status.reason {
+    case "NonZeroExitCode":
+      let code = status.details?.causes?.first { $0.reason == "ExitCode" }?.message.flatMap { Int32($0) } ?? 1
+      return .exited(code)
+    case "TimedOut": return .timedOut(message: message)
+    case "OutputLimitReached": return .outputLimitReached(message: message)
+    case "Lost", nil: return .lost(message: message)
+    case let reason?: return .notRun(reason: reason, message: message)
+    }
+  }
+}
