@@ -10,7 +10,8 @@ import Testing
     let toServer = Pipe()
     let fromServer = Pipe()
     let transport = LineStdioTransport(
-      input: toServer.fileHandleForReading.fileDescriptor, output: fromServer.fileHandleForWriting.fileDescriptor,
+      input: toServer.fileHandleForReading.fileDescriptor,
+      output: fromServer.fileHandleForWriting.fileDescriptor,
       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     try await transport.connect()
     let big = #"{"content":""# + String(repeating: "x", count: 1_000_000) + #""}"#
@@ -27,7 +28,9 @@ import Testing
     }
     writer.start()
     var received: [String] = []
-    for try await message in transport.receive() { received.append(String(decoding: message, as: UTF8.self)) }
+    for try await message in transport.receive() {
+      received.append(String(decoding: message, as: UTF8.self))
+    }
     #expect(received.count == 4)
     #expect(received.first == #"{"id":1}"#)
     #expect(received[2] == big)
@@ -36,7 +39,8 @@ import Testing
     try await transport.send(Data(#"{"id":9}"#.utf8))
     try await transport.send(Data(#"{"id":10}"#.utf8))
     try fromServer.fileHandleForWriting.close()
-    let written = String(decoding: fromServer.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let written = String(
+      decoding: fromServer.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(written == "{\"id\":9}\n{\"id\":10}\n")
   }
 }

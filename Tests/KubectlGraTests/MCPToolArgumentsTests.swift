@@ -12,7 +12,10 @@ import Testing
     do {
       _ = try a.name("runner")
     } catch let f as ToolFailure {
-      #expect(f.message.hasPrefix("invalid argument \"runner\": \"My_Box\" is not a valid name: use at most 63 lowercase letters"))
+      #expect(
+        f.message.hasPrefix(
+          "invalid argument \"runner\": \"My_Box\" is not a valid name: use at most 63 lowercase letters"
+        ))
     }
     #expect(try a.name("ok") == "demo-1")
     #expect(try a.name("absent", required: false) == nil)
@@ -27,7 +30,9 @@ import Testing
     #expect(try a.int("s", default: 60, min: 1, max: 600) == 30)
     #expect(try a.int("d", default: 60, min: 1, max: 600) == 5)
     #expect(try a.int("missing", default: 60, min: 1, max: 600) == 60)
-    #expect(throws: ToolFailure.invalidArgument("bad", "must be an integer")) { try a.int("bad", default: 1, min: 0, max: 9) }
+    #expect(throws: ToolFailure.invalidArgument("bad", "must be an integer")) {
+      try a.int("bad", default: 1, min: 0, max: 9)
+    }
   }
 
   @Test func unknownArgumentsAreRefusedWithTheValidOnes() {
@@ -38,9 +43,13 @@ import Testing
   }
 
   @Test func arraysAndMapsAreTyped() throws {
-    let a = ToolArguments(["command": ["ls", "-la"], "mixed": ["ls", 1], "env": ["A": "1", "B": 2], "notmap": "x"])
+    let a = ToolArguments([
+      "command": ["ls", "-la"], "mixed": ["ls", 1], "env": ["A": "1", "B": 2], "notmap": "x",
+    ])
     #expect(try a.strings("command") == ["ls", "-la"])
-    #expect(throws: ToolFailure.invalidArgument("mixed", "must be an array of strings")) { try a.strings("mixed") }
+    #expect(throws: ToolFailure.invalidArgument("mixed", "must be an array of strings")) {
+      try a.strings("mixed")
+    }
     #expect(try a.stringMap("env") == ["A": "1", "B": "2"])
     #expect(throws: ToolFailure.self) { try a.stringMap("notmap") }
   }
@@ -48,7 +57,8 @@ import Testing
   /// The SDK turns strings that look like data URLs into `.data`; they are given back as written.
   @Test func dataURLStringsSurvive() throws {
     let s = "data:text/plain;base64,aGk="
-    let decoded = try JSONDecoder().decode([String: Value].self, from: Data(#"{"content": "\#(s)"}"#.utf8))
+    let decoded = try JSONDecoder().decode(
+      [String: Value].self, from: Data(#"{"content": "\#(s)"}"#.utf8))
     #expect(try ToolArguments(decoded).string("content") == s)
   }
 }

@@ -18,7 +18,9 @@ import Testing
 
   @Test func everySchemaIsAClosedObjectWhoseRequiredKeysExist() throws {
     for tool in tools {
-      guard case .object(let schema) = tool.inputSchema, case .object(let properties)? = schema["properties"] else {
+      guard case .object(let schema) = tool.inputSchema,
+        case .object(let properties)? = schema["properties"]
+      else {
         Issue.record("\(tool.name): not an object schema")
         continue
       }
@@ -26,7 +28,9 @@ import Testing
       #expect(schema["additionalProperties"] == false, "\(tool.name)")
       #expect(properties["namespace"] != nil, "\(tool.name) takes a namespace")
       let required = schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
-      for key in required { #expect(properties[key] != nil, "\(tool.name): required \(key) is not a property") }
+      for key in required {
+        #expect(properties[key] != nil, "\(tool.name): required \(key) is not a property")
+      }
       for (key, p) in properties {
         #expect(p.objectValue?["type"]?.stringValue != nil, "\(tool.name).\(key) has no type")
         let description = p.objectValue?["description"]?.stringValue ?? ""
@@ -44,7 +48,8 @@ import Testing
     let exec = try #require(byName["exec"])
     #expect(exec.description?.contains("cut to 4096 bytes") == true)
     #expect(exec.description?.contains("/workspace/.gra/mcp/") == true)
-    let timeout = exec.inputSchema.objectValue?["properties"]?.objectValue?["timeoutSeconds"]?.objectValue
+    let timeout = exec.inputSchema.objectValue?["properties"]?.objectValue?["timeoutSeconds"]?
+      .objectValue
     #expect(timeout?["maximum"] == .int(120))
     #expect(timeout?["default"] == .int(60))
     #expect(byName["read_file"]?.description?.contains("at most 1048576") == true)
@@ -54,10 +59,15 @@ import Testing
 
   @Test func destructiveToolsSayTheyAre() {
     let byName = Dictionary(uniqueKeysWithValues: tools.map { ($0.name, $0) })
-    for name in ["delete_runner", "suspend_runner", "exec", "run_python", "write_file", "delete_tracer_job"] {
+    for name in [
+      "delete_runner", "suspend_runner", "exec", "run_python", "write_file", "delete_tracer_job",
+    ] {
       #expect(byName[name]?.annotations.destructiveHint == true, "\(name)")
     }
-    for name in ["list_runners", "get_runner", "read_file", "list_directory", "get_tracer_job", "tracer_job_logs"] {
+    for name in [
+      "list_runners", "get_runner", "read_file", "list_directory", "get_tracer_job",
+      "tracer_job_logs",
+    ] {
       #expect(byName[name]?.annotations.readOnlyHint == true, "\(name)")
     }
   }
@@ -65,22 +75,35 @@ import Testing
   /// Every listed tool is dispatched (the server has no client to reach, so each call fails,
   /// but never as an unknown tool), and an unknown name lists the real ones.
   @Test func everyListedToolIsServed() async throws {
-    let client = try KubernetesClient(configuration: ClientConfigurationForTests.unreachable, logger: .quiet)
-    let fake = MCPFakeRunner(answer: { _ in .init(end: .notRun(reason: "RunnerNotReady", message: "starting")) })
-    let box = GraToolbox(client: client, executors: fake.factory, defaultNamespace: "default", limits: MCPLimits(), logger: .quiet)
+    let client = try KubernetesClient(
+      configuration: ClientConfigurationForTests.unreachable, logger: .quiet)
+    let fake = MCPFakeRunner(answer: { _ in
+      .init(end: .notRun(reason: "RunnerNotReady", message: "starting"))
+    })
+    let box = GraToolbox(
+      client: client, executors: fake.factory, defaultNamespace: "default", limits: MCPLimits(),
+      logger: .quiet)
     for tool in tools {
-      let r = await box.call(tool.name, ["name": "demo", "runner": "demo", "path": "x", "code": "1", "content": "", "command": ["true"]])
+      let r = await box.call(
+        tool.name,
+        [
+          "name": "demo", "runner": "demo", "path": "x", "code": "1", "content": "",
+          "command": ["true"],
+        ])
       #expect(!text(r).contains("no tool named"), "\(tool.name)")
     }
     let unknown = await box.call("launch_rocket", nil)
     #expect(unknown.isError == true)
-    #expect(text(unknown).hasPrefix("no tool named \"launch_rocket\"; the tools are: list_runners, get_runner"))
+    #expect(
+      text(unknown).hasPrefix(
+        "no tool named \"launch_rocket\"; the tools are: list_runners, get_runner"))
     try await client.shutdown()
   }
 }
 
 func text(_ r: CallTool.Result) -> String {
-  r.content.compactMap { if case .text(let t, _, _) = $0 { t } else { nil } }.joined(separator: "\n")
+  r.content.compactMap { if case .text(let t, _, _) = $0 { t } else { nil } }.joined(
+    separator: "\n")
 }
 
 enum ClientConfigurationForTests {

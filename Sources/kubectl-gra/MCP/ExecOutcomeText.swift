@@ -8,18 +8,26 @@ enum ExecOutcomeText {
   static func failure(_ end: BridgeExecEnd, runner: String) -> ToolFailure {
     switch end {
     case .notRun("RunnerSuspended", _):
-      return ToolFailure("runner \(runner) is suspended; call resume_runner (it waits until the runner is ready), then retry")
+      return ToolFailure(
+        "runner \(runner) is suspended; call resume_runner (it waits until the runner is ready), then retry"
+      )
     case .notRun("RunnerNotReady", let message):
-      return ToolFailure("runner \(runner) is not ready yet (\(message)); call wait_runner_ready, then retry")
+      return ToolFailure(
+        "runner \(runner) is not ready yet (\(message)); call wait_runner_ready, then retry")
     case .notRun(let reason, let message):
       return ToolFailure("the command was not run (\(reason)): \(message)")
     case .timedOut(let message):
-      return ToolFailure("\(message); pass a larger timeoutSeconds, or run long work as a tracer job (run_tracer_job)")
+      return ToolFailure(
+        "\(message); pass a larger timeoutSeconds, or run long work as a tracer job (run_tracer_job)"
+      )
     case .outputLimitReached(let message):
       return ToolFailure(
-        "\(message) (the runner's spec.exec.outputLimitBytes); redirect the output to a file in the workspace (e.g. `cmd > out.log 2>&1`) and read it with read_file")
+        "\(message) (the runner's spec.exec.outputLimitBytes); redirect the output to a file in the workspace (e.g. `cmd > out.log 2>&1`) and read it with read_file"
+      )
     case .lost(let message):
-      return ToolFailure("the outcome of the command is unknown: \(message); check its effects (e.g. list_directory) before running it again")
+      return ToolFailure(
+        "the outcome of the command is unknown: \(message); check its effects (e.g. list_directory) before running it again"
+      )
     case .exited(let code):
       return ToolFailure("the command exited with code \(code)")
     case .signaled(let signal):

@@ -10,31 +10,48 @@ struct ExecTools: Sendable {
   let limits: MCPLimits
 
   func exec(_ a: ToolArguments, namespace: String) async throws -> ToolOutput {
-    try a.rejectUnknown(allowed: ["runner", "namespace", "command", "stdin", "workingDir", "env", "timeoutSeconds"])
+    try a.rejectUnknown(allowed: [
+      "runner", "namespace", "command", "stdin", "workingDir", "env", "timeoutSeconds",
+    ])
     let runner = try a.name("runner")!
-    guard let command = try a.strings("command"), let program = command.first, !program.isEmpty else {
-      throw ToolFailure.invalidArgument("command", "give the program and its arguments as an array, e.g. [\"ls\", \"-la\"]; for a shell pipeline use [\"sh\", \"-c\", \"...\"]")
+    guard let command = try a.strings("command"), let program = command.first, !program.isEmpty
+    else {
+      throw ToolFailure.invalidArgument(
+        "command",
+        "give the program and its arguments as an array, e.g. [\"ls\", \"-la\"]; for a shell pipeline use [\"sh\", \"-c\", \"...\"]"
+      )
     }
     let request = ExecSpec(
-      command: command, stdin: try a.string("stdin"), env: try a.stringMap("env"), workingDir: try workingDir(a),
-      timeoutSeconds: try a.int("timeoutSeconds", default: limits.execDefaultTimeoutSeconds, min: 1, max: limits.execMaxTimeoutSeconds))
+      command: command, stdin: try a.string("stdin"), env: try a.stringMap("env"),
+      workingDir: try workingDir(a),
+      timeoutSeconds: try a.int(
+        "timeoutSeconds", default: limits.execDefaultTimeoutSeconds, min: 1,
+        max: limits.execMaxTimeoutSeconds))
     return try await run(request, runner: runner, namespace: namespace)
   }
 
   func runPython(_ a: ToolArguments, namespace: String) async throws -> ToolOutput {
-    try a.rejectUnknown(allowed: ["runner", "namespace", "code", "args", "workingDir", "env", "timeoutSeconds"])
+    try a.rejectUnknown(allowed: [
+      "runner", "namespace", "code", "args", "workingDir", "env", "timeoutSeconds",
+    ])
     let runner = try a.name("runner")!
     let code = try a.requiredString("code")
     let request = ExecSpec(
-      command: ["python3", "-"] + (try a.strings("args") ?? []), stdin: code, env: try a.stringMap("env"),
+      command: ["python3", "-"] + (try a.strings("args") ?? []), stdin: code,
+      env: try a.stringMap("env"),
       workingDir: try workingDir(a),
-      timeoutSeconds: try a.int("timeoutSeconds", default: limits.execDefaultTimeoutSeconds, min: 1, max: limits.execMaxTimeoutSeconds))
+      timeoutSeconds: try a.int(
+        "timeoutSeconds", default: limits.execDefaultTimeoutSeconds, min: 1,
+        max: limits.execMaxTimeoutSeconds))
     return try await run(request, runner: runner, namespace: namespace)
   }
 
   private func workingDir(_ a: ToolArguments) throws -> String? {
     guard let dir = try a.string("workingDir") else { return nil }
-    guard dir.hasPrefix("/") else { throw ToolFailure.invalidArgument("workingDir", "must be an absolute path, e.g. /workspace/project") }
+    guard dir.hasPrefix("/") else {
+      throw ToolFailure.invalidArgument(
+        "workingDir", "must be an absolute path, e.g. /workspace/project")
+    }
     return dir
   }
 
@@ -43,7 +60,8 @@ struct ExecTools: Sendable {
     do {
       result = try await executors(namespace, runner).run(request)
     } catch {
-      throw ToolFailure.from(error, needs: .runnerExec(namespace), subject: .runner(runner, namespace))
+      throw ToolFailure.from(
+        error, needs: .runnerExec(namespace), subject: .runner(runner, namespace))
     }
     if case .notRun = result.end { throw ExecOutcomeText.failure(result.end, runner: runner) }
     return await render(result, runner: runner, namespace: namespace)
@@ -55,17 +73,23 @@ struct ExecTools: Sendable {
     let stamp = Self.outputFileStem()
     var saved: [String: String] = [:]
     var notes: [String] = []
-    for (stream, bytes) in [("stdout", result.stdout), ("stderr", result.stderr)] where bytes.count > limits.returnedOutputBytes {
+    for (stream, bytes) in [("stdout", result.stdout), ("stderr", result.stderr)]
+    where bytes.count > limits.returnedOutputBytes {
       do {
         let (path, _) = try await files.write(
-          namespace: namespace, runner: runner, path: ".gra/mcp/\(stamp).\(stream)", bytes: bytes, append: false)
+          namespace: namespace, runner: runner, path: ".gra/mcp/\(stamp).\(stream)", bytes: bytes,
+          append: false)
         saved[stream] = path
       } catch {
         notes.append("the full \(stream) could not be saved in the workspace: \(error)")
       }
     }
-    let out = OutputTruncation.truncate(result.stdout, limit: limits.returnedOutputBytes, stream: "stdout", fullOutputPath: saved["stdout"])
-    let err = OutputTruncation.truncate(result.stderr, limit: limits.returnedOutputBytes, stream: "stderr", fullOutputPath: saved["stderr"])
+    let out = OutputTruncation.truncate(
+      result.stdout, limit: limits.returnedOutputBytes, stream: "stdout",
+      fullOutputPath: saved["stdout"])
+    let err = OutputTruncation.truncate(
+      result.stderr, limit: limits.returnedOutputBytes, stream: "stderr",
+      fullOutputPath: saved["stderr"])
 
     var text: String
     var structured: JSONValue = [:]
@@ -81,8 +105,12 @@ struct ExecTools: Sendable {
       text = "error: \(ExecOutcomeText.failure(result.end, runner: runner).message)\n"
       structured["error"] = .string(result.end.description)
     }
-    text += out.text.isEmpty ? "stdout: (empty)\n" : "stdout:\n\(out.text)\(out.text.hasSuffix("\n") ? "" : "\n")"
-    text += err.text.isEmpty ? "stderr: (empty)\n" : "stderr:\n\(err.text)\(err.text.hasSuffix("\n") ? "" : "\n")"
+    text +=
+      out.text.isEmpty
+      ? "stdout: (empty)\n" : "stdout:\n\(out.text)\(out.text.hasSuffix("\n") ? "" : "\n")"
+    text +=
+      err.text.isEmpty
+      ? "stderr: (empty)\n" : "stderr:\n\(err.text)\(err.text.hasSuffix("\n") ? "" : "\n")"
     for note in notes { text += "note: \(note)\n" }
     structured["stdout"] = .string(out.text)
     structured["stderr"] = .string(err.text)

@@ -7,7 +7,9 @@ typealias ExecutorFactory = @Sendable (_ namespace: String, _ runner: String) ->
 enum ExecutorFactories {
   static func bridge(_ client: KubernetesClient) -> ExecutorFactory {
     let bridge = BridgeExecClient(client: client)
-    return { namespace, runner in BridgeExecutor(bridge: bridge, namespace: namespace, runner: runner) }
+    return { namespace, runner in
+      BridgeExecutor(bridge: bridge, namespace: namespace, runner: runner)
+    }
   }
 }
 
@@ -36,7 +38,9 @@ struct ExecSpec: Sendable, Equatable {
 
 extension RunnerExecutor {
   func run(_ spec: ExecSpec) async throws -> RunnerExecResult {
-    let out = try await collect(spec.commandLine, stdin: spec.stdin, workingDir: spec.workingDir, timeoutSeconds: spec.timeoutSeconds)
+    let out = try await collect(
+      spec.commandLine, stdin: spec.stdin, workingDir: spec.workingDir,
+      timeoutSeconds: spec.timeoutSeconds)
     return RunnerExecResult(end: out.end, stdout: out.stdout, stderr: out.stderr)
   }
 }

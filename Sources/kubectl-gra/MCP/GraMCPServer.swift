@@ -14,18 +14,25 @@ enum GraMCPServer {
 
   static func make(toolbox: GraToolbox, version: String) async -> Server {
     let server = Server(
-      name: "gra", version: version, title: "gra runners and tracer jobs", instructions: instructions,
+      name: "gra", version: version, title: "gra runners and tracer jobs",
+      instructions: instructions,
       capabilities: .init(tools: .init(listChanged: false)))
     let tools = toolbox.tools
     await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: tools) }
     await server.withMethodHandler(CallTool.self) { [weak server] params in
-      guard let token = params._meta?.progressToken, let server else { return await toolbox.call(params.name, params.arguments) }
+      guard let token = params._meta?.progressToken, let server else {
+        return await toolbox.call(params.name, params.arguments)
+      }
       let counter = ProgressCounter()
       let reporter: ToolProgress.Reporter = { message in
         let n = await counter.next()
-        try? await server.notify(ProgressNotification.message(.init(progressToken: token, progress: Double(n), message: message)))
+        try? await server.notify(
+          ProgressNotification.message(
+            .init(progressToken: token, progress: Double(n), message: message)))
       }
-      return await ToolProgress.$reporter.withValue(reporter) { await toolbox.call(params.name, params.arguments) }
+      return await ToolProgress.$reporter.withValue(reporter) {
+        await toolbox.call(params.name, params.arguments)
+      }
     }
     return server
   }

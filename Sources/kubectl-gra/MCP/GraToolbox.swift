@@ -14,7 +14,10 @@ struct GraToolbox: Sendable {
   let logger: Logger
   let inFlight = InFlightCalls()
 
-  init(client: KubernetesClient, executors: @escaping ExecutorFactory, defaultNamespace: String, limits: MCPLimits, logger: Logger) {
+  init(
+    client: KubernetesClient, executors: @escaping ExecutorFactory, defaultNamespace: String,
+    limits: MCPLimits, logger: Logger
+  ) {
     self.defaultNamespace = defaultNamespace
     self.limits = limits
     self.logger = logger
@@ -35,10 +38,20 @@ struct GraToolbox: Sendable {
     do {
       let namespace = try a.name("namespace", required: false) ?? defaultNamespace
       let out = try await dispatch(name, a, namespace: namespace)
-      logger.info("tool call", metadata: ["tool": "\(name)", "namespace": "\(namespace)", "isError": "\(out.isError)", "duration": "\(ContinuousClock.now - started)"])
+      logger.info(
+        "tool call",
+        metadata: [
+          "tool": "\(name)", "namespace": "\(namespace)", "isError": "\(out.isError)",
+          "duration": "\(ContinuousClock.now - started)",
+        ])
       return out.result
     } catch let f as ToolFailure {
-      logger.info("tool call failed", metadata: ["tool": "\(name)", "error": "\(f.message)", "duration": "\(ContinuousClock.now - started)"])
+      logger.info(
+        "tool call failed",
+        metadata: [
+          "tool": "\(name)", "error": "\(f.message)",
+          "duration": "\(ContinuousClock.now - started)",
+        ])
       return ToolOutput.failure(f)
     } catch is CancellationError {
       return ToolOutput.failure(ToolFailure("cancelled"))
@@ -48,7 +61,9 @@ struct GraToolbox: Sendable {
     }
   }
 
-  private func dispatch(_ name: String, _ a: ToolArguments, namespace: String) async throws -> ToolOutput {
+  private func dispatch(_ name: String, _ a: ToolArguments, namespace: String) async throws
+    -> ToolOutput
+  {
     switch name {
     case "list_runners": return try await runners.list(a, namespace: namespace)
     case "get_runner": return try await runners.get(a, namespace: namespace)
@@ -68,7 +83,8 @@ struct GraToolbox: Sendable {
     case "tracer_job_logs": return try await jobs.logs(a, namespace: namespace)
     case "delete_tracer_job": return try await jobs.delete(a, namespace: namespace)
     default:
-      throw ToolFailure("no tool named \"\(name)\"; the tools are: \(tools.map(\.name).joined(separator: ", "))")
+      throw ToolFailure(
+        "no tool named \"\(name)\"; the tools are: \(tools.map(\.name).joined(separator: ", "))")
     }
   }
 }

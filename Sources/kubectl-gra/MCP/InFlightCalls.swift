@@ -9,7 +9,9 @@ actor InFlightCalls {
   /// Returns once no call has been running for `quiet` (the SDK starts a handler in a task of
   /// its own, so a request read just before end of input may not have begun yet), or after
   /// `limit`.
-  func drain(limit: Duration, quiet: Duration = .milliseconds(300), poll: Duration = .milliseconds(20)) async {
+  func drain(
+    limit: Duration, quiet: Duration = .milliseconds(300), poll: Duration = .milliseconds(20)
+  ) async {
     let deadline = ContinuousClock.now + limit
     var idleSince = ContinuousClock.now
     while ContinuousClock.now < deadline {

@@ -20,7 +20,10 @@ actor LineStdioTransport: Transport {
   private let writer = DispatchQueue(label: "kubectl-gra.mcp.stdout")
   private var started = false
 
-  init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, maxMessageBytes: Int = 64 << 20, logger: Logger) {
+  init(
+    input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, maxMessageBytes: Int = 64 << 20,
+    logger: Logger
+  ) {
     self.input = input
     self.output = output
     self.maxMessageBytes = maxMessageBytes
@@ -39,7 +42,8 @@ actor LineStdioTransport: Transport {
 
   /// Reads until end of input, yielding each non-empty line.
   static func readLines(
-    fd: Int32, maxLineLength: Int, continuation: AsyncThrowingStream<Data, any Error>.Continuation, logger: Logger
+    fd: Int32, maxLineLength: Int, continuation: AsyncThrowingStream<Data, any Error>.Continuation,
+    logger: Logger
   ) {
     var framer = LineFramer(maxLineLength: maxLineLength)
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -82,7 +86,9 @@ actor LineStdioTransport: Transport {
           let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
           if n < 0 && errno == EINTR { continue }
           if n <= 0 {
-            done.resume(throwing: MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)))
+            done.resume(
+              throwing: MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+            )
             return
           }
           offset += n

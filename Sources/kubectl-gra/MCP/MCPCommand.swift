@@ -7,7 +7,8 @@ import MCP
 /// `kubectl gra mcp`: gra's operations as MCP tools over stdio, for AI agents.
 struct MCPCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "mcp", abstract: "Serve gra as MCP tools over stdio for AI agents (Gemini CLI, Claude Code, ...).",
+    commandName: "mcp",
+    abstract: "Serve gra as MCP tools over stdio for AI agents (Gemini CLI, Claude Code, ...).",
     discussion: """
       Speaks the Model Context Protocol on stdin/stdout; logs go to stderr. Every tool call uses your
       kubeconfig identity: the API server and the exec bridge (runners/exec) decide what it may do.
@@ -16,12 +17,17 @@ struct MCPCommand: AsyncParsableCommand {
         claude mcp add gra -- kubectl gra mcp --namespace sandbox
       """)
 
-  @Option(help: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).") var kubeconfig: String?
+  @Option(help: "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
+  var kubeconfig: String?
   @Option(help: "The kubeconfig context to use.") var context: String?
-  @Option(name: [.short, .long], help: "Default namespace for tools (default: the context's namespace).") var namespace: String?
-  @Option(help: "Bytes of stdout and of stderr returned per command; the rest is saved in the runner.")
+  @Option(
+    name: [.short, .long], help: "Default namespace for tools (default: the context's namespace).")
+  var namespace: String?
+  @Option(
+    help: "Bytes of stdout and of stderr returned per command; the rest is saved in the runner.")
   var maxOutputBytes = MCPLimits().returnedOutputBytes
-  @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel = "info"
+  @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel =
+    "info"
 
   static let version = "0.1.0"
 
@@ -30,7 +36,8 @@ struct MCPCommand: AsyncParsableCommand {
       throw ValidationError("--max-output-bytes must be between 256 and 1048576")
     }
     guard Logger.Level(rawValue: logLevel) != nil else {
-      throw ValidationError("--log-level \(logLevel): use trace, debug, info, notice, warning or error")
+      throw ValidationError(
+        "--log-level \(logLevel): use trace, debug, info, notice, warning or error")
     }
   }
 
@@ -47,7 +54,9 @@ struct MCPCommand: AsyncParsableCommand {
     if let kubeconfig { environment["KUBECONFIG"] = kubeconfig }
     let config: ClientConfiguration
     do {
-      config = try ClientConfiguration.load(overrides: KubeconfigOverrides(context: context, namespace: namespace), environment: environment)
+      config = try ClientConfiguration.load(
+        overrides: KubeconfigOverrides(context: context, namespace: namespace),
+        environment: environment)
     } catch {
       logger.critical("cannot load the kubeconfig", metadata: ["error": "\(error)"])
       throw ExitCode(2)
@@ -57,9 +66,14 @@ struct MCPCommand: AsyncParsableCommand {
     limits.returnedOutputBytes = maxOutputBytes
     let ns = namespace ?? config.namespace
     let toolbox = GraToolbox(
-      client: client, executors: ExecutorFactories.bridge(client), defaultNamespace: ns, limits: limits, logger: logger)
+      client: client, executors: ExecutorFactories.bridge(client), defaultNamespace: ns,
+      limits: limits, logger: logger)
     logger.info(
-      "serving MCP on stdio", metadata: ["server": "\(config.server)", "namespace": "\(ns)", "kubeconfig": "\(config.origin)", "maxOutputBytes": "\(maxOutputBytes)"])
+      "serving MCP on stdio",
+      metadata: [
+        "server": "\(config.server)", "namespace": "\(ns)", "kubeconfig": "\(config.origin)",
+        "maxOutputBytes": "\(maxOutputBytes)",
+      ])
     let server = await GraMCPServer.make(toolbox: toolbox, version: Self.version)
     try await server.start(transport: LineStdioTransport(logger: logger))
     await server.waitUntilCompleted()

@@ -11,16 +11,24 @@ enum OutputTruncation {
 
   /// `limit` bytes at most of `bytes` (plus the note): a quarter from the start, the rest from
   /// the end, both cut on UTF-8 character boundaries. `fullOutputPath` is named in the note.
-  static func truncate(_ bytes: [UInt8], limit: Int, stream: String, fullOutputPath: String?) -> Result {
-    guard bytes.count > limit else { return Result(text: String(decoding: bytes, as: UTF8.self), omittedBytes: 0) }
+  static func truncate(_ bytes: [UInt8], limit: Int, stream: String, fullOutputPath: String?)
+    -> Result
+  {
+    guard bytes.count > limit else {
+      return Result(text: String(decoding: bytes, as: UTF8.self), omittedBytes: 0)
+    }
     let headEnd = boundary(bytes, atOrBefore: limit / 4)
     let tailStart = boundary(bytes, atOrBefore: bytes.count - (limit - headEnd))
     let omitted = tailStart - headEnd
     let whereFull =
-      fullOutputPath.map { "the full \(stream) (\(bytes.count) bytes) is in the runner's file \($0): use read_file with offset and limit to page through it" }
+      fullOutputPath.map {
+        "the full \(stream) (\(bytes.count) bytes) is in the runner's file \($0): use read_file with offset and limit to page through it"
+      }
       ?? "the full \(stream) could not be saved"
     let note = "\n[... \(omitted) bytes of \(stream) omitted; \(whereFull) ...]\n"
-    let text = String(decoding: bytes[..<headEnd], as: UTF8.self) + note + String(decoding: bytes[tailStart...], as: UTF8.self)
+    let text =
+      String(decoding: bytes[..<headEnd], as: UTF8.self) + note
+      + String(decoding: bytes[tailStart...], as: UTF8.self)
     return Result(text: text, omittedBytes: omitted)
   }
 

@@ -6,12 +6,17 @@ enum Schema {
   static func object(_ properties: [(String, Value)], required: [String] = []) -> Value {
     var props: [String: Value] = [:]
     for (name, schema) in properties { props[name] = schema }
-    var o: [String: Value] = ["type": "object", "properties": .object(props), "additionalProperties": false]
+    var o: [String: Value] = [
+      "type": "object", "properties": .object(props), "additionalProperties": false,
+    ]
     if !required.isEmpty { o["required"] = .array(required.map { .string($0) }) }
     return .object(o)
   }
 
-  static func string(_ description: String, pattern: String? = nil, maxLength: Int? = nil, oneOf values: [String]? = nil, default def: String? = nil) -> Value {
+  static func string(
+    _ description: String, pattern: String? = nil, maxLength: Int? = nil,
+    oneOf values: [String]? = nil, default def: String? = nil
+  ) -> Value {
     var o: [String: Value] = ["type": "string", "description": .string(description)]
     if let pattern { o["pattern"] = .string(pattern) }
     if let maxLength { o["maxLength"] = .int(maxLength) }
@@ -20,7 +25,9 @@ enum Schema {
     return .object(o)
   }
 
-  static func integer(_ description: String, minimum: Int? = nil, maximum: Int? = nil, default def: Int? = nil) -> Value {
+  static func integer(
+    _ description: String, minimum: Int? = nil, maximum: Int? = nil, default def: Int? = nil
+  ) -> Value {
     var o: [String: Value] = ["type": "integer", "description": .string(description)]
     if let minimum { o["minimum"] = .int(minimum) }
     if let maximum { o["maximum"] = .int(maximum) }
@@ -33,13 +40,18 @@ enum Schema {
   }
 
   static func strings(_ description: String, minItems: Int? = nil) -> Value {
-    var o: [String: Value] = ["type": "array", "items": ["type": "string"], "description": .string(description)]
+    var o: [String: Value] = [
+      "type": "array", "items": ["type": "string"], "description": .string(description),
+    ]
     if let minItems { o["minItems"] = .int(minItems) }
     return .object(o)
   }
 
   static func stringMap(_ description: String) -> Value {
-    .object(["type": "object", "additionalProperties": ["type": "string"], "description": .string(description)])
+    .object([
+      "type": "object", "additionalProperties": ["type": "string"],
+      "description": .string(description),
+    ])
   }
 
   /// A Kubernetes object name (DNS-1123 label, as Runners and TracerJobs need).
@@ -47,5 +59,6 @@ enum Schema {
     string(description, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63)
   }
 
-  static let namespace = string("Kubernetes namespace (default: the kubeconfig context's namespace).")
+  static let namespace = string(
+    "Kubernetes namespace (default: the kubeconfig context's namespace).")
 }

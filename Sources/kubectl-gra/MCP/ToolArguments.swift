@@ -13,13 +13,16 @@ struct ToolArguments: Sendable {
     case nil, .null?: return nil
     case .string(let s)?: return s
     // The SDK decodes strings that look like data URLs into `.data`; give them back as written.
-    case .data(let mime, let data)?: return "data:\(mime ?? "");base64,\(data.base64EncodedString())"
+    case .data(let mime, let data)?:
+      return "data:\(mime ?? "");base64,\(data.base64EncodedString())"
     default: throw ToolFailure.invalidArgument(key, "must be a string")
     }
   }
 
   func requiredString(_ key: String) throws -> String {
-    guard let s = try string(key), !s.isEmpty else { throw ToolFailure.invalidArgument(key, "is required") }
+    guard let s = try string(key), !s.isEmpty else {
+      throw ToolFailure.invalidArgument(key, "is required")
+    }
     return s
   }
 
@@ -28,7 +31,9 @@ struct ToolArguments: Sendable {
     guard let s = try (required ? requiredString(key) : string(key)) else { return nil }
     guard Self.isDNSLabel(s) else {
       throw ToolFailure.invalidArgument(
-        key, "\"\(s)\" is not a valid name: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. \"demo\")")
+        key,
+        "\"\(s)\" is not a valid name: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. \"demo\")"
+      )
     }
     return s
   }
@@ -44,7 +49,9 @@ struct ToolArguments: Sendable {
       n = i
     default: throw ToolFailure.invalidArgument(key, "must be an integer")
     }
-    guard n >= lo && n <= hi else { throw ToolFailure.invalidArgument(key, "must be between \(lo) and \(hi), got \(n)") }
+    guard n >= lo && n <= hi else {
+      throw ToolFailure.invalidArgument(key, "must be between \(lo) and \(hi), got \(n)")
+    }
     return n
   }
 
@@ -68,7 +75,9 @@ struct ToolArguments: Sendable {
     case nil, .null?: return nil
     case .array(let items)?:
       return try items.map {
-        guard case .string(let s) = $0 else { throw ToolFailure.invalidArgument(key, "must be an array of strings") }
+        guard case .string(let s) = $0 else {
+          throw ToolFailure.invalidArgument(key, "must be an array of strings")
+        }
         return s
       }
     default: throw ToolFailure.invalidArgument(key, "must be an array of strings")
@@ -89,7 +98,9 @@ struct ToolArguments: Sendable {
         }
       }
       return out
-    default: throw ToolFailure.invalidArgument(key, "must be an object of string values, e.g. {\"SEED\": \"1\"}")
+    default:
+      throw ToolFailure.invalidArgument(
+        key, "must be an object of string values, e.g. {\"SEED\": \"1\"}")
     }
   }
 
@@ -98,13 +109,16 @@ struct ToolArguments: Sendable {
     let unknown = values.keys.filter { !allowed.contains($0) }.sorted()
     guard unknown.isEmpty else {
       throw ToolFailure(
-        "unknown argument\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")); this tool takes: \(allowed.sorted().joined(separator: ", "))")
+        "unknown argument\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")); this tool takes: \(allowed.sorted().joined(separator: ", "))"
+      )
     }
   }
 
   static func isDNSLabel(_ s: String) -> Bool {
     guard !s.isEmpty, s.utf8.count <= 63 else { return false }
-    let ok = s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    let ok = s.unicodeScalars.allSatisfy {
+      ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+    }
     return ok && s.first != "-" && s.last != "-"
   }
 }

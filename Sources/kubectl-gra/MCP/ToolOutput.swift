@@ -16,7 +16,9 @@ struct ToolOutput: Sendable {
   }
 
   var result: CallTool.Result {
-    CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: structured.map(Self.value), isError: isError)
+    CallTool.Result(
+      content: [.text(text: text, annotations: nil, _meta: nil)],
+      structuredContent: structured.map(Self.value), isError: isError)
   }
 
   static func failure(_ f: ToolFailure) -> CallTool.Result {

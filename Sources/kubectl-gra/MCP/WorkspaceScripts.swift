@@ -17,50 +17,53 @@ enum WorkspaceScripts {
     """
 
   /// argv: path, offset, limit.
-  static let read = "# kubectl gra mcp: read_file\n" + prelude + """
-    p = resolve(sys.argv[1])
-    off, n = int(sys.argv[2]), int(sys.argv[3])
-    try:
-        with open(p, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            f.seek(off)
-            data = f.read(n)
-    except OSError as e:
-        fail(e, p)
-    print(json.dumps({"path": p, "size": size, "offset": off, "data": base64.b64encode(data).decode()}))
-    """
+  static let read =
+    "# kubectl gra mcp: read_file\n" + prelude + """
+      p = resolve(sys.argv[1])
+      off, n = int(sys.argv[2]), int(sys.argv[3])
+      try:
+          with open(p, "rb") as f:
+              size = os.fstat(f.fileno()).st_size
+              f.seek(off)
+              data = f.read(n)
+      except OSError as e:
+          fail(e, p)
+      print(json.dumps({"path": p, "size": size, "offset": off, "data": base64.b64encode(data).decode()}))
+      """
 
   /// argv: path, mode (`w` or `a`); stdin: the content, base64.
-  static let write = "# kubectl gra mcp: write_file\n" + prelude + """
-    p = resolve(sys.argv[1])
-    data = base64.b64decode(sys.stdin.read())
-    try:
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, sys.argv[2] + "b") as f:
-            f.write(data)
-        size = os.path.getsize(p)
-    except OSError as e:
-        fail(e, p)
-    print(json.dumps({"path": p, "size": size, "written": len(data)}))
-    """
+  static let write =
+    "# kubectl gra mcp: write_file\n" + prelude + """
+      p = resolve(sys.argv[1])
+      data = base64.b64decode(sys.stdin.read())
+      try:
+          os.makedirs(os.path.dirname(p), exist_ok=True)
+          with open(p, sys.argv[2] + "b") as f:
+              f.write(data)
+          size = os.path.getsize(p)
+      except OSError as e:
+          fail(e, p)
+      print(json.dumps({"path": p, "size": size, "written": len(data)}))
+      """
 
   /// argv: path, max entries.
-  static let list = "# kubectl gra mcp: list_directory\n" + prelude + """
-    p = resolve(sys.argv[1])
-    limit = int(sys.argv[2])
-    try:
-        names = sorted(os.listdir(p))
-    except OSError as e:
-        fail(e, p)
-    entries = []
-    for name in names[:limit]:
-        try:
-            s = os.lstat(os.path.join(p, name))
-        except OSError:
-            continue
-        kind = "directory" if stat.S_ISDIR(s.st_mode) else "file" if stat.S_ISREG(s.st_mode) else "symlink" if stat.S_ISLNK(s.st_mode) else "other"
-        entries.append({"name": name, "type": kind, "size": s.st_size,
-                        "modified": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s.st_mtime))})
-    print(json.dumps({"path": p, "total": len(names), "entries": entries}))
-    """
+  static let list =
+    "# kubectl gra mcp: list_directory\n" + prelude + """
+      p = resolve(sys.argv[1])
+      limit = int(sys.argv[2])
+      try:
+          names = sorted(os.listdir(p))
+      except OSError as e:
+          fail(e, p)
+      entries = []
+      for name in names[:limit]:
+          try:
+              s = os.lstat(os.path.join(p, name))
+          except OSError:
+              continue
+          kind = "directory" if stat.S_ISDIR(s.st_mode) else "file" if stat.S_ISREG(s.st_mode) else "symlink" if stat.S_ISLNK(s.st_mode) else "other"
+          entries.append({"name": name, "type": kind, "size": s.st_size,
+                          "modified": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s.st_mtime))})
+      print(json.dumps({"path": p, "total": len(names), "entries": entries}))
+      """
 }
