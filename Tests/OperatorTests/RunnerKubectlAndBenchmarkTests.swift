@@ -71,3 +71,146 @@ import Testing
     }
   }
 }
+
+/// N Runners applied at once until all are Ready, with the operator on a client of its own whose
+/// every request is counted, and a stand-in kubelet that binds each claim and makes each pod
+/// Ready with one status write as soon as it appears (the local kubelet cannot run 1,000 runner
+/// pods with their probes as processes on two cores). Then, on the same server, the bare writes
+/// of the same objects without the operator: per Runner the Runner, claim and pod creates and
+/// the claim, pod and Runner status writes, all Runners at once.
+///
+/// Runs only with `GRA_BENCH_RUNNERS=N GRA_BENCH_KUBELET=instant`; prints the figures.
+@Suite(.serialized) struct RunnerScaleBenchmark {
+  @Test(
+    .enabled(
+      if: ProcessInfo.processInfo.environment["GRA_BENCH_RUNNERS"] != nil
+        && ProcessInfo.processInfo.environment["GRA_BENCH_KUBELET"] == "instant"))
+  func runnersToReadyBesideBareWrites() async throws {
+    let n = Int(ProcessInfo.processInfo.environment["GRA_BENCH_RUNNERS"] ?? "") ?? 100
+    let fixture = try await LocalClusterFixture.start(
+      .init(crdPaths: [RunnerTestCluster.root.appendingPathComponent("manifests/crds")], watchHistorySize: 100_000))
+    let config = try Kubeconfig.load(paths: [fixture.kubeconfig.path]).configuration()
+    let requests = Mutex<[String: Int]>([:])
+    let operatorClient = try KubernetesClient(
+      configuration: config,
+      metrics: { m in
+        guard !["get", "list", "watch"].contains(m.verb) else { return }
+        // `/api/v1/namespaces/{namespace}/pods`, `…/runners/{name}/status`: keep the resource.
+        let tail = m.path.components(separatedBy: "/namespaces/{namespace}/").last ?? m.path
+        requests.withLock { $0["\(m.verb) \(tail.replacingOccurrences(of: "/{name}", with: ""))", default: 0] += 1 }
+      }, logger: quietLogger)
+    let metrics = MetricsRegistry()
+    let informers = InformerFactory(client: operatorClient, namespace: nil, logger: quietLogger)
+    // `gra-operator run`'s default is 4 workers.
+    let workers = Int(ProcessInfo.processInfo.environment["GRA_BENCH_WORKERS"] ?? "") ?? 4
+    let controller = RunnerController.make(
+      client: operatorClient, informers: informers, workers: workers, logger: quietLogger, metrics: metrics)
+    let client = fixture.client
+
+    // The stand-in kubelet and the Ready counter, on the test's own client.
+    let handled = Mutex<Set<String>>([])
+    let ready = Mutex<Set<String>>([])
+    let kubeletWrites = Mutex(0)
+    let pods = Informer(api: client.api(Pod.self, namespace: "default"), logger: quietLogger)
+    let claims = Informer(api: client.api(PersistentVolumeClaim.self, namespace: "default"), logger: quietLogger)
+    let runners = Informer(api: client.api(Runner.self, namespace: "default"), logger: quietLogger)
+    pods.onEvent { e in
+      guard case .applied(_, let pod) = e, pod.status?.phase != "Running", let uid = pod.metadata.uid,
+        handled.withLock({ $0.insert(uid).inserted })
+      else { return }
+      let now = Time.now().description
+      var status: JSONValue = ["phase": "Running", "startTime": .string(now), "podIP": "127.0.0.1"]
+      status["conditions"] = [
+        ["type": "PodScheduled", "status": "True", "lastTransitionTime": .string(now)],
+        ["type": "Ready", "status": "True", "lastTransitionTime": .string(now)],
+      ]
+      status["containerStatuses"] = [
+        ["name": "runner", "ready": true, "restartCount": 0, "image": "gra-runner", "imageID": "", "state": ["running": ["startedAt": .string(now)]]]
+      ]
+      _ = try? await client.api(Pod.self, namespace: "default").patchStatus(pod.metadata.name ?? "", .merge(["status": status]))
+      kubeletWrites.withLock { $0 += 1 }
+    }
+    claims.onEvent { e in
+      guard case .applied(_, let claim) = e, claim.status?.phase != "Bound", let uid = claim.metadata.uid,
+        handled.withLock({ $0.insert(uid).inserted })
+      else { return }
+      let size = claim.spec?.resources?.requests?["storage"]?.description ?? "10Gi"
+      let status: JSONValue = ["phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": .string(size)]]
+      _ = try? await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
+        claim.metadata.name ?? "", .merge(["status": status]))
+      kubeletWrites.withLock { $0 += 1 }
+    }
+    runners.onEvent { e in
+      if case .applied(_, let r) = e, r.status?.phase == .ready { ready.withLock { _ = $0.insert(r.metadata.name ?? "") } }
+    }
+    let tasks = [
+      Task { await pods.run() }, Task { await claims.run() }, Task { await runners.run() },
+      Task { await informers.run() },
+      Task {
+        while !informers.allSynced { try? await Task.sleep(for: .milliseconds(10)) }
+        await controller.run()
+      },
+    ]
+    await pods.waitUntilSynced()
+    await claims.waitUntilSynced()
+    await runners.waitUntilSynced()
+    while !informers.allSynced { try await Task.sleep(for: .milliseconds(10)) }
+
+    // 1. N Runners at once, until all are Ready.
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { g in
+      for i in 0..<n {
+        g.addTask { _ = try await client.api(Runner.self, namespace: "default").create(Runner(metadata: ObjectMeta(name: "bench-\(i)", namespace: "default"), spec: RunnerSpec())) }
+      }
+      try await g.waitForAll()
+    }
+    let deadline = ContinuousClock.now + .seconds(1800)
+    while ready.withLock({ $0.count }) < n, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    let toReady = ContinuousClock.now - start
+    let allReady = ready.withLock { $0.count } == n
+    // Anything after Ready (a storm) would show up here.
+    try await Task.sleep(for: .seconds(5))
+    await controller.stop()
+    for t in tasks { t.cancel() }
+    let writes = requests.withLock { $0 }
+    let reconciles = metrics.render().split(separator: "\n").filter { $0.hasPrefix("gra_reconcile_total") }
+
+    // 2. The bare writes of the same objects, on the same server, all Runners at once.
+    let bareStart = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { g in
+      for i in 0..<n {
+        g.addTask {
+          let name = "bare-\(i)"
+          var r = try await client.api(Runner.self, namespace: "default").create(
+            Runner(metadata: ObjectMeta(name: name, namespace: "default"), spec: RunnerSpec()))
+          r = r.withDefaults()
+          r.metadata.uid = r.metadata.uid ?? ""
+          var named = r
+          named.metadata.name = name
+          let claim = try await client.api(PersistentVolumeClaim.self, namespace: "default").create(RunnerObjectsBuilder.claim(named)!)
+          let pod = try await client.api(Pod.self, namespace: "default").create(RunnerPodBuilder.pod(named))
+          let now = Time.now().description
+          _ = try await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
+            claim.metadata.name ?? "", .merge(["status": ["phase": "Bound"]]))
+          _ = try await client.api(Pod.self, namespace: "default").patchStatus(
+            pod.metadata.name ?? "",
+            .merge(["status": ["phase": "Running", "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]]]]))
+          var withStatus = r
+          withStatus.status = RunnerStatus(phase: .ready, podName: name)
+          _ = try await client.api(Runner.self, namespace: "default").replaceStatus(withStatus)
+        }
+      }
+      try await g.waitForAll()
+    }
+    let bare = ContinuousClock.now - bareStart
+
+    let operatorWrites = writes.values.reduce(0, +)
+    let perRunner = Double(operatorWrites) / Double(n)
+    let detail = writes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    print(
+      "BENCH runners=\(n) workers=\(workers) allReady=\(allReady) toReady=\(toReady) bareWrites=\(bare) ratio=\(String(format: "%.2f", toReady / bare)) operatorWrites=\(operatorWrites) perRunner=\(String(format: "%.2f", perRunner)) kubeletWrites=\(kubeletWrites.withLock { $0 }) [\(detail)] \(reconciles.joined(separator: " "))"
+    )
+    #expect(allReady)
+    await fixture.stop()
+  }
+}

@@ -102,18 +102,19 @@ public struct RunnerReconciler: Reconciler {
 
   /// Writes the status computed from `seen` through `/status` when it differs from the
   /// Runner's, and tells the user about new problems with a Warning Event.
-  func report(_ runner: Runner, _ seen: RunnerObservation) async throws {
+  func report(_ cached: Runner, _ seen: RunnerObservation) async throws {
+    let key = ObjectCache<Runner>.key(of: cached)
+    // The cache may not show this controller's last status write yet: build on that write.
+    let runner = memo.newerThanCache(key, cachedRV: cached.metadata.resourceVersion) ?? cached
     var obs = seen
     obs.runner = runner
     let status = RunnerStatusBuilder.status(obs)
-    let key = ObjectCache<Runner>.key(of: runner)
     if status == runner.status || memo.alreadyWrote(key, rv: runner.metadata.resourceVersion, status) { return }
     var updated = runner
     updated.status = status
     do {
       let written = try await client.api(Runner.self, namespace: runner.metadata.namespace).replaceStatus(updated)
-      memo.wroteStatus(key, baseRV: runner.metadata.resourceVersion ?? "", status)
-      _ = written
+      memo.wroteStatus(key, baseRV: runner.metadata.resourceVersion ?? "", status, written: written)
     } catch let e as KubeError where e.isNotFound {
       return
     }

@@ -28,8 +28,8 @@ final class RunnerWriteMemo: Sendable {
     var deletedPods: [String: ContinuousClock.Instant] = [:]
     /// Runners whose pod this controller deleted on purpose (spec change, suspend, failure).
     var expectPodGone: Set<ObjectKey> = []
-    /// The status written on top of a resourceVersion.
-    var statuses: [ObjectKey: (baseRV: String, status: RunnerStatus)] = [:]
+    /// The status written on top of a resourceVersion, and the Runner the write returned.
+    var statuses: [ObjectKey: (baseRV: String, status: RunnerStatus, written: Runner?)] = [:]
     /// Hash of a side object (keys Secret, NetworkPolicy) last made to match.
     var ensured: [String: String] = [:]
     var restarts: [ObjectKey: Restarts] = [:]
@@ -88,8 +88,17 @@ final class RunnerWriteMemo: Sendable {
     state.withLock { $0.expectPodGone.remove(runner) != nil }
   }
 
-  func wroteStatus(_ key: ObjectKey, baseRV: String, _ status: RunnerStatus) {
-    state.withLock { $0.statuses[key] = (baseRV, status) }
+  func wroteStatus(_ key: ObjectKey, baseRV: String, _ status: RunnerStatus, written: Runner? = nil) {
+    state.withLock { $0.statuses[key] = (baseRV, status, written) }
+  }
+
+  /// The Runner as this controller last wrote it, when the cache still shows the version that
+  /// write was based on (so a new status write goes on top of it instead of failing with 409).
+  func newerThanCache(_ key: ObjectKey, cachedRV: String?) -> Runner? {
+    state.withLock { s in
+      guard let w = s.statuses[key], let cachedRV, w.baseRV == cachedRV else { return nil }
+      return w.written
+    }
   }
 
   /// True when `status` was already written on top of `rv` (the cache has not caught up).
