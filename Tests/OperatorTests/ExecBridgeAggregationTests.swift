@@ -284,12 +284,18 @@ import Testing
   }
 
   /// A WebSocket client of the bridge (`v5.channel.k8s.io`), as `kubectl exec` speaks to pods.
-  static func webSocket(_ env: Env, token: String, query: [(name: String, value: String)], stdin: [UInt8]?) async throws
-    -> (stdout: String, status: JSONValue?)
+  static func webSocket(_ env: Env, token: String, query: [(name: String, value: String)], stdin: [UInt8]?, viaAPI: Bool = false)
+    async throws -> (stdout: String, status: JSONValue?)
   {
-    var config = ClientConfiguration(server: "https://127.0.0.1:\(env.bridge.server.port)", credentials: .bearer(StaticToken(token)))
-    config.tls.caPEM = Array((env.bridge.caBundlePEM ?? "").utf8)
-    config.tls.serverName = "localhost"
+    var config: ClientConfiguration
+    if viaAPI {
+      config = ClientConfiguration(server: env.fixture.server.tlsURL.absoluteString, credentials: .bearer(StaticToken(token)))
+      config.tls.caPEM = Array(env.fixture.server.caCertificatePEM.utf8)
+    } else {
+      config = ClientConfiguration(server: "https://127.0.0.1:\(env.bridge.server.port)", credentials: .bearer(StaticToken(token)))
+      config.tls.caPEM = Array((env.bridge.caBundlePEM ?? "").utf8)
+      config.tls.serverName = "localhost"
+    }
     let client = try KubernetesClient(configuration: config, logger: quietLogger)
     defer { Task { try? await client.shutdown() } }
     let request = KubeRequest(method: "GET", path: "/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec", query: query)
@@ -330,6 +336,14 @@ import Testing
 
     await #expect(throws: KubeError.self, "carol may not exec: the upgrade is refused") {
       _ = try await Self.webSocket(env, token: env.tokens["carol"]!, query: failing, stdin: nil)
+    }
+
+    // The same through the API server's aggregation layer, which proxies the upgrade.
+    let (proxied, proxiedStatus) = try await Self.webSocket(env, token: env.tokens["bob"]!, query: upper, stdin: Array("via api".utf8), viaAPI: true)
+    #expect(proxied == "VIA API\n")
+    #expect(proxiedStatus?["status"] == "Success")
+    await #expect(throws: KubeError.self, "alice may not reach the aggregated path") {
+      _ = try await Self.webSocket(env, token: env.tokens["alice"]!, query: failing, stdin: nil, viaAPI: true)
     }
   }
 

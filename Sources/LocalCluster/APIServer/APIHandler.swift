@@ -512,10 +512,12 @@ final class APIHandler: HTTPHandling {
   // MARK: - WebSocket (exec, attach, portforward)
 
   func shouldUpgrade(_ head: HTTPRequestHead) async -> HTTPHeaders? {
-    await Streaming.shouldUpgrade(self, head)
+    if let api = await aggregator.isAggregatedUpgrade(head) { return await aggregator.shouldUpgrade(self, head, api: api) }
+    return await Streaming.shouldUpgrade(self, head)
   }
 
   func handleWebSocket(_ head: HTTPRequestHead, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async {
+    if await aggregator.isAggregatedUpgrade(head) != nil { return await aggregator.relay(head, channel) }
     await Streaming.handleWebSocket(self, head, channel)
   }
 }

@@ -59,7 +59,8 @@ struct AggregatedAPI: Sendable {
 /// groups; an availability loop keeps each APIService's `Available` condition current.
 final class Aggregator: Sendable {
   private let store: any ClusterStore
-  private let options = Mutex<AggregationOptions?>(nil)
+  let options = Mutex<AggregationOptions?>(nil)
+  let pending = PendingUpgrades()
   private let loop = Mutex<Task<Void, Never>?>(nil)
   static let apiservices = ResourceDescriptor(
     group: "apiregistration.k8s.io", version: "v1", plural: "apiservices", kind: "APIService", namespaced: false)
@@ -222,7 +223,7 @@ final class Aggregator: Sendable {
       subresource: sub, name: name)
   }
 
-  private func endpoint(_ api: AggregatedAPI) throws -> ProxyEndpoint {
+  func endpoint(_ api: AggregatedAPI) throws -> ProxyEndpoint {
     let svc = api.object["spec"]["service"]
     let ns = svc["namespace"].stringValue ?? ""
     let name = svc["name"].stringValue ?? ""

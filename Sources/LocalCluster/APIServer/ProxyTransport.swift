@@ -31,16 +31,7 @@ enum ProxyTransport {
     _ endpoint: ProxyEndpoint, clientIdentity: (certificatePEM: String, privateKeyPEM: String),
     head: HTTPRequestHead, body: [UInt8], connectTimeout: TimeAmount = .seconds(10)
   ) async throws -> Answer {
-    var tls = TLSConfiguration.makeClientConfiguration()
-    tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientIdentity.certificatePEM.utf8)).map { .certificate($0) }
-    tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientIdentity.privateKeyPEM.utf8), format: .pem))
-    if endpoint.insecureSkipTLSVerify {
-      tls.certificateVerification = .none
-    } else if let ca = endpoint.caBundlePEM {
-      tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8)))
-    }
-    tls.applicationProtocols = ["http/1.1"]
-    let context = try NIOSSLContext(configuration: tls)
+    let context = try NIOSSLContext(configuration: try tlsConfiguration(endpoint, clientIdentity))
     let serverName = endpoint.serverName
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .connectTimeout(connectTimeout)

@@ -74,7 +74,7 @@ struct ExecRun: Sendable {
         do {
           let code = try await this.client.exec(
             namespace: this.namespace, pod: this.pod,
-            ExecOptions(command: this.wrappedCommand, stdin: stdin != nil, tty: this.tty), stdin: stdin, resize: resize,
+            ExecOptions(command: this.wrappedCommand, container: RunnerNames.containerName, stdin: stdin != nil, tty: this.tty), stdin: stdin, resize: resize,
             stdout: { try await emit(.stdout, $0) }, stderr: { try await emit(.stderr, $0) })
           // A cancelled caller ends the exec stream early; that is not the command's end.
           if Task.isCancelled { return nil }
@@ -145,7 +145,7 @@ struct ExecRun: Sendable {
       script += "; kill -KILL -- -$p 2>/dev/null || kill -KILL $p 2>/dev/null; rm -f \(pidFile)"
     }
     do {
-      _ = try await client.execCollect(namespace: namespace, pod: pod, ExecOptions(command: ["sh", "-c", script]))
+      _ = try await client.execCollect(namespace: namespace, pod: pod, ExecOptions(command: ["sh", "-c", script], container: RunnerNames.containerName))
     } catch {
       logger.warning("could not stop an exec's process", metadata: ["pod": "\(namespace)/\(pod)", "exec": "\(id)", "error": "\(error)"])
     }
