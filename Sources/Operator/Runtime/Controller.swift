@@ -1,11 +1,13 @@
+import KubeClient
 import Logging
 
 /// Runs a ``Reconciler`` over a ``WorkQueue`` with a fixed number of workers.
 ///
 /// Keys come from informer event handlers (see ``enqueue(_:)``); each is reconciled by one
 /// worker at a time. After a reconcile: `.done` forgets the key's failures, `.requeueAfter`
-/// forgets them and schedules the key, an error requeues it with backoff, and a
-/// ``TerminalError`` is logged and forgotten.
+/// forgets them and schedules the key, an error requeues it with backoff (a 409 Conflict
+/// quietly, as a `requeue`: it only means the cache was behind), and a ``TerminalError`` is
+/// logged and forgotten.
 public final class Controller<R: Reconciler>: Sendable {
   public let reconciler: R
   public let queue: WorkQueue
@@ -60,6 +62,12 @@ public final class Controller<R: Reconciler>: Sendable {
       metrics?.reconcileErrors.inc(labels: labels)
       logger.error("reconcile failed permanently", metadata: ["key": "\(key)", "error": "\(error)"])
       await queue.forget(key)
+    } catch let error as KubeError where error.isConflict {
+      // Someone else wrote the object first: the next pass reads the newer version. Not an
+      // error worth a warning or an error count; retried with the same per-key backoff.
+      metrics?.reconciles.inc(labels: labels.merging(["result": "requeue"]) { $1 })
+      let delay = await queue.addRateLimited(key)
+      logger.debug("conflict, requeued", metadata: ["key": "\(key)", "error": "\(error)", "retryIn": "\(delay)"])
     } catch {
       metrics?.reconciles.inc(labels: labels.merging(["result": "error"]) { $1 })
       metrics?.reconcileErrors.inc(labels: labels)
