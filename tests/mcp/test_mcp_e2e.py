@@ -128,6 +128,23 @@ def test_long_output_is_truncated_and_kept_in_the_workspace(cluster, runner, err
     assert first.data["content"] + rest.data["content"] == expected
 
 
+def test_big_files_travel_in_pieces(cluster, runner, errlog):
+    """1.2 MB goes to the runner in three bridge calls and comes back in two reads."""
+    assert not runner.is_error, runner
+    content = "".join(f"{i:07d} the quick brown fox\n" for i in range(45000))
+
+    async def scenario(a):
+        w = await a.call("write_file", runner=RUNNER, path="big/data.txt", content=content)
+        first = await a.call("read_file", runner=RUNNER, path="big/data.txt", limit=1048576)
+        rest = await a.call("read_file", runner=RUNNER, path="big/data.txt", offset=1048576, limit=1048576)
+        return w, first, rest
+
+    w, first, rest = run(cluster["users"]["alice"], errlog, scenario)
+    assert not w.is_error and w.data["size"] == len(content) > 1_200_000, w
+    assert first.data["content"] + rest.data["content"] == content
+    assert rest.data["complete"] is False and "call read_file with offset" not in rest.text
+
+
 def test_tracer_job_runs_to_completion(cluster, runner, errlog):
     assert not runner.is_error, runner
     script = (
