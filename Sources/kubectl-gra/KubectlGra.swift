@@ -9,8 +9,11 @@ struct KubectlGra: AsyncParsableCommand {
     abstract: "Drive gra Runners (run as `kubectl gra`).",
     discussion: """
       Exit codes: 0 ok, 1 error, 2 bad usage, 3 not found, 4 forbidden or unauthorized,
-      5 timed out; `exec` exits with the remote command's code. `-o json` prints errors as
-      {"error": {"reason", "message", "exitCode"}} on stdout. See docs/plugin.md.
+      5 timed out; `exec`, `python` and `ssh` exit with the remote command's code, `run --wait`
+      and `jobs wait` with the job's. `-o json` prints errors as
+      {"error": {"reason", "message", "exitCode"}} on stdout. Commands that run something in a
+      runner go through the exec bridge (runners/exec); --direct uses pods/exec. See
+      docs/plugin.md.
       """,
     subcommands: [
       CreateCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, SuspendCommand.self,

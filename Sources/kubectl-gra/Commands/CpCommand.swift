@@ -73,7 +73,8 @@ struct CpCommand: RunnerCommand {
       throw CLIError(.notFound, "runner \"\(name)\" not found in namespace \"\(ns)\"")
     }
     let executor = try await ExecutorChoice.make(direct: direct, runner: name, client: client, namespace: ns)
-    let copy = RunnerCopy(executor: executor, base: RunnerCopy.base(of: runner), downloadChunk: RunnerCopy.downloadChunk(for: runner))
+    var copy = RunnerCopy(executor: executor, base: RunnerCopy.base(of: runner), downloadChunk: RunnerCopy.downloadChunk(for: runner))
+    if direct { copy.uploadChunk = 4 << 20 }  // pods/exec has no request size limit
     let result: RunnerCopy.Result
     let direction: String
     if case .local(let path) = src {

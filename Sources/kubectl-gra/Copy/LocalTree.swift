@@ -72,8 +72,9 @@ enum LocalTree {
   /// Unpacks a tar whose entries share one root component to `target`: that root becomes
   /// `target` and everything else goes below it. Returns the number of entries written.
   @discardableResult
-  static func unpack(_ reader: TarReader, to target: String, warn: (String) -> Void) throws -> Int {
+  static func unpack(_ reader: TarReader, to destination: String, warn: (String) -> Void) throws -> Int {
     let fm = FileManager.default
+    let target = destination.hasPrefix("/") ? destination : fm.currentDirectoryPath + "/" + destination
     let parent = (target as NSString).deletingLastPathComponent
     if !parent.isEmpty { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
     var count = 0

@@ -12,7 +12,9 @@ struct RunnerCopy: Sendable {
   let executor: any RunnerExecutor
   /// Where relative runner paths start: the runner's workspace mount path.
   let base: String
-  var uploadChunk = 512 * 1024
+  /// Raw bytes per upload piece: base64 of 720 KiB plus the command stays below the bridge's
+  /// 1 MiB request limit.
+  var uploadChunk = 720 * 1024
   var downloadChunk = 4 * 1024 * 1024
 
   /// What was copied.
