@@ -16,7 +16,10 @@ import Testing
 /// front-proxy certificate and `X-Remote-*` headers; the bridge trusts that certificate
 /// through `kube-system/extension-apiserver-authentication` and asks Kubernetes whether the
 /// user may `create` `runners/exec` in group gra.dev.
-@Suite(.serialized) struct ExecBridgeAggregationTests {
+///
+/// Needs `curl` (CI installs it); the suite is skipped where there is none.
+@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs /usr/bin/curl"))
+struct ExecBridgeAggregationTests {
   struct Env {
     let fixture: LocalClusterFixture
     let kubelet: LocalKubelet
@@ -24,6 +27,7 @@ import Testing
     let caFile: String
     let dir: URL
     let tokens: [String: String]
+    let metrics: MetricsRegistry
     var base: String { "\(fixture.server.tlsURL.absoluteString)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo" }
     var bridgeBase: String { "https://127.0.0.1:\(bridge.server.port)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo" }
 
@@ -124,7 +128,8 @@ import Testing
     bo.port = 0
     bo.serviceNames = ["gra-bridge.gra-system.svc", "localhost"]
     let events = EventRecorder(client: f.client, instance: "test", logger: quietLogger)
-    let bridge = try await BridgeLauncher.start(client: f.client, options: bo, metrics: MetricsRegistry(), events: events, logger: quietLogger)
+    let metrics = MetricsRegistry()
+    let bridge = try await BridgeLauncher.start(client: f.client, options: bo, metrics: metrics, events: events, logger: quietLogger)
     #expect(bridge.frontProxyTrusted, "the bridge read the requestheader CA from the ConfigMap")
 
     let apiservices = ResourceDescriptor(group: "apiregistration.k8s.io", version: "v1", plural: "apiservices", kind: "APIService", namespaced: false)
@@ -141,7 +146,7 @@ import Testing
       return o["status"]["conditions"].arrayValue?.contains { $0["type"] == "Available" && $0["status"] == "True" } == true
     }
     #expect(available, "the APIService became Available")
-    return Env(fixture: f, kubelet: kubelet, bridge: bridge, caFile: caFile, dir: dir, tokens: tokens)
+    return Env(fixture: f, kubelet: kubelet, bridge: bridge, caFile: caFile, dir: dir, tokens: tokens, metrics: metrics)
   }
 
   static func frames(_ body: String) throws -> [JSONValue] {
@@ -186,6 +191,10 @@ import Testing
       return events.contains { $0.reason == "Exec" && ($0.message ?? "").hasPrefix("bob ran `python3 -c") }
     }
     #expect(recorded, "the Event names the user the front proxy vouched for")
+    let rendered = env.metrics.render()
+    #expect(rendered.contains(#"gra_bridge_execs_total{outcome="exited"} 2"#), "\(rendered)")
+    #expect(rendered.contains("gra_bridge_exec_output_bytes_total"))
+    #expect(rendered.contains("gra_bridge_execs_active 0"))
   }
 
   @Test func withoutRightsOrTokenTheCallerIsRefusedAndThePodIsNeverTouched() async throws {
