@@ -8,11 +8,12 @@ import MCP
 struct MCPCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mcp",
-    abstract: "Serve gra as MCP tools over stdio for AI agents (Gemini CLI, Claude Code, ...).",
+    abstract: "Serve gra as MCP tools over stdio for AI agents.",
     discussion: """
-      Speaks the Model Context Protocol on stdin/stdout; logs go to stderr. Every tool call uses your
-      kubeconfig identity: the API server and the exec bridge (runners/exec) decide what it may do.
-      Configuration for agents and the tool list: docs/agents.md.
+      Speaks the Model Context Protocol on stdin and stdout; logs go to stderr.
+      Every tool call uses your kubeconfig identity: the API server and the
+      exec bridge (runners/exec) decide what it may do.
+      Agent configuration (Gemini CLI, Claude Code) and tools: docs/agents.md.
       Example (Claude Code):
         claude mcp add gra -- kubectl gra mcp --namespace sandbox
       """)
