@@ -194,3 +194,27 @@ struct PodUpdateTests {
     #expect(refused.json["details"]["causes"][0]["field"] == "spec")
   }
 }
+
+@Suite("networking.k8s.io/v1")
+struct NetworkPolicyTests {
+  /// The Runner controller writes egress NetworkPolicies and `kubectl apply -k manifests/`
+  /// carries one: the group is discovered and the kind stored (not enforced) like any other.
+  @Test func networkPoliciesAreDiscoveredAndStored() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let discovery = try await c.request("GET", "/apis/networking.k8s.io/v1")
+    #expect(discovery.code == 200)
+    let names = (discovery.json["resources"].arrayValue ?? []).compactMap { $0["name"].stringValue }
+    #expect(names.contains("networkpolicies"))
+    let np = #"""
+      {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"deny-egress"},
+       "spec":{"podSelector":{"matchLabels":{"app":"r"}},"policyTypes":["Egress"],"egress":[]}}
+      """#
+    let created = try await c.request("POST", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", body: np)
+    #expect(created.code == 201, "\(created.json)")
+    let got = try await c.request("GET", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/deny-egress")
+    #expect(got.json["spec"]["policyTypes"] == ["Egress"])
+    let list = try await c.request("GET", "/apis/networking.k8s.io/v1/networkpolicies")
+    #expect(list.json["items"].arrayValue?.count == 1)
+  }
+}
