@@ -156,7 +156,10 @@ final class Aggregator: Sendable {
     var headers = req.headers
     Self.setProxyHeaders(&headers, user: user)
     headers.replaceOrAdd(name: "Host", value: "\(endpoint.serverName):\(endpoint.port)")
-    headers.remove(name: "Content-Length")
+    // Hop-by-hop headers stay here; the body was read whole, so it goes with a length.
+    for name in ["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection"] {
+      headers.remove(name: name)
+    }
     if !req.body.isEmpty { headers.replaceOrAdd(name: "Content-Length", value: String(req.body.count)) }
     let head = HTTPRequestHead(version: .http1_1, method: req.method, uri: req.uri, headers: headers)
     let answer: ProxyTransport.Answer

@@ -69,10 +69,15 @@ public struct BridgeTLS: Sendable {
 public struct BridgeResponseWriter: Sendable {
   let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
   let version: HTTPVersion
+  let headSent = Locked(false)
+
+  /// Whether a response has begun (its head went out).
+  public var started: Bool { headSent.withLock { $0 } }
 
   public func start(status: HTTPResponseStatus, headers: [(String, String)]) async throws {
     var h = HTTPHeaders(headers)
     h.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+    headSent.withLock { $0 = true }
     try await outbound.write(.head(HTTPResponseHead(version: version, status: status, headers: h)))
   }
   public func write(_ bytes: [UInt8]) async throws {
@@ -88,6 +93,7 @@ public struct BridgeResponseWriter: Sendable {
   public func respond(status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8]) async throws {
     var h = HTTPHeaders(headers)
     h.replaceOrAdd(name: "Content-Length", value: "\(body.count)")
+    headSent.withLock { $0 = true }
     try await outbound.write(.head(HTTPResponseHead(version: version, status: status, headers: h)))
     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
     try await outbound.write(.end(nil))

@@ -111,6 +111,11 @@ public final class ExecBridge: Sendable {
       }
     } catch {
       logger.debug("bridge request ended", metadata: ["error": "\(error)"])
+      // A review or lookup that failed before any answer: say so, in Status form.
+      if !w.started, !Task.isCancelled {
+        try? await status(
+          w, Status(message: "Internal error occurred: \(error)", reason: "InternalError", details: StatusDetails(causes: [StatusCause(message: "\(error)")]), code: 500))
+      }
     }
   }
 
