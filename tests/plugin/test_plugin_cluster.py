@@ -151,6 +151,28 @@ def test_exec_goes_through_the_bridge_with_the_remote_exit_code(cluster, runner)
     assert any("sh -c echo out" in e["message"] for e in events)
 
 
+def test_durable_exec_detach_attach_and_kill(cluster, runner):
+    env = cluster["env"]
+    r = gra(env, "exec", runner, "--detach", "--", "sh", "-c", "echo one; sleep 1; echo two; exit 3")
+    assert r.returncode == 0 and re.fullmatch(r"[a-z0-9]+\n", r.stdout), r.stderr
+    exec_id = r.stdout.strip()
+    r = gra(env, "exec", runner, "--attach", exec_id)
+    assert (r.returncode, r.stdout) == (3, "one\ntwo\n"), r.stderr
+    r = gra(env, "exec", runner, "--attach", exec_id, "--offset", "4")  # reattach past "one\n"
+    assert (r.returncode, r.stdout) == (3, "two\n"), r.stderr
+
+    r = gra(env, "exec", runner, "--detach", "-o", "json", "--", "sleep", "300")
+    started = json.loads(r.stdout)
+    assert started["kind"] == "Exec" and started["status"]["phase"] == "Running"
+    exec_id = started["metadata"]["name"]
+    assert gra(env, "exec", runner, "--kill", exec_id, "--signal", "KILL").returncode == 0
+    r = gra(env, "exec", runner, "--attach", exec_id)
+    assert r.returncode == 137 and "killed by SIGKILL" in r.stderr
+
+    r = gra(env, "exec", runner, "--attach", "no-such-exec")
+    assert (r.returncode, r.stderr) == (3, 'error: execs.exec.gra.dev "no-such-exec" not found\n')
+
+
 def test_python_code_module_and_local_file(cluster, runner):
     env, tmp = cluster["env"], cluster["tmp"]
     r = gra(env, "python", runner, "-c", "print(6*7)")

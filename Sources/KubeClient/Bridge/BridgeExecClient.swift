@@ -89,10 +89,14 @@ public struct BridgeExecClient: Sendable {
     return try await Self.read(response.body, stdout: stdout, stderr: stderr)
   }
 
-  /// Stops a durable exec and forgets it (`DELETE …/execs/ID`).
-  public func cancel(namespace: String? = nil, runner: String, id: String) async throws {
-    let r = KubeRequest(method: "DELETE", path: runnerPath(namespace, runner) + "/execs/\(Api<JSONValue>.escapeSegment(id))")
-    _ = try await Self.mapErrors(runner: runner) { try await client.send(r) }
+  /// Signals a durable exec (`DELETE …/execs/ID?signal=TERM`, the default); returns the
+  /// bridge's view of it (`status.phase`, `status.outcome` once it ended).
+  @discardableResult
+  public func cancel(namespace: String? = nil, runner: String, id: String, signal: String? = nil) async throws -> JSONValue {
+    var r = KubeRequest(method: "DELETE", path: runnerPath(namespace, runner) + "/execs/\(Api<JSONValue>.escapeSegment(id))")
+    if let signal { r.query = [("signal", signal)] }
+    let answer = try await Self.mapErrors(runner: runner) { try await client.send(r) }
+    return (try? KubeJSON.decode(JSONValue.self, from: Data(answer))) ?? .null
   }
 
   // MARK: Discovery and errors

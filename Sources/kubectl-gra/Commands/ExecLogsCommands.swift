@@ -22,6 +22,9 @@ struct ExecCommand: NamedRunnerCommand {
         kubectl gra exec demo -e MODE=fast -w /workspace/src --timeout 10m -- make test
         kubectl gra exec demo -o json -- ls /workspace
         kubectl gra exec -it demo -- bash
+        kubectl gra exec demo --detach -- python train.py      # prints an exec id
+        kubectl gra exec demo --attach 3f2a9c --offset 0       # its output, then its exit code
+        kubectl gra exec demo --kill 3f2a9c --signal INT
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
@@ -31,10 +34,22 @@ struct ExecCommand: NamedRunnerCommand {
   @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env: [String] = []
   @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir: String?
   @Option(help: "Stop the command after this long, e.g. 90s or 10m (default: the runner's exec timeout).") var timeout: String?
+  @Flag(help: "Start a durable exec that keeps running without this client; prints its id.") var detach = false
+  @Option(help: "Follow the output of durable exec ID until it ends, and exit with its code.") var attach: String?
+  @Option(help: "With --attach: start at this byte of the output.") var offset = 0
+  @Option(help: "Signal durable exec ID (with --signal, default TERM).") var kill: String?
+  @Option(help: "With --kill: TERM, INT, KILL, HUP...") var signal: String?
   @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
   func validate() throws {
+    if attach != nil || kill != nil {
+      guard command.isEmpty, !detach, !(attach != nil && kill != nil) else {
+        throw ValidationError("--attach ID and --kill ID take no command and go alone")
+      }
+      return
+    }
     guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. exec demo -- python -V") }
+    if detach && (tty || stdin || direct) { throw ValidationError("--detach runs through the bridge without stdin or a terminal") }
     for e in env where !e.contains("=") || e.hasPrefix("=") {
       throw ValidationError("--env \"\(e)\": use KEY=VALUE")
     }
@@ -48,6 +63,10 @@ struct ExecCommand: NamedRunnerCommand {
   func execute(client: KubernetesClient, namespace: String) async throws {
     let seconds = try timeout.map { try Int(parseTimeout($0).components.seconds) }
     let run = RemoteRun(runner: name, namespace: namespace, command: command, json: global.output == .json)
+    if detach || attach != nil || kill != nil {
+      try await durable(BridgeExecClient(client: client), namespace: namespace, seconds: seconds, run: run)
+      return
+    }
     var resize: AsyncStream<TerminalSize>?
     var terminal: TerminalMode?
     if tty {
@@ -89,6 +108,31 @@ struct ExecCommand: NamedRunnerCommand {
     let executor = BridgeExecutor(bridge: bridge, namespace: namespace, runner: name)
     try await run.run { out, err in
       try await executor.run(commandLine, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
+    }
+  }
+
+  /// `--detach`, `--attach ID`, `--kill ID`: durable execs on the bridge.
+  func durable(_ bridge: BridgeExecClient, namespace: String, seconds: Int?, run: RemoteRun) async throws {
+    if let id = kill {
+      let v = try await bridge.cancel(namespace: namespace, runner: name, id: id, signal: signal)
+      write(global.output == .json ? try RunnerPrinter.json(v) : "exec \(id) signalled (\(signal ?? "TERM"))\n")
+      return
+    }
+    if let id = attach {
+      try await run.run { out, err in
+        try await bridge.attach(namespace: namespace, runner: name, id: id, offset: offset, follow: true, stdout: out, stderr: err)
+          ?? .lost(message: "the exec bridge stopped following exec \(id) before it ended; attach again")
+      }
+      return
+    }
+    let started = try await bridge.start(
+      namespace: namespace, runner: name,
+      BridgeExecRequest(command: commandLine, workingDir: workdir, timeoutSeconds: seconds))
+    if global.output == .json {
+      write(try RunnerPrinter.json(started.object))
+    } else {
+      write("\(started.id)\n")
+      progress("follow it with: kubectl gra exec \(name) --attach \(started.id)")
     }
   }
 

@@ -28,10 +28,11 @@ extension RunnerCommand {
     } catch {
       try? await client.shutdown()
       var e = CLIError(error)
-      if e.kind == .notFound, let name = (self as? any NamedRunnerCommand)?.name, (error as? KubeError)?.isNotFound == true {
+      let notFoundKind = (error as? KubeError).flatMap { $0.isNotFound ? ($0.status?.details?.kind ?? "") : nil }
+      if e.kind == .notFound, let name = (self as? any NamedRunnerCommand)?.name, notFoundKind == "runners" || notFoundKind == "" {
         e.message = "runner \"\(name)\" not found in namespace \"\(namespace)\""
       }
-      if e.kind == .notFound, let name = (self as? any NamedJobCommand)?.name, (error as? KubeError)?.isNotFound == true {
+      if e.kind == .notFound, let name = (self as? any NamedJobCommand)?.name, notFoundKind == "tracerjobs" || notFoundKind == "" {
         e.message = "tracerjob \"\(name)\" not found in namespace \"\(namespace)\""
       }
       e.exit(output: global.output)
