@@ -105,16 +105,17 @@ def gra(env, *args, stdin=None, timeout=120, binary=False):
                           timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def runner(cluster):
-    """A ready runner `work` with ssh on (key in the cluster's tmp dir)."""
-    env, tmp = cluster["env"], cluster["tmp"]
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp / "id")], check=True)
-    # Pods share this machine's network: a free port keeps sshd clear of other runners.
+def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    r = gra(env, "create", "work", "--ssh-key-file", str(tmp / "id.pub"), "--ssh-port", str(port))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def runner(cluster):
+    """A ready runner `work` (no ssh: sshd needs a login user, see the ssh test)."""
+    env = cluster["env"]
+    r = gra(env, "create", "work")
     assert (r.returncode, r.stdout) == (0, "runner.gra.dev/work created\n"), r.stderr
     r = gra(env, "wait", "work", "--for=ready", "--timeout", "90s")
     assert (r.returncode, r.stdout) == (0, "runner.gra.dev/work condition met\n"), r.stderr
@@ -298,17 +299,24 @@ def test_rbac_the_bridge_needs_runners_exec_not_pods_exec(cluster, runner):
     assert "needs \"create\" on runners/exec in API groups exec.gra.dev and gra.dev" in r.stderr
     r = gra(carol, "exec", runner, "-o", "json", "--", "true")
     assert r.returncode == 4 and json.loads(r.stdout)["error"]["reason"] == "Forbidden"
-    r = gra(carol, "cp", str(cluster["tmp"] / "id.pub"), f"{runner}:")
+    (cluster["tmp"] / "note.txt").write_text("hi\n")
+    r = gra(carol, "cp", str(cluster["tmp"] / "note.txt"), f"{runner}:")
     assert r.returncode == 4
 
 
-@pytest.mark.skipif(shutil.which("ssh") is None, reason="needs openssh-client")
-def test_ssh_and_config_ssh_through_the_exec_tunnel(cluster, runner):
+@pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("ssh-keygen") is None, reason="needs openssh-client")
+def test_ssh_and_config_ssh_through_the_exec_tunnel(cluster):
     env, tmp = cluster["env"], cluster["tmp"]
     try:
         user = pwd.getpwuid(1000).pw_name  # the local kubelet runs the runner as UID 1000
     except KeyError:
         pytest.skip("no user with UID 1000 on this machine for sshd to log in")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp / "id")], check=True)
+    runner = "sshbox"
+    # Pods share this machine's network: a free port keeps sshd clear of other runners.
+    r = gra(env, "create", runner, "--ssh-key-file", str(tmp / "id.pub"), "--ssh-port", str(free_port()))
+    assert r.returncode == 0, r.stderr
+    assert gra(env, "wait", runner, "--timeout", "90s").returncode == 0
     key = str(tmp / "id")
     r = gra(env, "ssh", runner, "-l", user, "-i", key, "--", "echo", "via-ssh", "$(hostname)")
     assert (r.returncode, r.stdout) == (0, f"via-ssh {runner}\n"), r.stderr
@@ -393,5 +401,7 @@ def test_bad_flags_and_kubeconfig_give_one_line(cluster, runner):
     r = gra(env, "exec", runner, "--context", "elsewhere", "-o", "json", "--", "true")
     assert r.returncode == 2
     assert json.loads(r.stdout)["error"]["message"].endswith('context "elsewhere" not found in contexts')
+    r = gra(env, "ssh", runner)
+    assert r.returncode == 1 and "has ssh off" in r.stderr
     r = gra(env, "ssh", "cycle-less")
     assert (r.returncode, r.stderr) == (3, 'error: runner "cycle-less" not found in namespace "default"\n')
