@@ -64,7 +64,7 @@ struct RunnerTestCluster {
 
   func phase(_ name: String) async throws -> RunnerPhase? { try await runners.getIfExists(name)?.status?.phase }
 
-  func waitFor(_ name: String, _ phase: RunnerPhase, timeout: Duration = .seconds(40)) async throws -> Bool {
+  func waitFor(_ name: String, _ phase: RunnerPhase, timeout: Duration = .seconds(90)) async throws -> Bool {
     try await eventually(timeout: timeout) { try await self.phase(name) == phase }
   }
 
@@ -107,7 +107,7 @@ struct RunnerTestCluster {
       let firstUID = pod.metadata.uid
       _ = try await c.pods.delete("demo", DeleteParams(gracePeriodSeconds: 0))
       #expect(
-        try await eventually(timeout: .seconds(40)) {
+        try await eventually(timeout: .seconds(90)) {
           let p = try await c.pods.getIfExists("demo")
           let r = try await c.runners.get("demo")
           return p != nil && p?.metadata.uid != firstUID && r.status?.phase == .ready
@@ -118,7 +118,7 @@ struct RunnerTestCluster {
       // Suspend deletes the pod and keeps the claim; resume brings a pod back.
       _ = try await c.runners.patch("demo", .merge(["spec": ["suspend": true]]))
       #expect(try await c.waitFor("demo", .suspended))
-      #expect(try await eventually(timeout: .seconds(30)) { try await c.pods.getIfExists("demo") == nil })
+      #expect(try await eventually(timeout: .seconds(60)) { try await c.pods.getIfExists("demo") == nil })
       #expect(try await c.claims.getIfExists("demo-workspace") != nil)
       _ = try await c.runners.patch("demo", .merge(["spec": ["suspend": false]]))
       #expect(try await c.waitFor("demo", .ready))
@@ -132,7 +132,7 @@ struct RunnerTestCluster {
       spec.s3 = S3Spec(bucket: "data", credentialsSecretRef: LocalObjectReference(name: "nope"))
       try await c.create("nosecret", spec)
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(60)) {
           try await c.runners.get("nosecret").status?.conditions?[type: "Ready"]?.reason == "SecretNotFound"
         })
       #expect(try await c.pods.getIfExists("nosecret") == nil)
@@ -142,7 +142,7 @@ struct RunnerTestCluster {
       bad.image = "registry.example/unknown:1"
       try await c.create("badimage", bad)
       #expect(
-        try await eventually(timeout: .seconds(30)) {
+        try await eventually(timeout: .seconds(60)) {
           let reason = try await c.runners.get("badimage").status?.conditions?[type: "Ready"]?.reason
           return reason == "ErrImagePull" || reason == "ImagePullBackOff"
         })
@@ -188,7 +188,7 @@ struct RunnerTestCluster {
 
       _ = try await c.runners.patch("edit", .merge(["spec": ["env": [["name": "MODE", "value": "fast"]]]]))
       #expect(
-        try await eventually(timeout: .seconds(40)) {
+        try await eventually(timeout: .seconds(90)) {
           let p = try await c.pods.getIfExists("edit")
           let r = try await c.runners.get("edit")
           return p != nil && p?.metadata.uid != before.metadata.uid && r.status?.phase == .ready
@@ -208,7 +208,7 @@ struct RunnerTestCluster {
       #expect(ready?.reason == "InvalidSpec")
       #expect(ready?.message.contains("authorizedKeys") == true)
       #expect(
-        try await eventually {
+        try await eventually(timeout: .seconds(30)) {
           try await c.events(about: "invalid").contains { $0["reason"].stringValue == "InvalidSpec" && $0["type"].stringValue == "Warning" }
         })
       #expect(try await c.pods.getIfExists("invalid") == nil)

@@ -46,7 +46,7 @@ import Testing
       #expect(suspendedAt >= Time(lastActivity).date.addingTimeInterval(6))
       #expect(try await eventually(timeout: .seconds(30)) { try await c.pods.getIfExists("sleepy") == nil })
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(40)) {
           try await c.events(about: "sleepy").contains { $0["reason"].stringValue == "IdleTimeout" }
         })
       #expect(try await c.claims.getIfExists("sleepy-workspace") != nil)
@@ -55,7 +55,7 @@ import Testing
       _ = try await c.runners.patch("sleepy", .merge(["spec": ["suspend": false]]))
       #expect(try await c.waitFor("sleepy", .ready))
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(40)) {
           let r = try await c.runners.get("sleepy")
           return r.metadata.annotations?["gra.dev/suspended-by"] == nil
             && r.status?.conditions?[type: "Suspended"]?.status == .false
@@ -82,7 +82,7 @@ import Testing
       #expect(r.status?.conditions?[type: "Ready"]?.message.contains("spec.maxLifetime (3s)") == true)
       #expect(try await eventually(timeout: .seconds(30)) { try await c.pods.getIfExists("mortal") == nil })
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(40)) {
           try await c.events(about: "mortal").contains { $0["reason"].stringValue == "MaxLifetimeExceeded" }
         })
     }
@@ -171,13 +171,13 @@ import Testing
           try await c.claims.get("roomy-workspace").spec?.resources?.requests?["storage"] == "2Gi"
         })
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(40)) {
           try await c.events(about: "roomy").contains { $0["reason"].stringValue == "WorkspaceResizing" }
         })
       // The local cluster never grows a claim's capacity (its volumes have no size), so the
       // claim stays "resizing"; the pod is not replaced for it.
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(40)) {
           try await c.runners.get("roomy").status?.conditions?[type: "WorkspaceReady"]?.reason == "ClaimResizing"
         })
       #expect(try await c.pods.get("roomy").metadata.uid == pod.metadata.uid)
@@ -189,7 +189,7 @@ import Testing
           return ws?.status == .false && ws?.reason == "ResizeRefused" && ws?.message.contains("spec.workspace.size") == true
         })
       #expect(
-        try await eventually(timeout: .seconds(20)) {
+        try await eventually(timeout: .seconds(40)) {
           try await c.events(about: "roomy").contains { $0["reason"].stringValue == "ResizeRefused" && $0["type"].stringValue == "Warning" }
         })
       #expect(try await c.claims.get("roomy-workspace").spec?.resources?.requests?["storage"] == "2Gi")
