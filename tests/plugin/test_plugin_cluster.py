@@ -98,6 +98,7 @@ def cluster():
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def gra(env, *args, stdin=None, timeout=120, binary=False):
