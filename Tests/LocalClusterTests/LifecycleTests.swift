@@ -105,6 +105,27 @@ struct LifecycleTests {
     }
   }
 
+  /// A dependent created after its owner was deleted (a controller on a stale cache) is
+  /// collected, as kube's garbage collector collects dependents whose owners are all absent.
+  @Test func aDependentOfAnOwnerThatIsGoneIsCollected() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let cms = "/api/v1/namespaces/default/configmaps"
+    let secrets = "/api/v1/namespaces/default/secrets"
+    let owner = try await c.request("POST", cms, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"o"}}"#).json
+    _ = try await c.request("POST", secrets, body: Self.owned("alive", owner: owner))
+    #expect(try await c.request("DELETE", cms + "/o").code == 200)
+    #expect(try await c.request("GET", secrets + "/alive").code == 404)
+
+    let late = try await c.request("POST", secrets, body: Self.owned("late", owner: owner))
+    #expect(late.code == 201)
+    #expect(try await c.request("GET", secrets + "/late").code == 404)
+
+    let other = try await c.request("POST", cms, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"o2"}}"#).json
+    _ = try await c.request("POST", secrets, body: Self.owned("kept", owner: other))
+    #expect(try await c.request("GET", secrets + "/kept").code == 200)
+  }
+
   @Test func foregroundWaitsForBlockingDependents() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }

@@ -372,8 +372,21 @@ actor ObjectStore {
 
   func create(_ r: ResourceInfo, namespace: String?, object: JSONValue, dryRun: Bool = false) throws -> JSONValue {
     let result = try createLocked(r, namespace: namespace, object: object, dryRun: dryRun)
+    if !dryRun { collectIfEveryOwnerIsGone(r, result) }
     try runControllers()
     return result
+  }
+
+  /// kube's garbage collector deletes a dependent whose owners are all absent, also when it was
+  /// created after they went (a controller acting on a stale cache recreates a child of a
+  /// deleted parent). kube does it moments after the create; here it happens in the same write,
+  /// so the client gets its 201 and the object is already being deleted.
+  private func collectIfEveryOwnerIsGone(_ r: ResourceInfo, _ obj: JSONValue) {
+    let uids = (obj["metadata"]["ownerReferences"].arrayValue ?? []).compactMap { $0["uid"].stringValue }
+    guard !uids.isEmpty, uids.allSatisfy({ uidIndex[$0] == nil }) else { return }
+    _ = try? deleteLocked(
+      r, namespace: obj["metadata"]["namespace"].stringValue, name: obj["metadata"]["name"].stringValue ?? "",
+      options: DeleteRequest(propagationPolicy: "Background"))
   }
 
   private func createLocked(_ r: ResourceInfo, namespace: String?, object: JSONValue, dryRun: Bool) throws -> JSONValue
