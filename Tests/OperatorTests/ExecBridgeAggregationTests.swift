@@ -99,7 +99,7 @@ struct ExecBridgeAggregationTests {
     let rbac = { (plural: String, kind: String) in
       f.client.dynamic(ResourceDescriptor(group: "rbac.authorization.k8s.io", version: "v1", plural: plural, kind: kind, namespaced: true), namespace: "default")
     }
-    let front: JSONValue = ["apiGroups": ["exec.gra.dev"], "resources": ["runners/exec", "runners/execs"], "verbs": ["create", "get", "delete"]]
+    let front: JSONValue = ["apiGroups": ["exec.gra.dev"], "resources": ["runners/exec", "runners/execs", "execs"], "verbs": ["create", "get", "list", "delete"]]
     let bridgeRule: JSONValue = ["apiGroups": ["gra.dev"], "resources": ["runners/exec"], "verbs": ["create"]]
     for (role, rules, users) in [("runner-exec", [front, bridgeRule], ["bob", "erin"]), ("front-only", [front], ["carol"])] {
       var r: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": .string(role), "namespace": "default"]]
@@ -281,6 +281,12 @@ struct ExecBridgeAggregationTests {
     // Someone else, even with the same rights, does not see it.
     let (other, _) = try env.curl("\(env.base)/execs/\(id)", token: env.tokens["erin"], method: "GET")
     #expect(other == 404)
+    // `kubectl get execs`: the caller's own execs in the namespace.
+    let namespaceExecs = env.fixture.server.tlsURL.absoluteString + "/apis/exec.gra.dev/v1alpha1/namespaces/default/execs"
+    let (_, bobs) = try env.curl(namespaceExecs, token: env.tokens["bob"], method: "GET")
+    #expect(bobs.contains(#""kind":"ExecList""#) && bobs.contains(id), "\(bobs)")
+    let (_, erins) = try env.curl(namespaceExecs, token: env.tokens["erin"], method: "GET")
+    #expect(!erins.contains(id))
 
     let (_, sleeper) = try env.curl("\(env.base)/execs", token: env.tokens["bob"], body: #"{"command": ["sleep", "60"]}"#)
     let sid = try KubeJSON.decode(JSONValue.self, from: Data(sleeper.utf8))["metadata"]["name"].stringValue ?? ""

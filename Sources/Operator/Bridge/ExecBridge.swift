@@ -85,6 +85,16 @@ public final class ExecBridge: Sendable {
         return try await json(w, .ok, BridgeDiscovery.resources)
       default: break
       }
+      if let (namespace, id) = Self.execsInNamespace(path) {
+        guard req.method == .GET else {
+          return try await status(w, Status(message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed", code: 405))
+        }
+        guard let user = try await authenticate(req) else {
+          metrics?.refused.inc(labels: ["code": "401"])
+          return try await status(w, Status(message: "Unauthorized", reason: "Unauthorized", code: 401))
+        }
+        return try await listExecs(w, namespace: namespace, id: id, user: user)
+      }
       guard let target = Self.target(path) else {
         return try await status(w, Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
       }
@@ -117,6 +127,34 @@ public final class ExecBridge: Sendable {
           w, Status(message: "Internal error occurred: \(error)", reason: "InternalError", details: StatusDetails(causes: [StatusCause(message: "\(error)")]), code: 500))
       }
     }
+  }
+
+  /// `(namespace, id)` of `…/namespaces/NS/execs` (id nil) or `…/namespaces/NS/execs/ID`.
+  static func execsInNamespace(_ path: String) -> (String, String?)? {
+    guard path.hasPrefix(prefix) else { return nil }
+    let parts = path.dropFirst(prefix.count).split(separator: "/").map(String.init)
+    guard parts.count == 2 || parts.count == 3, parts[1] == "execs" else { return nil }
+    return (parts[0], parts.count == 3 ? parts[2] : nil)
+  }
+
+  /// The caller's own durable execs in a namespace (`kind: ExecList`), or one of them. Others'
+  /// execs are invisible (404), so no further review is needed than knowing who asks.
+  private func listExecs(_ w: BridgeResponseWriter, namespace: String, id: String?, user: BridgeUser) async throws {
+    await durable.prune()
+    var mine: [DurableExec] = []
+    for e in await durable.all() where e.namespace == namespace && e.owner.name == user.name && (id == nil || e.id == id) {
+      mine.append(e)
+    }
+    if let id {
+      guard let e = mine.first else {
+        return try await status(
+          w, Status(message: "execs.exec.gra.dev \"\(id)\" not found", reason: "NotFound", details: StatusDetails(name: id, group: "exec.gra.dev", kind: "execs"), code: 404))
+      }
+      return try await json(w, .ok, await e.object())
+    }
+    var items: [JSONValue] = []
+    for e in mine { items.append(await e.object()) }
+    try await json(w, .ok, ["apiVersion": "exec.gra.dev/v1alpha1", "kind": "ExecList", "metadata": .object([:]), "items": .array(items)])
   }
 
   /// What a path names under `…/namespaces/NS/runners/NAME/`.
@@ -429,6 +467,10 @@ enum BridgeDiscovery {
     let execs: JSONValue = [
       "name": "runners/execs", "singularName": "", "namespaced": true, "kind": "Exec", "verbs": ["create", "delete", "get"],
     ]
-    return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "exec.gra.dev/v1alpha1", "resources": [exec, execs]]
+    // A top-level resource, so `kubectl api-resources` and `kubectl get execs` show the group.
+    let list: JSONValue = [
+      "name": "execs", "singularName": "exec", "namespaced": true, "kind": "Exec", "verbs": ["get", "list"],
+    ]
+    return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "exec.gra.dev/v1alpha1", "resources": [list, exec, execs]]
   }
 }
