@@ -73,8 +73,9 @@ def test_readme_commands():
     assert exec_line.startswith("swift run kubectl-gra exec demo --")
 
 
-@pytest.mark.skipif(port_open(6443), reason="port 6443 is in use (local mode already running in this checkout?)")
 def test_readme_quick_start_reaches_a_ready_runner_and_an_exec(tmp_path):
+    if port_open(6443):
+        pytest.skip("port 6443 is in use (local mode already running in this checkout?)")
     local = ROOT / ".local"
     (local / "kubeconfig").unlink(missing_ok=True)
     env = dict(os.environ, HOME=str(tmp_path))  # a fresh kubectl cache, as on a new machine
@@ -89,6 +90,8 @@ def test_readme_quick_start_reaches_a_ready_runner_and_an_exec(tmp_path):
                  lambda: "Press Ctrl-C to stop." in out_path.read_text(errors="replace") or proc.poll() is not None,
                  timeout=900, interval=0.5)
         printed = out_path.read_text(errors="replace")
+        if proc.poll() is not None and "Address already in use" in printed:
+            pytest.skip("port 6443 was taken while `swift run` was building")
         assert proc.poll() is None, printed
         export, apply_and_watch, exec_line = next_commands()[:3]
         # It prints the same next steps as the README (with $PWD spelled out).
@@ -130,7 +133,10 @@ def test_readme_quick_start_reaches_a_ready_runner_and_an_exec(tmp_path):
         assert (r.returncode, r.stdout) == (0, "42\n"), r.stdout + r.stderr
     finally:
         # Ctrl-C
-        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
         try:
             code = proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
