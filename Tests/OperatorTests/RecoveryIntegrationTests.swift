@@ -28,12 +28,14 @@ final class ConflictOnceReconciler: Reconciler {
   @Test func aConflictIsRetriedAndNotCountedAsAnError() async throws {
     let registry = MetricsRegistry()
     let reconciler = ConflictOnceReconciler()
+    // No backoff delay: the retry must not wait on a timer, which a loaded 2-core test run can
+    // starve for seconds.
     let controller = Controller(
-      reconciler: reconciler, workers: 1, queue: WorkQueue(rateLimiter: RequeueRateLimiter()), logger: quietLogger,
-      metrics: ControllerMetrics(registry: registry))
+      reconciler: reconciler, workers: 1, queue: WorkQueue(rateLimiter: RequeueRateLimiter(baseDelay: .zero)),
+      logger: quietLogger, metrics: ControllerMetrics(registry: registry))
     let run = Task { await controller.run() }
     await controller.enqueue(ObjectKey(namespace: "default", name: "x"))
-    #expect(await eventually { reconciler.passes.withLock { $0 } == 2 })
+    #expect(await eventually(timeout: .seconds(30)) { reconciler.passes.withLock { $0 } == 2 })
     await controller.stop()
     await run.value
     let text = registry.render()
