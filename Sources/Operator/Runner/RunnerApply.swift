@@ -181,6 +181,14 @@ extension RunnerReconciler {
     let api = client.api(NetworkPolicy.self, namespace: r.metadata.namespace)
     let name = RunnerNames.networkPolicy(r.metadata.name ?? "")
     do {
+      // A new Runner has none yet: create without reading first (one request, not two).
+      if let d = desired, r.status?.observedGeneration == nil {
+        do {
+          _ = try await api.create(d)
+          memo.ensured(id, hash: hash)
+          return
+        } catch let e as KubeError where e.isAlreadyExists {}
+      }
       let existing = try await api.getIfExists(name)
       switch (existing, desired) {
       case (nil, nil): break

@@ -72,12 +72,14 @@ public struct RunnerReconciler: Reconciler {
     }
     try await ensureFinalizer(r)
 
-    // Apply: the workspace first, then what the pod mounts and exposes, then the pod.
+    // Apply: the egress policy (in parallel: nothing waits for it), the workspace, what the
+    // pod mounts and exposes, then the pod.
+    async let egress: Void = ensureNetworkPolicy(r)
     seen.claim = try await ensureClaim(r, seen.claim, &seen)
     try await ensureKeysSecret(r)
     try await ensureHostKeysSecret(r)
     seen.service = try await ensureService(r, seen.service)
-    try await ensureNetworkPolicy(r)
+    try await egress
     let (current, timers) = try await enforceLifecycle(runner, &seen)
     let next = try await ensurePod(current.withDefaults(), key, &seen)
 
