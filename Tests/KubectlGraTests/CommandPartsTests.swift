@@ -171,3 +171,19 @@ import Testing
     #expect(CompleteCommand.want(["exec", "--na"], subcommands: subs) == .nothing)
   }
 }
+
+@Suite struct SSHIdentityTests {
+  @Test func picksThePrivateKeyWhosePublicHalfTheRunnerAuthorizes() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gra-ssh-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for (name, material) in [("id_a", "AAAAone"), ("id_b", "AAAAtwo")] {
+      try "ssh-ed25519 \(material) me@laptop\n".write(toFile: "\(dir)/\(name).pub", atomically: true, encoding: .utf8)
+      try "private".write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
+    }
+    var runner = Runner(metadata: ObjectMeta(name: "r"), spec: RunnerSpec())
+    runner.spec?.ssh = SSHSpec(enabled: true, authorizedKeys: ["no-pty ssh-ed25519 AAAAtwo other comment"])
+    #expect(SSHTunnel.matchingIdentity(runner: runner, sshDir: dir) == "\(dir)/id_b")
+    runner.spec?.ssh = SSHSpec(enabled: true, authorizedKeys: ["ssh-ed25519 AAAAthree x"])
+    #expect(SSHTunnel.matchingIdentity(runner: runner, sshDir: dir) == nil)
+  }
+}

@@ -312,29 +312,39 @@ def test_ssh_and_config_ssh_through_the_exec_tunnel(cluster):
         user = pwd.getpwuid(1000).pw_name  # the local kubelet runs the runner as UID 1000
     except KeyError:
         pytest.skip("no user with UID 1000 on this machine for sshd to log in")
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp / "id")], check=True)
+    (tmp / ".ssh").mkdir(mode=0o700, exist_ok=True)  # tmp is $HOME here
+    key = str(tmp / ".ssh" / "id_ed25519")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
     runner = "sshbox"
     # Pods share this machine's network: a free port keeps sshd clear of other runners.
-    r = gra(env, "create", runner, "--ssh-key-file", str(tmp / "id.pub"), "--ssh-port", str(free_port()))
+    r = gra(env, "create", runner, "--ssh-key-file", key + ".pub", "--ssh-port", str(free_port()))
     assert r.returncode == 0, r.stderr
     assert gra(env, "wait", runner, "--timeout", "90s").returncode == 0
-    key = str(tmp / "id")
-    r = gra(env, "ssh", runner, "-l", user, "-i", key, "--", "echo", "via-ssh", "$(hostname)")
+    # No -i: the key in ~/.ssh whose .pub the runner authorizes is picked.
+    r = gra(env, "ssh", runner, "-l", user, "--print")
+    assert f"-i {key} -o IdentitiesOnly=yes -l {user} gra-{runner}" in r.stdout
+    r = gra(env, "ssh", runner, "-l", user, "--", "echo", "via-ssh", "$(hostname)")
     assert (r.returncode, r.stdout) == (0, f"via-ssh {runner}\n"), r.stderr
 
     config = tmp / "ssh_config"
     config.write_text("Host other\n  User someone\n")
-    r = gra(env, "config-ssh", runner, "-l", user, "-i", key, "--ssh-config", str(config))
+    r = gra(env, "config-ssh", runner, "-l", user, "--ssh-config", str(config))
     assert (r.returncode, r.stdout) == (0, f"gra-{runner}: written to {config}\n"), r.stderr
     text = config.read_text()
     assert text.startswith("Host other\n  User someone\n")
     resolved = subprocess.run(["ssh", "-F", str(config), "-G", f"gra-{runner}"], capture_output=True, text=True).stdout
     options = dict(line.split(" ", 1) for line in resolved.splitlines())
     assert options["user"] == user
+    assert options["identityfile"] == key
     assert options["proxycommand"].endswith(
         f"kubectl-gra ssh-proxy {runner} --namespace default --kubeconfig {env['KUBECONFIG']}")
     r = subprocess.run(["ssh", "-F", str(config), f"gra-{runner}", "exit 6"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 6, r.stderr
+
+    # Without --ssh-config: ~/.ssh/config ($HOME is tmp here), created with mode 0600.
+    assert gra(env, "config-ssh", runner, "-l", user).returncode == 0
+    default = tmp / ".ssh" / "config"
+    assert f"Host gra-{runner}\n" in default.read_text() and oct(default.stat().st_mode & 0o777) == "0o600"
 
     # A second run replaces its own entry; --remove takes the block out again.
     assert gra(env, "config-ssh", runner, "-l", user, "--ssh-config", str(config)).returncode == 0

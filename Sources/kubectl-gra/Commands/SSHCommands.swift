@@ -62,7 +62,8 @@ struct SSHCommand: NamedRunnerCommand {
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
-  @Option(name: [.short, .customLong("identity-file")], help: "Private key for ssh -i.") var identityFile: String?
+  @Option(name: [.short, .customLong("identity-file")], help: "Private key for ssh -i (default: the key in ~/.ssh whose .pub the runner authorizes).")
+  var identityFile: String?
   @Option(name: [.customShort("l"), .customLong("user")], help: "Login user (default: the runner's, usually runner).") var user: String?
   @Option(help: "Tunnel: exec, bridge or port-forward.") var via: SSHVia = .exec
   @Flag(help: "Print the ssh command line instead of running it.") var print = false
@@ -75,7 +76,9 @@ struct SSHCommand: NamedRunnerCommand {
       "ssh", "-o", "ProxyCommand=" + proxy.map(SSHConfigBlock.quote).joined(separator: " "), "-o", "StrictHostKeyChecking=no",
       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "HostKeyAlias=\(host)",
     ]
-    if let identityFile { c += ["-i", (identityFile as NSString).expandingTildeInPath, "-o", "IdentitiesOnly=yes"] }
+    let identity = identityFile.map { ($0 as NSString).expandingTildeInPath }
+      ?? SSHTunnel.matchingIdentity(runner: runner, sshDir: SSHTunnel.userSSHDirectory)
+    if let identity { c += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
     c += ["-l", user ?? SSHTunnel.user(of: runner), host]
     return c + sshArgs
   }
@@ -173,7 +176,8 @@ struct ConfigSSHCommand: RunnerCommand {
   @Flag(help: "Remove the entries of the named runners (all gra entries without names).") var remove = false
 
   func execute(client: KubernetesClient, namespace: String) async throws {
-    let path = (sshConfig as NSString).expandingTildeInPath
+    let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+    let path = sshConfig.hasPrefix("~/") ? home + sshConfig.dropFirst(1) : (sshConfig as NSString).expandingTildeInPath
     let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     var (before, block, after) = SSHConfigBlock.parse(existing)
     var changed: [String] = []
@@ -198,8 +202,9 @@ struct ConfigSSHCommand: RunnerCommand {
           runners.append(r)
         }
       }
-      let identity = identityFile.map { ($0 as NSString).expandingTildeInPath }
       let entries = runners.map { r in
+        let identity = identityFile.map { ($0 as NSString).expandingTildeInPath }
+          ?? SSHTunnel.matchingIdentity(runner: r, sshDir: SSHTunnel.userSSHDirectory)
         let name = r.metadata.name ?? ""
         return SSHConfigBlock.entry(
           host: "gra-\(name)", user: user ?? SSHTunnel.user(of: r),

@@ -42,6 +42,37 @@ enum SSHTunnel {
     return "runner"
   }
 
+  /// `$HOME/.ssh` (as ssh itself finds it).
+  static var userSSHDirectory: String {
+    (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + "/.ssh"
+  }
+
+  /// The private key in `sshDir` whose public half (`NAME.pub` beside it) the runner
+  /// authorizes inline (`spec.ssh.authorizedKeys`), so `ssh` picks the right key by itself.
+  static func matchingIdentity(runner: Runner, sshDir: String) -> String? {
+    let authorized = Set((runner.spec?.ssh?.authorizedKeys ?? []).compactMap(keyMaterial))
+    guard !authorized.isEmpty, let files = try? FileManager.default.contentsOfDirectory(atPath: sshDir) else { return nil }
+    for pub in files.sorted() where pub.hasSuffix(".pub") {
+      let privateKey = sshDir + "/" + String(pub.dropLast(4))
+      guard FileManager.default.fileExists(atPath: privateKey),
+        let text = try? String(contentsOfFile: sshDir + "/" + pub, encoding: .utf8)
+      else { continue }
+      if text.split(whereSeparator: \.isNewline).contains(where: { keyMaterial(String($0)).map(authorized.contains) ?? false }) {
+        return privateKey
+      }
+    }
+    return nil
+  }
+
+  /// The base64 part of an authorized_keys / .pub line (options and comments ignored).
+  static func keyMaterial(_ line: String) -> String? {
+    let words = line.split(separator: " ")
+    guard let i = words.firstIndex(where: { $0.hasPrefix("ssh-") || $0.hasPrefix("ecdsa-") || $0.hasPrefix("sk-") }),
+      i + 1 < words.count
+    else { return nil }
+    return String(words[i + 1])
+  }
+
   static func viaExec(client: KubernetesClient, namespace: String, pod: String, port: Int32) async throws -> Int32 {
     let input = ExecCommand.streamStandardInput()
     return try await client.exec(
