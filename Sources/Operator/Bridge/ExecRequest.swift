@@ -1,27 +1,11 @@
 import CRDModels
+import KubeClient
 
-/// The body of `POST …/runners/{name}/exec` and `POST …/runners/{name}/execs`.
-public struct ExecRequest: Codable, Sendable, Equatable {
-  /// The program and its arguments; no shell is involved unless you run one.
-  public var command: [String]
-  /// Bytes written to the command's stdin, which is then closed.
-  public var stdin: String?
-  public var env: [String: String]?
-  public var workingDir: String?
-  /// Overrides the runner's `spec.exec.defaultTimeoutSeconds`, up to the bridge's maximum.
-  public var timeoutSeconds: Int?
+/// The body of `POST …/runners/{name}/exec` and `POST …/runners/{name}/execs`: one type for
+/// the bridge that reads it and the clients that send it (`KubeClient`'s bridge client).
+public typealias ExecRequest = BridgeExecRequest
 
-  public init(
-    command: [String], stdin: String? = nil, env: [String: String]? = nil, workingDir: String? = nil,
-    timeoutSeconds: Int? = nil
-  ) {
-    self.command = command
-    self.stdin = stdin
-    self.env = env
-    self.workingDir = workingDir
-    self.timeoutSeconds = timeoutSeconds
-  }
-
+extension BridgeExecRequest {
   /// Field errors in the API's form: the path, what is wrong and how to fix it.
   public func validate(maxTimeoutSeconds: Int) -> [StatusCause] {
     var causes: [StatusCause] = []
