@@ -1,5 +1,6 @@
 import CRDModels
 import Foundation
+import TestSupport
 import Testing
 
 @testable import LocalCluster

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import LocalCluster
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Operator

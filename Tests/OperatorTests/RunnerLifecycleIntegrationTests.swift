@@ -2,6 +2,7 @@ import CRDModels
 import Foundation
 import KubeClient
 import LocalCluster
+import TestSupport
 import Testing
 
 @testable import Operator

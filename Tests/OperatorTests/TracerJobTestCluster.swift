@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import LocalCluster
 import Logging
+import TestSupport
 
 @testable import Operator
 

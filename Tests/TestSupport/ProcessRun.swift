@@ -1,9 +1,14 @@
 import Foundation
 
 /// What a finished program printed and how it ended.
-struct ProcessOutput: Sendable {
-  var status: Int32
-  var output: String
+public struct ProcessOutput: Sendable {
+  public var status: Int32
+  public var output: String
+
+  public init(status: Int32, output: String) {
+    self.status = status
+    self.output = output
+  }
 }
 
 /// Runs a program to its end off the cooperative thread pool.
@@ -12,7 +17,7 @@ struct ProcessOutput: Sendable {
 /// cores, so Swift concurrency has two cooperative threads: a test that blocks one of them stalls
 /// the local API server's watchers, the kubelet and the controllers of every test running beside
 /// it. The blocking part runs on a Dispatch thread instead; stdout and stderr are combined.
-func runProcess(
+public func runProcess(
   _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdin: Data? = nil
 ) async throws -> ProcessOutput {
   let p = Process()
@@ -33,7 +38,9 @@ func runProcess(
       }
       let data = out.fileHandleForReading.readDataToEndOfFile()
       p.waitUntilExit()
-      c.resume(returning: ProcessOutput(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self)))
+      c.resume(
+        returning: ProcessOutput(
+          status: p.terminationStatus, output: String(decoding: data, as: UTF8.self)))
     }
   }
 }
