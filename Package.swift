@@ -108,14 +108,18 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),
-    .testTarget(name: "CRDModelsTests", dependencies: ["CRDModels", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+    .testTarget(
+      name: "CRDModelsTests", dependencies: ["CRDModels", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strict),
     .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"], swiftSettings: strict),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "LocalCluster"], swiftSettings: strict),
     // Helpers shared by the test targets (running programs without blocking the cooperative pool).
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-    .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "CRDModels", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "LocalClusterTests", dependencies: ["LocalCluster", "CRDModels", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "KubectlGraTests", dependencies: ["kubectl-gra"], swiftSettings: strict),
-    .testTarget(name: "OperatorTests", dependencies: ["Operator", "LocalCluster", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "OperatorTests", dependencies: ["Operator", "LocalCluster", "TestSupport"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -61,7 +61,8 @@ public actor LocalAPIServer {
   private let objects: ObjectStore
   private let authenticator: TokenAuthenticator
 
-  private init(url: URL, http: HTTPServer, handler: APIHandler, objects: ObjectStore, authenticator: TokenAuthenticator) {
+  private init(url: URL, http: HTTPServer, handler: APIHandler, objects: ObjectStore, authenticator: TokenAuthenticator)
+  {
     self.url = url
     self.http = http
     self.handler = handler

@@ -10,7 +10,8 @@ import Synchronization
 /// and reconciles per second of a no-op reconciler over all of them.
 struct ControllerRuntimeBenchmark {
   struct BenchConfigMap: KubernetesObject {
-    static let resource = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+    static let resource = ResourceDescriptor(
+      group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
     var apiVersion: String? = "v1"
     var kind: String? = "ConfigMap"
     var metadata: ObjectMeta
@@ -34,7 +35,8 @@ struct ControllerRuntimeBenchmark {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gra-bench-\(UUID().uuidString)")
     let kubeconfig = dir.appendingPathComponent("kubeconfig")
     try await server.writeKubeconfig(to: kubeconfig)
-    let client = try KubernetesClient(configuration: try Kubeconfig.load(paths: [kubeconfig.path]).configuration(), logger: quiet)
+    let client = try KubernetesClient(
+      configuration: try Kubeconfig.load(paths: [kubeconfig.path]).configuration(), logger: quiet)
     let api = client.api(BenchConfigMap.self, namespace: "default")
 
     let createStart = ContinuousClock.now
@@ -43,7 +45,8 @@ struct ControllerRuntimeBenchmark {
         group.addTask {
           for i in stride(from: worker, to: objects, by: 16) {
             let cm = BenchConfigMap(
-              metadata: ObjectMeta(name: "cm-\(i)", namespace: "default", labels: ["bench": "runtime", "shard": "\(i % 10)"]),
+              metadata: ObjectMeta(
+                name: "cm-\(i)", namespace: "default", labels: ["bench": "runtime", "shard": "\(i % 10)"]),
               data: ["key": "value-\(i)", "other": String(repeating: "x", count: 64)])
             _ = try await api.create(cm)
           }
@@ -79,9 +82,15 @@ struct ControllerRuntimeBenchmark {
     let perObject = rssAfter > rssBefore ? (rssAfter - rssBefore) / objects : 0
     return [
       ("objects", "\(objects)"),
-      ("create through the API (16 concurrent clients)", "\(seconds(createTime)) s, \(Int(Double(objects) / seconds(createTime))) objects/s"),
+      (
+        "create through the API (16 concurrent clients)",
+        "\(seconds(createTime)) s, \(Int(Double(objects) / seconds(createTime))) objects/s"
+      ),
       ("informer start-up to synced (list in pages of 500)", "\(seconds(syncTime)) s"),
-      ("process RSS growth while syncing (cache + decode garbage)", "\(mib(rssAfter - rssBefore)) MiB, ~\(perObject / 1024) KiB/object"),
+      (
+        "process RSS growth while syncing (cache + decode garbage)",
+        "\(mib(rssAfter - rssBefore)) MiB, ~\(perObject / 1024) KiB/object"
+      ),
       ("no-op reconciles (4 workers)", "\(Int(Double(objects) / seconds(reconcileTime))) reconciles/s"),
     ]
   }

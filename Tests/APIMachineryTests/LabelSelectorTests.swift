@@ -61,14 +61,23 @@ import Testing
     ("x=y=z", "found '=', expected: ',' or 'end of string'"),
     ("=x", "found '=', expected: !, identifier, or 'end of string'"),
     ("x (", "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt"),
-    ("x>a", "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer"),
+    (
+      "x>a",
+      "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer"
+    ),
     ("x=a b", "found 'b', expected: ',' or 'end of string'"),
-    ("x=a@b",
-     "unable to parse requirement: values[0][x]: Invalid value: \"a@b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
-    ("-x=1",
-     "unable to parse requirement: <nil>: Invalid value: \"-x\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
-    ("Ex.com/x=1",
-     "unable to parse requirement: <nil>: Invalid value: \"Ex.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+    (
+      "x=a@b",
+      "unable to parse requirement: values[0][x]: Invalid value: \"a@b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+    ),
+    (
+      "-x=1",
+      "unable to parse requirement: <nil>: Invalid value: \"-x\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    ),
+    (
+      "Ex.com/x=1",
+      "unable to parse requirement: <nil>: Invalid value: \"Ex.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+    ),
   ]
 
   @Test(arguments: errors)
@@ -102,7 +111,10 @@ import Testing
     #expect(throws: LabelSelectorError(#""Foo" is not a valid label selector operator"#)) {
       try LabelSelectorMatcher(json: json(#"{"matchExpressions":[{"key":"a","operator":"Foo"}]}"#))
     }
-    #expect(throws: LabelSelectorError(#"values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"#)) {
+    #expect(
+      throws: LabelSelectorError(
+        #"values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"#)
+    ) {
       try LabelSelectorMatcher(json: json(#"{"matchExpressions":[{"key":"a","operator":"In","values":[]}]}"#))
     }
   }
@@ -168,7 +180,8 @@ import Testing
 @Suite struct TypedLabelSelectorTests {
   @Test func fromCRDModelsLabelSelector() throws {
     let typed = CRDModels.LabelSelector(
-      matchLabels: ["app": "gra"], matchExpressions: [LabelSelectorRequirement(key: "tier", operator: "NotIn", values: ["x"])])
+      matchLabels: ["app": "gra"],
+      matchExpressions: [LabelSelectorRequirement(key: "tier", operator: "NotIn", values: ["x"])])
     let m = try LabelSelectorMatcher(typed)
     #expect(m.matches(["app": "gra", "tier": "y"]))
     #expect(!m.matches(["app": "gra", "tier": "x"]))

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct ObjectMetaValidationTests {
   @Test func validMetadata() {
-    let md = json(#"{"name":"runner-1","namespace":"team","labels":{"app.kubernetes.io/name":"gra"},"annotations":{"a/b":"c"}}"#)
+    let md = json(
+      #"{"name":"runner-1","namespace":"team","labels":{"app.kubernetes.io/name":"gra"},"annotations":{"a/b":"c"}}"#)
     #expect(ObjectMetaValidation.validate(md, namespaced: true) == [])
   }
 
@@ -19,11 +20,15 @@ import Testing
 
   @Test func missingNameAndNamespace() {
     let errs = ObjectMetaValidation.validate(json("{}"), namespaced: true)
-    #expect(errs.map(\.description) == ["metadata.name: Required value: name or generateName is required", "metadata.namespace: Required value"])
+    #expect(
+      errs.map(\.description) == [
+        "metadata.name: Required value: name or generateName is required", "metadata.namespace: Required value",
+      ])
   }
 
   @Test func generateNameMayEndWithADash() {
-    #expect(ObjectMetaValidation.validate(json(#"{"generateName":"job-","name":"job-abcde"}"#), namespaced: false) == [])
+    #expect(
+      ObjectMetaValidation.validate(json(#"{"generateName":"job-","name":"job-abcde"}"#), namespaced: false) == [])
   }
 
   @Test func namespaceForbiddenOnClusterScopedKinds() {
@@ -32,7 +37,9 @@ import Testing
   }
 
   @Test func rbacNamesArePathSegments() {
-    #expect(ObjectMetaValidation.validate(json(#"{"name":"system:discovery"}"#), nameRule: .pathSegment, namespaced: false) == [])
+    #expect(
+      ObjectMetaValidation.validate(json(#"{"name":"system:discovery"}"#), nameRule: .pathSegment, namespaced: false)
+        == [])
     let errs = ObjectMetaValidation.validate(json(#"{"name":"a/b"}"#), nameRule: .pathSegment, namespaced: false)
     #expect(errs.map(\.description) == [#"metadata.name: Invalid value: "a/b": may not contain '/'"#])
   }
@@ -52,7 +59,10 @@ import Testing
     let user = RequestUser(name: "bob", groups: ["system:authenticated"])
     let d = authz.authorize(RequestAttributes(user: user, verb: "get", path: "/apis/gra.dev/v1alpha1"))
     #expect(d.allowed)
-    #expect(d.reason == #"RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated""#)
+    #expect(
+      d.reason
+        == #"RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated""#
+    )
     #expect(!authz.authorize(RequestAttributes(user: user, verb: "list", resource: "pods", namespace: "x")).allowed)
   }
 
@@ -66,18 +76,36 @@ import Testing
     let user = RequestUser(name: "ann")
     let a = RBACAuthorizer(
       roles: [], clusterRoles: authz.clusterRoles,
-      roleBindings: [.init(namespace: "team", name: "ann", roleRef: .init(kind: "ClusterRole", name: "admin"), subjects: [.init(kind: "User", name: "ann")])])
+      roleBindings: [
+        .init(
+          namespace: "team", name: "ann", roleRef: .init(kind: "ClusterRole", name: "admin"),
+          subjects: [.init(kind: "User", name: "ann")])
+      ])
     #expect(!admin.rules.isEmpty)
-    #expect(a.authorize(RequestAttributes(user: user, verb: "create", resource: "pods", subresource: "exec", name: "p", namespace: "team")).allowed)
-    #expect(a.authorize(RequestAttributes(user: user, verb: "watch", apiGroup: "apps", resource: "deployments", namespace: "team")).allowed)
-    #expect(a.authorize(RequestAttributes(user: user, verb: "create", apiGroup: "rbac.authorization.k8s.io", resource: "roles", namespace: "team")).allowed)
+    #expect(
+      a.authorize(
+        RequestAttributes(
+          user: user, verb: "create", resource: "pods", subresource: "exec", name: "p", namespace: "team")
+      ).allowed)
+    #expect(
+      a.authorize(
+        RequestAttributes(user: user, verb: "watch", apiGroup: "apps", resource: "deployments", namespace: "team")
+      ).allowed)
+    #expect(
+      a.authorize(
+        RequestAttributes(
+          user: user, verb: "create", apiGroup: "rbac.authorization.k8s.io", resource: "roles", namespace: "team")
+      ).allowed)
     #expect(!a.authorize(RequestAttributes(user: user, verb: "list", resource: "nodes")).allowed)
   }
 
   @Test func viewCannotReadSecrets() {
     let a = RBACAuthorizer(
       clusterRoles: authz.clusterRoles,
-      clusterRoleBindings: [.init(name: "v", roleRef: .init(kind: "ClusterRole", name: "view"), subjects: [.init(kind: "User", name: "vic")])])
+      clusterRoleBindings: [
+        .init(
+          name: "v", roleRef: .init(kind: "ClusterRole", name: "view"), subjects: [.init(kind: "User", name: "vic")])
+      ])
     let vic = RequestUser(name: "vic")
     #expect(a.authorize(RequestAttributes(user: vic, verb: "list", resource: "pods", namespace: "x")).allowed)
     #expect(!a.authorize(RequestAttributes(user: vic, verb: "get", resource: "secrets", namespace: "x")).allowed)

@@ -28,11 +28,15 @@ import Testing
 
   let authz = RBACAuthorizer(objects: json(objectsJSON).arrayValue!).withAggregatedClusterRoles()
 
-  func can(_ user: RequestUser, _ verb: String, _ group: String, _ resource: String, sub: String = "", name: String = "", ns: String = "")
+  func can(
+    _ user: RequestUser, _ verb: String, _ group: String, _ resource: String, sub: String = "", name: String = "",
+    ns: String = ""
+  )
     -> AuthorizationDecision
   {
     authz.authorize(
-      RequestAttributes(user: user, verb: verb, apiGroup: group, resource: resource, subresource: sub, name: name, namespace: ns))
+      RequestAttributes(
+        user: user, verb: verb, apiGroup: group, resource: resource, subresource: sub, name: name, namespace: ns))
   }
 
   let alice = RequestUser(name: "alice", groups: ["system:authenticated"])
@@ -41,7 +45,8 @@ import Testing
   @Test func clusterRoleBindingToGroupAllowsEverywhere() {
     let d = can(reader, "list", "", "pods", ns: "any")
     #expect(d.allowed)
-    #expect(d.reason == #"RBAC: allowed by ClusterRoleBinding "readers" of ClusterRole "pod-reader" to Group "readers""#)
+    #expect(
+      d.reason == #"RBAC: allowed by ClusterRoleBinding "readers" of ClusterRole "pod-reader" to Group "readers""#)
     #expect(can(reader, "list", "", "pods").allowed)
     #expect(can(reader, "get", "", "pods", sub: "log", name: "p", ns: "x").allowed)
     #expect(!can(reader, "delete", "", "pods", ns: "any").allowed)
@@ -70,7 +75,8 @@ import Testing
     #expect(!can(sa, "update", "gra.dev", "runners", name: "r", ns: "team").allowed)
     #expect(
       can(sa, "update", "", "pods", sub: "status", ns: "x").reason
-        == #"RBAC: allowed by ClusterRoleBinding "operator" of ClusterRole "status-anything" to ServiceAccount "gra-operator/gra-system""#)
+        == #"RBAC: allowed by ClusterRoleBinding "operator" of ClusterRole "status-anything" to ServiceAccount "gra-operator/gra-system""#
+    )
   }
 
   @Test func serviceAccountSubjectDefaultsToBindingNamespaceAndResourceNames() {
@@ -85,7 +91,9 @@ import Testing
   }
 
   @Test func nonResourceURLsWithTrailingStar() {
-    func path(_ p: String) -> AuthorizationDecision { authz.authorize(RequestAttributes(user: alice, verb: "get", path: p)) }
+    func path(_ p: String) -> AuthorizationDecision {
+      authz.authorize(RequestAttributes(user: alice, verb: "get", path: p))
+    }
     #expect(path("/healthz").allowed)
     #expect(path("/metrics/cadvisor").allowed)
     #expect(!path("/metrics").allowed)
@@ -109,7 +117,8 @@ import Testing
     let a = RequestAttributes(user: alice, verb: "get", apiGroup: "x", resource: "anything", subresource: "sub")
     #expect(RBACAuthorizer.ruleAllows(a, rule))
     let b = RBAC.PolicyRule(verbs: ["*"], apiGroups: [""], resources: ["pods/*"])
-    #expect(!RBACAuthorizer.ruleAllows(RequestAttributes(user: alice, verb: "get", resource: "pods", subresource: "log"), b))
+    #expect(
+      !RBACAuthorizer.ruleAllows(RequestAttributes(user: alice, verb: "get", resource: "pods", subresource: "log"), b))
   }
 
   @Test func serviceAccountUserParsing() {
@@ -127,7 +136,10 @@ import Testing
   @Test func namespacedResource() {
     let a = RequestAttributes(user: bob, verb: "get", resource: "pods", name: "foo", namespace: "default")
     let s = a.forbiddenStatus()
-    #expect(s.message == #"pods "foo" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "default""#)
+    #expect(
+      s.message
+        == #"pods "foo" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "default""#
+    )
     #expect(s.code == 403)
     #expect(s.reason == "Forbidden")
     #expect(s.details?.kind == "pods")
@@ -135,15 +147,20 @@ import Testing
   }
 
   @Test func subresourceInAGroup() {
-    let a = RequestAttributes(user: bob, verb: "create", apiGroup: "gra.dev", resource: "runners", subresource: "exec", name: "r", namespace: "team")
+    let a = RequestAttributes(
+      user: bob, verb: "create", apiGroup: "gra.dev", resource: "runners", subresource: "exec", name: "r",
+      namespace: "team")
     #expect(
       a.forbiddenStatus().message
-        == #"runners.gra.dev "r" is forbidden: User "bob" cannot create resource "runners/exec" in API group "gra.dev" in the namespace "team""#)
+        == #"runners.gra.dev "r" is forbidden: User "bob" cannot create resource "runners/exec" in API group "gra.dev" in the namespace "team""#
+    )
   }
 
   @Test func clusterScopeListWithoutName() {
     let a = RequestAttributes(user: bob, verb: "list", resource: "nodes")
-    #expect(a.forbiddenStatus().message == #"nodes is forbidden: User "bob" cannot list resource "nodes" in API group "" at the cluster scope"#)
+    #expect(
+      a.forbiddenStatus().message
+        == #"nodes is forbidden: User "bob" cannot list resource "nodes" in API group "" at the cluster scope"#)
   }
 
   @Test func nonResourcePathAndReasonSuffix() {
@@ -157,9 +174,13 @@ import Testing
 @Suite struct SubjectAccessReviewTests {
   @Test func reviewsResourceAttributes() {
     let authz = RBACAuthorizer(
-      clusterRoles: [.init(name: "exec", rules: [.init(verbs: ["create"], apiGroups: ["gra.dev"], resources: ["runners/exec"])])],
+      clusterRoles: [
+        .init(name: "exec", rules: [.init(verbs: ["create"], apiGroups: ["gra.dev"], resources: ["runners/exec"])])
+      ],
       roleBindings: [
-        .init(namespace: "team", name: "b", roleRef: .init(kind: "ClusterRole", name: "exec"), subjects: [.init(kind: "Group", name: "devs")])
+        .init(
+          namespace: "team", name: "b", roleRef: .init(kind: "ClusterRole", name: "exec"),
+          subjects: [.init(kind: "Group", name: "devs")])
       ])
     let spec = SubjectAccessReviewSpec(
       resourceAttributes: ResourceAttributes(

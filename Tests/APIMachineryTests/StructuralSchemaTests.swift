@@ -38,7 +38,9 @@ import Testing
     let r = schema.prune(obj)
     #expect(
       r.object
-        == json(#"{"apiVersion":"gra.dev/v1alpha1","kind":"Runner","metadata":{"name":"r"},"spec":{"image":"i","env":[{"name":"a"}]}}"#))
+        == json(
+          #"{"apiVersion":"gra.dev/v1alpha1","kind":"Runner","metadata":{"name":"r"},"spec":{"image":"i","env":[{"name":"a"}]}}"#
+        ))
     #expect(r.unknownFields == ["metadata.bogus", "spec.env[0].zzz", "spec.foo", "top"])
   }
 
@@ -51,10 +53,14 @@ import Testing
 
   @Test func embeddedResourceKeepsTypeMetaAndCoercesMetadata() {
     let obj = json(
-      #"{"spec":{"image":"i","template":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","oops":1},"spec":{"containers":[]}}}}"#)
+      #"{"spec":{"image":"i","template":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","oops":1},"spec":{"containers":[]}}}}"#
+    )
     let r = schema.prune(obj)
     #expect(
-      r.object == json(#"{"spec":{"image":"i","template":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[]}}}}"#))
+      r.object
+        == json(
+          #"{"spec":{"image":"i","template":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[]}}}}"#
+        ))
     #expect(r.unknownFields == ["spec.template.metadata.oops"])
   }
 
@@ -94,32 +100,64 @@ import Testing
   }
 
   static let invalid: [(String, String, String)] = [
-    (#"{"spec":{"image":"i","replicas":"two"}}"#,
-     #"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#, "FieldValueTypeInvalid"),
+    (
+      #"{"spec":{"image":"i","replicas":"two"}}"#,
+      #"spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string""#,
+      "FieldValueTypeInvalid"
+    ),
     (#"{"spec":{}}"#, "spec.image: Required value", "FieldValueRequired"),
-    (#"{"spec":{"image":"i","policy":"Never"}}"#,
-     #"spec.policy: Unsupported value: "Never": supported values: "Always", "IfNotPresent""#, "FieldValueNotSupported"),
-    (#"{"spec":{"image":"i","replicas":0}}"#,
-     "spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1", "FieldValueInvalid"),
-    (#"{"spec":{"image":"i","replicas":9}}"#,
-     "spec.replicas: Invalid value: 9: spec.replicas in body should be less than or equal to 5", "FieldValueInvalid"),
-    (#"{"spec":{"image":""}}"#,
-     #"spec.image: Invalid value: "": spec.image in body should be at least 1 chars long"#, "FieldValueInvalid"),
-    (#"{"spec":{"image":"aaaaaaaaaaaaaaaaaaaaaaaaa"}}"#, "spec.image: Too long: may not be more than 20 bytes", "FieldValueTooLong"),
-    (#"{"spec":{"image":"i","name":"ABC"}}"#,
-     #"spec.name: Invalid value: "ABC": spec.name in body should match '^[a-z]+$'"#, "FieldValueInvalid"),
-    (#"{"spec":{"image":"i","tags":["a","b","c"]}}"#, "spec.tags: Too many: 3: must have at most 2 items", "FieldValueTooMany"),
-    (#"{"spec":{"image":"i","tags":[]}}"#,
-     "spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items", "FieldValueInvalid"),
-    (#"{"spec":{"image":"i","tags":[1]}}"#,
-     #"spec.tags[0]: Invalid value: "integer": spec.tags[0] in body must be of type string: "integer""#, "FieldValueTypeInvalid"),
-    (#"{"spec":{"image":"i","started":"yesterday"}}"#,
-     #"spec.started: Invalid value: "yesterday": spec.started in body must be of type date-time: "yesterday""#,
-     "FieldValueTypeInvalid"),
-    (#"{"spec":{"image":"i","labels":{"a":1}}}"#,
-     #"spec.labels.a: Invalid value: "integer": spec.labels.a in body must be of type string: "integer""#, "FieldValueTypeInvalid"),
-    (#"{"spec":{"image":"i","workspace":"big"}}"#,
-     #"spec.workspace: Invalid value: "string": spec.workspace in body must be of type object: "string""#, "FieldValueTypeInvalid"),
+    (
+      #"{"spec":{"image":"i","policy":"Never"}}"#,
+      #"spec.policy: Unsupported value: "Never": supported values: "Always", "IfNotPresent""#, "FieldValueNotSupported"
+    ),
+    (
+      #"{"spec":{"image":"i","replicas":0}}"#,
+      "spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1", "FieldValueInvalid"
+    ),
+    (
+      #"{"spec":{"image":"i","replicas":9}}"#,
+      "spec.replicas: Invalid value: 9: spec.replicas in body should be less than or equal to 5", "FieldValueInvalid"
+    ),
+    (
+      #"{"spec":{"image":""}}"#,
+      #"spec.image: Invalid value: "": spec.image in body should be at least 1 chars long"#, "FieldValueInvalid"
+    ),
+    (
+      #"{"spec":{"image":"aaaaaaaaaaaaaaaaaaaaaaaaa"}}"#, "spec.image: Too long: may not be more than 20 bytes",
+      "FieldValueTooLong"
+    ),
+    (
+      #"{"spec":{"image":"i","name":"ABC"}}"#,
+      #"spec.name: Invalid value: "ABC": spec.name in body should match '^[a-z]+$'"#, "FieldValueInvalid"
+    ),
+    (
+      #"{"spec":{"image":"i","tags":["a","b","c"]}}"#, "spec.tags: Too many: 3: must have at most 2 items",
+      "FieldValueTooMany"
+    ),
+    (
+      #"{"spec":{"image":"i","tags":[]}}"#,
+      "spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items", "FieldValueInvalid"
+    ),
+    (
+      #"{"spec":{"image":"i","tags":[1]}}"#,
+      #"spec.tags[0]: Invalid value: "integer": spec.tags[0] in body must be of type string: "integer""#,
+      "FieldValueTypeInvalid"
+    ),
+    (
+      #"{"spec":{"image":"i","started":"yesterday"}}"#,
+      #"spec.started: Invalid value: "yesterday": spec.started in body must be of type date-time: "yesterday""#,
+      "FieldValueTypeInvalid"
+    ),
+    (
+      #"{"spec":{"image":"i","labels":{"a":1}}}"#,
+      #"spec.labels.a: Invalid value: "integer": spec.labels.a in body must be of type string: "integer""#,
+      "FieldValueTypeInvalid"
+    ),
+    (
+      #"{"spec":{"image":"i","workspace":"big"}}"#,
+      #"spec.workspace: Invalid value: "string": spec.workspace in body must be of type object: "string""#,
+      "FieldValueTypeInvalid"
+    ),
   ]
 
   @Test(arguments: invalid)
@@ -140,7 +178,10 @@ import Testing
   @Test func nullForNonNullableWithoutDefaultIsDroppedBeforeValidation() {
     #expect(messages(#"{"spec":{"image":"i","name":null}}"#) == [])
     let errs = schema.validate(json(#"{"spec":{"image":"i","name":null}}"#))
-    #expect(errs.map(\.description) == [#"spec.name: Invalid value: "null": spec.name in body must be of type string: "null""#])
+    #expect(
+      errs.map(\.description) == [
+        #"spec.name: Invalid value: "null": spec.name in body must be of type string: "null""#
+      ])
   }
 
   @Test func int32IsNotRangeChecked() {
@@ -184,20 +225,38 @@ import Testing
   }
 
   static let cases: [(String, String)] = [
-    (#"{"type":"object","properties":{"spec":{"properties":{"a":{"type":"string"}}}}}"#,
-     "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"),
-    (#"{"properties":{}}"#, "spec.versions[0].schema.openAPIV3Schema.type: Required value: must not be empty at the root"),
-    (#"{"type":"string"}"#, #"spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": must be object at the root"#),
-    (#"{"type":"object","properties":{"l":{"type":"array"}}}"#,
-     "spec.versions[0].schema.openAPIV3Schema.properties[l].items: Required value: must be specified"),
-    (#"{"type":"object","properties":{"l":{"type":"array","items":{}}}}"#,
-     "spec.versions[0].schema.openAPIV3Schema.properties[l].items.type: Required value: must not be empty for specified array items"),
-    (#"{"type":"object","properties":{"m":{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":{"type":"string"}}}}"#,
-     "spec.versions[0].schema.openAPIV3Schema.properties[m].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"),
-    (#"{"type":"object","properties":{"p":{"type":"string","anyOf":[{"type":"string"}]}}}"#,
-     "spec.versions[0].schema.openAPIV3Schema.properties[p].anyOf[0].type: Forbidden: must be empty to be structural"),
-    (#"{"type":"object","properties":{"metadata":{"type":"object","properties":{"labels":{"type":"object"}}}}}"#,
-     "spec.versions[0].schema.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"),
+    (
+      #"{"type":"object","properties":{"spec":{"properties":{"a":{"type":"string"}}}}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"
+    ),
+    (
+      #"{"properties":{}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.type: Required value: must not be empty at the root"
+    ),
+    (
+      #"{"type":"string"}"#,
+      #"spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": must be object at the root"#
+    ),
+    (
+      #"{"type":"object","properties":{"l":{"type":"array"}}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.properties[l].items: Required value: must be specified"
+    ),
+    (
+      #"{"type":"object","properties":{"l":{"type":"array","items":{}}}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.properties[l].items.type: Required value: must not be empty for specified array items"
+    ),
+    (
+      #"{"type":"object","properties":{"m":{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":{"type":"string"}}}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.properties[m].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"
+    ),
+    (
+      #"{"type":"object","properties":{"p":{"type":"string","anyOf":[{"type":"string"}]}}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.properties[p].anyOf[0].type: Forbidden: must be empty to be structural"
+    ),
+    (
+      #"{"type":"object","properties":{"metadata":{"type":"object","properties":{"labels":{"type":"object"}}}}}"#,
+      "spec.versions[0].schema.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified"
+    ),
   ]
 
   @Test(arguments: cases)
@@ -206,22 +265,30 @@ import Testing
   }
 
   @Test func metadataMayConstrainNameOnly() {
-    #expect(errors(#"{"type":"object","properties":{"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":10}}}}}"#) == [])
+    #expect(
+      errors(
+        #"{"type":"object","properties":{"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":10}}}}}"#
+      ) == [])
   }
 
   @Test func intOrStringPatternIsStructural() {
-    #expect(errors(#"{"type":"object","properties":{"p":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]}}}"#) == [])
+    #expect(
+      errors(
+        #"{"type":"object","properties":{"p":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]}}}"#
+      ) == [])
   }
 }
 
 @Suite struct StrictDecodingTests {
   @Test func strictStatusListsEveryUnknownField() throws {
-    let status = try #require(StrictDecoding.strictStatus(kind: "Runner", version: "v1alpha1", unknownFields: ["spec.a", "spec.b"]))
+    let status = try #require(
+      StrictDecoding.strictStatus(kind: "Runner", version: "v1alpha1", unknownFields: ["spec.a", "spec.b"]))
     #expect(status.code == 400)
     #expect(status.reason == "BadRequest")
     #expect(
       status.message
-        == #"Runner in version "v1alpha1" cannot be handled as a Runner: strict decoding error: unknown field "spec.a", unknown field "spec.b""#)
+        == #"Runner in version "v1alpha1" cannot be handled as a Runner: strict decoding error: unknown field "spec.a", unknown field "spec.b""#
+    )
     #expect(StrictDecoding.strictStatus(kind: "Runner", version: "v1alpha1", unknownFields: []) == nil)
   }
 }
@@ -235,7 +302,8 @@ import Testing
 
   @Test func duplicateMapKeysAndSetValues() {
     let obj = json(
-      #"{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"Ready","status":"False"}],"tags":["a","b","a"]}}"#)
+      #"{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"Ready","status":"False"}],"tags":["a","b","a"]}}"#
+    )
     let errs = schema.validate(obj)
     #expect(
       errs.map(\.description) == [
@@ -246,6 +314,7 @@ import Testing
   }
 
   @Test func uniqueListsPass() {
-    #expect(schema.validate(json(#"{"status":{"conditions":[{"type":"Ready"},{"type":"Idle"}],"tags":["a","b"]}}"#)) == [])
+    #expect(
+      schema.validate(json(#"{"status":{"conditions":[{"type":"Ready"},{"type":"Idle"}],"tags":["a","b"]}}"#)) == [])
   }
 }

@@ -19,12 +19,14 @@ import Testing
     #expect(list.metadata.continue?.hasPrefix("eyJ2") == true)
     #expect(list.items[0].metadata.labels?["app"] == "x")
     let dyn = try KubernetesClient.decode(ObjectList<DynamicObject>.self, Array(body.utf8), context: "GET")
-    #expect(dyn.items[0].identity == ObjectIdentity(name: "a", namespace: "default", uid: "0f1c", resourceVersion: "10"))
+    #expect(
+      dyn.items[0].identity == ObjectIdentity(name: "a", namespace: "default", uid: "0f1c", resourceVersion: "10"))
   }
 
   @Test func decodingErrorNamesThePath() {
     #expect {
-      _ = try KubernetesClient.decode(TestConfigMap.self, Array(#"{"metadata":{"name":"a"},"data":{"k":1}}"#.utf8), context: "GET /x")
+      _ = try KubernetesClient.decode(
+        TestConfigMap.self, Array(#"{"metadata":{"name":"a"},"data":{"k":1}}"#.utf8), context: "GET /x")
     } throws: { e in
       "\(e)" == "cannot decode the API server's answer: GET /x: TestConfigMap: data.k is not a String"
     }
@@ -42,7 +44,8 @@ import Testing
   }
 
   @Test func alreadyExistsIsNotAConflict() {
-    let body = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"configmaps \"a\" already exists","reason":"AlreadyExists","details":{"name":"a","kind":"configmaps"},"code":409}"#
+    let body =
+      #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"configmaps \"a\" already exists","reason":"AlreadyExists","details":{"name":"a","kind":"configmaps"},"code":409}"#
     let e = KubeError.fromResponse(code: 409, body: Array(body.utf8))
     #expect(e.isAlreadyExists && !e.isConflict)
   }
@@ -60,7 +63,9 @@ import Testing
 
   @Test func forbiddenUnauthorizedNotFoundGone() {
     func err(_ code: Int, _ reason: String) -> KubeError {
-      KubeError.fromResponse(code: code, body: Array(#"{"kind":"Status","status":"Failure","message":"m","reason":"\#(reason)","code":\#(code)}"#.utf8))
+      KubeError.fromResponse(
+        code: code,
+        body: Array(#"{"kind":"Status","status":"Failure","message":"m","reason":"\#(reason)","code":\#(code)}"#.utf8))
     }
     #expect(err(403, "Forbidden").isForbidden)
     #expect(err(401, "Unauthorized").isUnauthorized)
@@ -71,7 +76,8 @@ import Testing
   }
 
   @Test func tooManyRequestsCarriesRetryAfter() {
-    let body = #"{"kind":"Status","status":"Failure","message":"Too many requests, please try again later.","reason":"TooManyRequests","details":{"retryAfterSeconds":2},"code":429}"#
+    let body =
+      #"{"kind":"Status","status":"Failure","message":"Too many requests, please try again later.","reason":"TooManyRequests","details":{"retryAfterSeconds":2},"code":429}"#
     let e = KubeError.fromResponse(code: 429, body: Array(body.utf8))
     #expect(e.isTooManyRequests)
     #expect(e.retryAfter == .seconds(2))
@@ -84,7 +90,9 @@ import Testing
     let e = KubeError.fromResponse(code: 502, body: Array(html.utf8))
     #expect(e.code == 502)
     #expect(e.reason == "InternalError")
-    #expect(e.message == "the server responded with HTTP 502 (InternalError): <html><body><h1>502 Bad Gateway</h1> </body></html>")
+    #expect(
+      e.message
+        == "the server responded with HTTP 502 (InternalError): <html><body><h1>502 Bad Gateway</h1> </body></html>")
     let empty = KubeError.fromResponse(code: 404, body: [])
     #expect(empty.isNotFound)
     #expect(empty.message == "the server responded with HTTP 404 (NotFound) and no body")
@@ -104,12 +112,18 @@ import Testing
   @Test func queryEncoding() {
     var r = KubeRequest(method: "GET", path: "/api/v1/pods")
     r.query = [("labelSelector", "app in (a,b),tier!=db"), ("fieldSelector", "status.phase=Running")]
-    #expect(r.target == "/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Ddb&fieldSelector=status.phase%3DRunning")
+    #expect(
+      r.target
+        == "/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Ddb&fieldSelector=status.phase%3DRunning")
   }
 
   @Test func metricPathsDropNames() {
-    #expect(KubeTransport.metricPath("/api/v1/namespaces/ns1/pods/p1/status") == "/api/v1/namespaces/{namespace}/pods/{name}/status")
+    #expect(
+      KubeTransport.metricPath("/api/v1/namespaces/ns1/pods/p1/status")
+        == "/api/v1/namespaces/{namespace}/pods/{name}/status")
     #expect(KubeTransport.metricPath("/apis/gra.dev/v1alpha1/runners") == "/apis/gra.dev/v1alpha1/runners")
-    #expect(KubeTransport.metricPath("/apis/apps/v1/namespaces/x/deployments") == "/apis/apps/v1/namespaces/{namespace}/deployments")
+    #expect(
+      KubeTransport.metricPath("/apis/apps/v1/namespaces/x/deployments")
+        == "/apis/apps/v1/namespaces/{namespace}/deployments")
   }
 }

@@ -21,7 +21,9 @@ import Testing
       """, executable: true)
   }
 
-  static func config(_ dir: TempDir, apiVersion: String = "client.authentication.k8s.io/v1", provide: Bool = false) throws
+  static func config(
+    _ dir: TempDir, apiVersion: String = "client.authentication.k8s.io/v1", provide: Bool = false
+  ) throws
     -> ClientConfiguration
   {
     let path = try dir.write(
@@ -67,7 +69,9 @@ import Testing
     #expect(p.config.command == "\(dir.path)/./bin/plugin.sh")
     #expect(try await p.token(refresh: false) == "t-123")
     #expect(try await p.token(refresh: false) == "t-123")
-    #expect(try String(contentsOfFile: script + ".count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    #expect(
+      try String(contentsOfFile: script + ".count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        == "1")
     #expect(try String(contentsOfFile: script + ".args", encoding: .utf8) == "get-token --cluster k extra-env\n")
     let info = try KubeJSON.decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: script + ".info")))
     #expect(info["apiVersion"].stringValue == apiVersion)
@@ -76,7 +80,9 @@ import Testing
     #expect(info["spec"]["cluster"]["server"].stringValue == "https://eks.example:443")
     // A 401 forces a fresh run.
     _ = try await p.token(refresh: true)
-    #expect(try String(contentsOfFile: script + ".count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    #expect(
+      try String(contentsOfFile: script + ".count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        == "2")
   }
 
   @Test func expiredCredentialIsFetchedAgain() async throws {
@@ -86,7 +92,9 @@ import Testing
     let p = try Self.provider(try Self.config(dir))
     _ = try await p.token(refresh: false)
     _ = try await p.token(refresh: false)
-    #expect(try String(contentsOfFile: script + ".count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    #expect(
+      try String(contentsOfFile: script + ".count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        == "2")
   }
 
   @Test func clientCertificateFromPlugin() async throws {

@@ -29,7 +29,8 @@ import Testing
 
   @Test func otherFailuresAreErrorsWithTheMessage() throws {
     let s = try Self.status(
-      #"{"metadata":{},"status":"Failure","message":"container not found (\"nope\")","reason":"InternalError","code":500}"#)
+      #"{"metadata":{},"status":"Failure","message":"container not found (\"nope\")","reason":"InternalError","code":500}"#
+    )
     #expect {
       _ = try ExecFrame.exitCode(from: s)
     } throws: { e in
@@ -45,6 +46,8 @@ import Testing
 
   @Test func logQuery() {
     let o = LogOptions(container: "c", follow: true, tailLines: 10, previous: true, timestamps: true)
-    #expect(KubeRequest(method: "GET", path: "/l", query: o.query).target == "/l?container=c&follow=true&tailLines=10&previous=true&timestamps=true")
+    #expect(
+      KubeRequest(method: "GET", path: "/l", query: o.query).target
+        == "/l?container=c&follow=true&tailLines=10&previous=true&timestamps=true")
   }
 }

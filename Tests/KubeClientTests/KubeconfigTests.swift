@@ -193,8 +193,9 @@ private func errorText(_ body: () throws -> Void) -> String? {
       environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"],
       serviceAccountDirectory: dir.path)
     #expect(v6.server == "https://[fd00::1]:443")
-    #expect(errorText { _ = try ClientConfiguration.inCluster(environment: [:], serviceAccountDirectory: dir.path) }?
-      .contains("KUBERNETES_SERVICE_HOST") == true)
+    #expect(
+      errorText { _ = try ClientConfiguration.inCluster(environment: [:], serviceAccountDirectory: dir.path) }?
+        .contains("KUBERNETES_SERVICE_HOST") == true)
   }
 
   @Test func userAgentLooksLikeClientGo() {

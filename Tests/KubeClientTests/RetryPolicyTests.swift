@@ -7,14 +7,18 @@ import Testing
 
   @Test func tooManyRequestsIsRetriedForEveryMethodHonouringRetryAfter() {
     for m in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
-      #expect(policy.delay(attempt: 0, method: m, outcome: .status(429, retryAfter: .seconds(3)), random: 0.5) == .seconds(3))
-      #expect(policy.delay(attempt: 0, method: m, outcome: .status(429, retryAfter: nil), random: 1) == .milliseconds(100))
+      #expect(
+        policy.delay(attempt: 0, method: m, outcome: .status(429, retryAfter: .seconds(3)), random: 0.5) == .seconds(3))
+      #expect(
+        policy.delay(attempt: 0, method: m, outcome: .status(429, retryAfter: nil), random: 1) == .milliseconds(100))
     }
   }
 
   @Test func unavailableAndTimeoutOnlyForIdempotentMethods() {
-    #expect(policy.delay(attempt: 0, method: "GET", outcome: .status(503, retryAfter: nil), random: 1) == .milliseconds(100))
-    #expect(policy.delay(attempt: 0, method: "PUT", outcome: .status(504, retryAfter: nil), random: 1) == .milliseconds(100))
+    #expect(
+      policy.delay(attempt: 0, method: "GET", outcome: .status(503, retryAfter: nil), random: 1) == .milliseconds(100))
+    #expect(
+      policy.delay(attempt: 0, method: "PUT", outcome: .status(504, retryAfter: nil), random: 1) == .milliseconds(100))
     #expect(policy.delay(attempt: 0, method: "POST", outcome: .status(503, retryAfter: nil), random: 1) == nil)
     #expect(policy.delay(attempt: 0, method: "PATCH", outcome: .connectionError, random: 1) == nil)
     #expect(policy.delay(attempt: 0, method: "DELETE", outcome: .connectionError, random: 1) == .milliseconds(100))
@@ -36,7 +40,9 @@ import Testing
   }
 
   @Test func retryAfterIsCapped() {
-    #expect(policy.delay(attempt: 0, method: "GET", outcome: .status(429, retryAfter: .seconds(3600)), random: 0) == .seconds(60))
+    #expect(
+      policy.delay(attempt: 0, method: "GET", outcome: .status(429, retryAfter: .seconds(3600)), random: 0)
+        == .seconds(60))
   }
 
   @Test func parsesRetryAfter() {
@@ -54,7 +60,11 @@ import Testing
       got.append(b.next(now: t, random: 1))
       t = t + .seconds(1)
     }
-    #expect(got == [.milliseconds(800), .milliseconds(1600), .milliseconds(3200), .milliseconds(6400), .milliseconds(12800), .milliseconds(25600), .seconds(30), .seconds(30)])
+    #expect(
+      got == [
+        .milliseconds(800), .milliseconds(1600), .milliseconds(3200), .milliseconds(6400), .milliseconds(12800),
+        .milliseconds(25600), .seconds(30), .seconds(30),
+      ])
     #expect(b.next(now: t + .seconds(121), random: 1) == .milliseconds(800))
     #expect(b.next(now: t + .seconds(122), random: 0) == .milliseconds(800))
   }

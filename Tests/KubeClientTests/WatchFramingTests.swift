@@ -6,7 +6,8 @@ import Testing
 
 /// A ConfigMap as the tests decode it.
 struct TestConfigMap: KubernetesObject, Equatable {
-  static let resource = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+  static let resource = ResourceDescriptor(
+    group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
   var apiVersion: String? = "v1"
   var kind: String? = "ConfigMap"
   var metadata: ObjectMeta

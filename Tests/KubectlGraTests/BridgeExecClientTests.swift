@@ -19,7 +19,10 @@ import Testing
     (#"{"message":"too long","reason":"TimedOut","type":"exit"}"#, .timedOut(message: "too long")),
     (#"{"message":"big","reason":"OutputLimitReached","type":"exit"}"#, .outputLimitReached(message: "big")),
     (#"{"message":"pod gone","reason":"Lost","type":"exit"}"#, .lost(message: "pod gone")),
-    (#"{"message":"wait for it","reason":"RunnerNotReady","type":"exit"}"#, .notRun(reason: "RunnerNotReady", message: "wait for it")),
+    (
+      #"{"message":"wait for it","reason":"RunnerNotReady","type":"exit"}"#,
+      .notRun(reason: "RunnerNotReady", message: "wait for it")
+    ),
   ])
   func decodesEveryEnding(line: String, expected: BridgeExecEnd) throws {
     #expect(try BridgeExecFrame.decode(Array(line.utf8)) == .exit(expected))
@@ -69,12 +72,17 @@ import Testing
   }
 
   @Test func tellsAMissingBridgeFromAMissingRunner() {
-    let noGroup = KubeError(status: Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
+    let noGroup = KubeError(
+      status: Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
     let noRunner = KubeError(
-      status: Status(message: "runners.gra.dev \"x\" not found", reason: "NotFound", details: StatusDetails(name: "x", kind: "runners"), code: 404))
+      status: Status(
+        message: "runners.gra.dev \"x\" not found", reason: "NotFound",
+        details: StatusDetails(name: "x", kind: "runners"), code: 404))
     #expect(BridgeExecClient.isBridgeUnavailable(noGroup))
     #expect(!BridgeExecClient.isBridgeUnavailable(noRunner))
-    #expect(BridgeExecClient.isBridgeUnavailable(KubeError(status: Status(message: "service unavailable", reason: "ServiceUnavailable", code: 503))))
+    #expect(
+      BridgeExecClient.isBridgeUnavailable(
+        KubeError(status: Status(message: "service unavailable", reason: "ServiceUnavailable", code: 503))))
   }
 
   /// The WebSocket path's final Status (kubelet's form, with the bridge's reasons).
@@ -85,14 +93,21 @@ import Testing
       details: StatusDetails(causes: [StatusCause(reason: "ExitCode", message: "7")]))
     #expect(BridgeExecClient.end(from: nonZero) == .exited(7))
     #expect(BridgeExecClient.end(from: Status(message: "slow", reason: "TimedOut")) == .timedOut(message: "slow"))
-    #expect(BridgeExecClient.end(from: Status(message: "wait", reason: "RunnerNotReady")) == .notRun(reason: "RunnerNotReady", message: "wait"))
+    #expect(
+      BridgeExecClient.end(from: Status(message: "wait", reason: "RunnerNotReady"))
+        == .notRun(reason: "RunnerNotReady", message: "wait"))
     if case .lost = BridgeExecClient.end(from: nil) {} else { Issue.record("no status must be a lost outcome") }
   }
 
   @Test func requestEncodesTheContractsFieldNames() throws {
-    let r = BridgeExecRequest(command: ["python3", "-"], stdin: "print(1)", env: ["A": "b"], workingDir: "/workspace", timeoutSeconds: 30)
+    let r = BridgeExecRequest(
+      command: ["python3", "-"], stdin: "print(1)", env: ["A": "b"], workingDir: "/workspace", timeoutSeconds: 30)
     let v = try KubeJSON.decode(JSONValue.self, from: KubeJSON.encode(r))
-    #expect(v == ["command": ["python3", "-"], "stdin": "print(1)", "env": ["A": "b"], "workingDir": "/workspace", "timeoutSeconds": 30])
+    #expect(
+      v == [
+        "command": ["python3", "-"], "stdin": "print(1)", "env": ["A": "b"], "workingDir": "/workspace",
+        "timeoutSeconds": 30,
+      ])
   }
 }
 

@@ -22,7 +22,8 @@ import Testing
 
 @Suite struct SSHConfigBlockTests {
   let entry = SSHConfigBlock.entry(
-    host: "gra-demo", user: "runner", proxyCommand: ["/opt/my tools/kubectl-gra", "ssh-proxy", "demo"], identityFile: "/k/id")
+    host: "gra-demo", user: "runner", proxyCommand: ["/opt/my tools/kubectl-gra", "ssh-proxy", "demo"],
+    identityFile: "/k/id")
 
   @Test func entryQuotesAndPinsNothing() {
     #expect(entry.text.contains("  ProxyCommand \"/opt/my tools/kubectl-gra\" ssh-proxy demo\n"))
@@ -66,7 +67,10 @@ import Testing
   @Test(arguments: [
     ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
     ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-    ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    (
+      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+    ),
   ])
   func knownVectors(input: String, digest: String) {
     #expect(SHA256.hex(Array(input.utf8)) == digest)
@@ -102,7 +106,8 @@ import Testing
     let job = try o.makeJob(namespace: "ns")
     #expect(job.spec?.command == ["python3", "-c", "print(42)"])
     #expect(job.spec?.env == [EnvVar(name: "A", value: "1"), EnvVar(name: "B", value: "x=y")])
-    #expect(job.spec?.artifacts?.paths == ["out/*"] && job.spec?.runnerRef?.name == "demo" && job.spec?.backoffLimit == 2)
+    #expect(
+      job.spec?.artifacts?.paths == ["out/*"] && job.spec?.runnerRef?.name == "demo" && job.spec?.backoffLimit == 2)
     #expect(job.metadata.name?.hasPrefix("python3-") == true)
   }
 
@@ -118,7 +123,9 @@ import Testing
     #expect { try o.makeJob(namespace: "ns") } throws: { "\($0)".contains("--cpu \"lots\"") }
   }
 
-  @Test(arguments: [("gradienttracer", nil, "gradienttracer-"), (nil, "dir/My_Train.py", "my-train-"), (nil, nil, "run-")])
+  @Test(arguments: [
+    ("gradienttracer", nil, "gradienttracer-"), (nil, "dir/My_Train.py", "my-train-"), (nil, nil, "run-"),
+  ])
   func generatedNamesAreValid(module: String?, script: String?, prefix: String) {
     let n = TracerJobOptions.generatedName(module: module, script: script, command: nil)
     #expect(n.hasPrefix(prefix) && n.count == prefix.count + 5)
@@ -127,14 +134,18 @@ import Testing
 }
 
 @Suite struct JobArtifactsTests {
-  func job(_ spec: TracerJobSpec) -> TracerJob { TracerJob(metadata: ObjectMeta(name: "j", namespace: "ns"), spec: spec) }
+  func job(_ spec: TracerJobSpec) -> TracerJob {
+    TracerJob(metadata: ObjectMeta(name: "j", namespace: "ns"), spec: spec)
+  }
 
   @Test func theRunnersWorkspaceHoldsTheAttemptDirectory() throws {
-    let d = try JobArtifacts.workspaceDirectory(job: job(TracerJobSpec(runnerRef: LocalObjectReference(name: "demo"))), attempt: 2)
+    let d = try JobArtifacts.workspaceDirectory(
+      job: job(TracerJobSpec(runnerRef: LocalObjectReference(name: "demo"))), attempt: 2)
     #expect(d.runner == "demo" && d.path == ".gra/artifacts/j/2")
     let sub = TracerJobSpec(
       runnerRef: LocalObjectReference(name: "demo"),
-      artifacts: ArtifactsSpec(paths: [], destination: ArtifactDestination(workspace: WorkspaceDestination(subPath: "/runs/"))))
+      artifacts: ArtifactsSpec(
+        paths: [], destination: ArtifactDestination(workspace: WorkspaceDestination(subPath: "/runs/"))))
     #expect(try JobArtifacts.workspaceDirectory(job: job(sub), attempt: 1).path == "runs/1")
   }
 
@@ -142,18 +153,23 @@ import Testing
     #expect { try JobArtifacts.workspaceDirectory(job: job(TracerJobSpec()), attempt: 1) } throws: {
       "\($0)".contains("ran without a runner")
     }
-    let s3 = TracerJobSpec(artifacts: ArtifactsSpec(paths: [], destination: ArtifactDestination(s3: S3Destination(bucket: "b"))))
-    #expect { try JobArtifacts.workspaceDirectory(job: job(s3), attempt: 1) } throws: { "\($0)".contains("s3://b/ns/j/") }
+    let s3 = TracerJobSpec(
+      artifacts: ArtifactsSpec(paths: [], destination: ArtifactDestination(s3: S3Destination(bucket: "b"))))
+    #expect { try JobArtifacts.workspaceDirectory(job: job(s3), attempt: 1) } throws: {
+      "\($0)".contains("s3://b/ns/j/")
+    }
   }
 }
 
 @Suite struct RemoteRunJSONTests {
   @Test func binaryOutputIsBase64AndEndingsAreExplained() {
     let v = RemoteRun.json(
-      runner: "r", namespace: "n", command: ["x"], end: .timedOut(message: "too long"), stdout: [0xFF], stderr: Array("e".utf8))
+      runner: "r", namespace: "n", command: ["x"], end: .timedOut(message: "too long"), stdout: [0xFF],
+      stderr: Array("e".utf8))
     #expect(v["stdoutBase64"] == "/w==" && v["stderr"] == "e" && v["exitCode"] == .null)
     #expect(v["error"] == ["reason": "TimedOut", "message": "too long", "exitCode": 5])
-    let ok = RemoteRun.json(runner: "r", namespace: "n", command: ["x"], end: .signaled("SIGKILL"), stdout: [], stderr: [])
+    let ok = RemoteRun.json(
+      runner: "r", namespace: "n", command: ["x"], end: .signaled("SIGKILL"), stdout: [], stderr: [])
     #expect(ok["exitCode"] == 137 && ok["signal"] == "SIGKILL" && ok["error"] == .null)
   }
 }

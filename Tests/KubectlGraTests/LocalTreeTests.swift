@@ -66,7 +66,9 @@ import Testing
   }
 
   @Test func skipsSymlinksThatPointOutside() throws {
-    let tar = try tarFile([("x", .directory, ""), ("x/abs", .symlink("/etc/passwd"), ""), ("x/up", .symlink("../../secret"), "")])
+    let tar = try tarFile([
+      ("x", .directory, ""), ("x/abs", .symlink("/etc/passwd"), ""), ("x/up", .symlink("../../secret"), ""),
+    ])
     let warnings = Warnings()
     try LocalTree.unpack(reader(tar), to: root + "/dest", warn: { warnings.add($0) })
     #expect(warnings.list.count == 2)
@@ -85,7 +87,9 @@ import Testing
     #expect(LocalTree.target(dest: root + "/new", name: "f") == root + "/new")
   }
 
-  @Test(arguments: [("..", 0, true), ("../x", 1, false), ("../../x", 1, true), ("a/../../b", 0, true), ("./a", 0, false)])
+  @Test(arguments: [
+    ("..", 0, true), ("../x", 1, false), ("../../x", 1, true), ("a/../../b", 0, true), ("./a", 0, false),
+  ])
   func linkEscapes(link: String, depth: Int, escapes: Bool) {
     #expect(LocalTree.escapes(link, depth: depth) == escapes)
   }

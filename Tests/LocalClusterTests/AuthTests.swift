@@ -13,28 +13,43 @@ struct AuthTests {
     let r = try await c.request("GET", "/api/v1/namespaces/default/pods", token: bob)
     #expect(r.code == 403)
     #expect(r.json["reason"] == "Forbidden")
-    #expect(r.json["message"] == "pods is forbidden: User \"bob\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"")
+    #expect(
+      r.json["message"]
+        == "pods is forbidden: User \"bob\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    )
     #expect(r.json["details"]["kind"] == "pods")
     let one = try await c.request("GET", "/api/v1/nodes/n1", token: bob)
-    #expect(one.json["message"] == "nodes \"n1\" is forbidden: User \"bob\" cannot get resource \"nodes\" in API group \"\" at the cluster scope")
+    #expect(
+      one.json["message"]
+        == "nodes \"n1\" is forbidden: User \"bob\" cannot get resource \"nodes\" in API group \"\" at the cluster scope"
+    )
     // Discovery is open to every authenticated user (system:discovery).
     #expect(try await c.request("GET", "/apis", token: bob).code == 200)
 
     // A RoleBinding to the bootstrap `view` ClusterRole grants reads in one namespace.
     _ = try await c.request(
       "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
-      body: #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"devs-view"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"Group","name":"devs","apiGroup":"rbac.authorization.k8s.io"}]}"#)
+      body:
+        #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"devs-view"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"Group","name":"devs","apiGroup":"rbac.authorization.k8s.io"}]}"#
+    )
     #expect(try await c.request("GET", "/api/v1/namespaces/default/pods", token: bob).code == 200)
     #expect(try await c.request("GET", "/api/v1/namespaces/kube-system/pods", token: bob).code == 403)
     let exec = try await c.request("GET", "/api/v1/namespaces/default/pods/x/exec?command=ls", token: bob)
-    #expect(exec.json["message"] == "pods \"x\" is forbidden: User \"bob\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"default\"")
+    #expect(
+      exec.json["message"]
+        == "pods \"x\" is forbidden: User \"bob\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"default\""
+    )
   }
 
   @Test func tokenReviewAndSubjectAccessReview() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }
-    _ = try await c.request("POST", "/api/v1/namespaces/default/serviceaccounts", body: #"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"bot"}}"#)
-    let tr = try await c.request("POST", "/api/v1/namespaces/default/serviceaccounts/bot/token", body: #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{}}"#)
+    _ = try await c.request(
+      "POST", "/api/v1/namespaces/default/serviceaccounts",
+      body: #"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"bot"}}"#)
+    let tr = try await c.request(
+      "POST", "/api/v1/namespaces/default/serviceaccounts/bot/token",
+      body: #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{}}"#)
     #expect(tr.code == 201)
     let token = try #require(tr.json["status"]["token"].stringValue)
     let review = try await c.request(
@@ -58,13 +73,19 @@ struct AuthTests {
     #expect(denied.json["status"]["allowed"] == false)
     _ = try await c.request(
       "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles",
-      body: #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"exec"},"rules":[{"apiGroups":["gra.dev"],"resources":["runners/exec"],"verbs":["create"]}]}"#)
+      body:
+        #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"exec"},"rules":[{"apiGroups":["gra.dev"],"resources":["runners/exec"],"verbs":["create"]}]}"#
+    )
     _ = try await c.request(
       "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
-      body: #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"exec"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"exec"},"subjects":[{"kind":"ServiceAccount","name":"bot","namespace":"default"}]}"#)
+      body:
+        #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"exec"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"exec"},"subjects":[{"kind":"ServiceAccount","name":"bot","namespace":"default"}]}"#
+    )
     let allowed = try await c.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body: sar)
     #expect(allowed.json["status"]["allowed"] == true)
-    #expect(allowed.json["status"]["reason"] == "RBAC: allowed by RoleBinding \"exec/default\" of Role \"exec\" to ServiceAccount \"bot/default\"")
+    #expect(
+      allowed.json["status"]["reason"]
+        == "RBAC: allowed by RoleBinding \"exec/default\" of Role \"exec\" to ServiceAccount \"bot/default\"")
   }
 
   @Test func staticTokenFile() async throws {
@@ -78,7 +99,8 @@ struct AuthTests {
     defer { Task { await c.stop() } }
     #expect(try await c.request("GET", "/api/v1/nodes", token: "s3cret").code == 200)
     let who = try await c.request(
-      "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", body: #"{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"#,
+      "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+      body: #"{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"#,
       token: "s3cret")
     #expect(who.json["status"]["userInfo"]["username"] == "alice")
     #expect(who.json["status"]["userInfo"]["uid"] == "1001")
@@ -102,6 +124,9 @@ struct AuthTests {
     r = try await c.kubectl(["auth", "can-i", "list", "pods"], token: botToken)
     #expect(r.out == "yes\n", "\(r.out) \(r.err)")
     r = try await c.kubectl(["get", "secrets"], token: botToken)
-    #expect(r.err == "Error from server (Forbidden): secrets is forbidden: User \"system:serviceaccount:default:bot\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\"\n", "\(r.err)")
+    #expect(
+      r.err
+        == "Error from server (Forbidden): secrets is forbidden: User \"system:serviceaccount:default:bot\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\"\n",
+      "\(r.err)")
   }
 }

@@ -40,7 +40,8 @@ struct Benchmarks {
           for w in 0..<8 {
             g.addTask {
               for i in stride(from: batch * 1000 + w, to: (batch + 1) * 1000, by: 8) {
-                let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"bench":"yes"}},"data":{"key":"value-\#(i)"}}"#
+                let body =
+                  #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"bench":"yes"}},"data":{"key":"value-\#(i)"}}"#
                 let r = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: body)
                 precondition(r.code == 201)
               }
@@ -65,7 +66,8 @@ struct Benchmarks {
         for w in 0..<8 {
           g.addTask {
             for i in stride(from: w, to: overHTTP, by: 8) {
-              let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"bench":"yes","i":"\#(i % 10)"}},"data":{"key":"value-\#(i)","other":"some more data to make it realistic"}}"#
+              let body =
+                #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-\#(i)","labels":{"bench":"yes","i":"\#(i % 10)"}},"data":{"key":"value-\#(i)","other":"some more data to make it realistic"}}"#
               let r = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: body)
               precondition(r.code == 201)
             }
@@ -74,15 +76,23 @@ struct Benchmarks {
         try await g.waitForAll()
       }
     }
-    Self.say("BENCH create \(overHTTP) configmaps over HTTP (8 clients): \(String(format: "%.2f", createSecs)) s = \(Int(Double(overHTTP) / createSecs)) creates/s")
+    Self.say(
+      "BENCH create \(overHTTP) configmaps over HTTP (8 clients): \(String(format: "%.2f", createSecs)) s = \(Int(Double(overHTTP) / createSecs)) creates/s"
+    )
     let cms = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
     let (_, storeSecs) = try await Self.time {
       for i in overHTTP..<n {
-        let o: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("cm-\(i)"), "labels": ["bench": "yes", "i": .string(String(i % 10))]], "data": ["key": .string("value-\(i)"), "other": "some more data to make it realistic"]]
+        let o: JSONValue = [
+          "apiVersion": "v1", "kind": "ConfigMap",
+          "metadata": ["name": .string("cm-\(i)"), "labels": ["bench": "yes", "i": .string(String(i % 10))]],
+          "data": ["key": .string("value-\(i)"), "other": "some more data to make it realistic"],
+        ]
         _ = try await c.server.store.create(cms, namespace: "default", object: o)
       }
     }
-    Self.say("BENCH create \(n - overHTTP) more in-process (same admission/store path): \(String(format: "%.2f", storeSecs)) s = \(Int(Double(n - overHTTP) / storeSecs)) creates/s")
+    Self.say(
+      "BENCH create \(n - overHTTP) more in-process (same admission/store path): \(String(format: "%.2f", storeSecs)) s = \(Int(Double(n - overHTTP) / storeSecs)) creates/s"
+    )
     let rss1 = Self.rssMB()
     let (full, listSecs) = try await Self.time { try await c.request("GET", "/api/v1/namespaces/default/configmaps") }
     Self.say("BENCH list \(n) in one response: \(String(format: "%.3f", listSecs)) s, \(full.body.count / 1024) KiB")
@@ -91,13 +101,16 @@ struct Benchmarks {
     let (_, pagedSecs) = try await Self.time {
       var cont: String? = nil
       repeat {
-        let r = try await c.request("GET", "/api/v1/namespaces/default/configmaps?limit=500" + (cont.map { "&continue=\($0)" } ?? ""))
+        let r = try await c.request(
+          "GET", "/api/v1/namespaces/default/configmaps?limit=500" + (cont.map { "&continue=\($0)" } ?? ""))
         cont = r.json["metadata"]["continue"].stringValue
         pages += 1
       } while cont != nil
     }
     let (table, tableSecs) = try await Self.time {
-      try await c.request("GET", "/api/v1/namespaces/default/configmaps?limit=500", accept: "application/json;as=Table;v=v1;g=meta.k8s.io")
+      try await c.request(
+        "GET", "/api/v1/namespaces/default/configmaps?limit=500", accept: "application/json;as=Table;v=v1;g=meta.k8s.io"
+      )
     }
     let rss2 = Self.rssMB()
 
@@ -109,14 +122,17 @@ struct Benchmarks {
       try await withThrowingTaskGroup(of: Int.self) { g in
         for _ in 0..<watchers {
           g.addTask {
-            let r = try await c.request("GET", "/api/v1/namespaces/default/secrets?watch=true&resourceVersion=\(rv)&timeoutSeconds=15")
+            let r = try await c.request(
+              "GET", "/api/v1/namespaces/default/secrets?watch=true&resourceVersion=\(rv)&timeoutSeconds=15")
             return r.lines.count
           }
         }
         g.addTask {
           try await Task.sleep(for: .seconds(2))
           for i in 0..<burst {
-            _ = try await c.request("POST", "/api/v1/namespaces/default/secrets", body: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s-\#(i)"}}"#)
+            _ = try await c.request(
+              "POST", "/api/v1/namespaces/default/secrets",
+              body: #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s-\#(i)"}}"#)
           }
           return -1
         }
@@ -127,12 +143,16 @@ struct Benchmarks {
     }
     // In-process fan-out latency: 100 store watchers, time until all saw the burst.
     let store = c.server.store
-    let secrets = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+    let secrets = ResourceDescriptor(
+      group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
     let (_, fanoutSecs) = try await Self.time {
       try await withThrowingTaskGroup(of: Void.self) { g in
         let list = try await store.list(secrets, namespace: "kube-public", labelSelector: nil, fieldSelector: nil)
         var streams: [AsyncStream<StoreEvent>] = []
-        for _ in 0..<watchers { streams.append(try await store.watch(secrets, namespace: "kube-public", resourceVersion: list.resourceVersion)) }
+        for _ in 0..<watchers {
+          streams.append(
+            try await store.watch(secrets, namespace: "kube-public", resourceVersion: list.resourceVersion))
+        }
         for s in streams {
           g.addTask {
             var seen = 0
@@ -143,7 +163,9 @@ struct Benchmarks {
           }
         }
         for i in 0..<burst {
-          _ = try await store.create(secrets, namespace: "kube-public", object: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("f-\(i)")]])
+          _ = try await store.create(
+            secrets, namespace: "kube-public",
+            object: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("f-\(i)")]])
         }
         try await g.waitForAll()
       }

@@ -40,10 +40,15 @@ struct KubectlTests {
     r = try await c.kubectl(["apply", "-f", w])
     #expect(r.out == "widget.test.gra.dev/w1 configured\n", "\(r.err)")
 
-    r = try await c.kubectl(["patch", "widget", "w1", "--subresource=status", "--type=merge", "-p", #"{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True"}]}}"#])
+    r = try await c.kubectl([
+      "patch", "widget", "w1", "--subresource=status", "--type=merge", "-p",
+      #"{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True"}]}}"#,
+    ])
     #expect(r.code == 0, "\(r.err)")
     r = try await c.kubectl(["get", "wd"])
-    let lines = r.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+    let lines = r.out.split(separator: "\n").map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    }
     #expect(lines.first == ["NAME", "PHASE", "READY", "SIZE", "AGE"])
     #expect(Array(lines.dropFirst().first?.prefix(4) ?? []) == ["w1", "Ready", "True", "5"])
     r = try await c.kubectl(["get", "gra"])
@@ -74,7 +79,10 @@ struct KubectlTests {
     let f = try c.writeFile("stale.json", stale)
     r = try await c.kubectl(["replace", "-f", f])
     #expect(r.code == 1)
-    #expect(r.err.contains("Operation cannot be fulfilled on configmaps \"x\": the object has been modified; please apply your changes to the latest version and try again"), "\(r.err)")
+    #expect(
+      r.err.contains(
+        "Operation cannot be fulfilled on configmaps \"x\": the object has been modified; please apply your changes to the latest version and try again"
+      ), "\(r.err)")
     // Unauthorized.
     r = try await c.kubectl(["get", "pods"], token: "bogus")
     #expect(r.code == 1)
@@ -107,7 +115,9 @@ struct KubectlTests {
     r = try await c.kubectl(["api-resources", "--api-group=rbac.authorization.k8s.io"])
     #expect(r.out.contains("clusterroles"), "\(r.out) \(r.err)")
     // Strategic merge patch through kubectl apply on a built-in kind.
-    let svc = try c.writeFile("svc.yaml", """
+    let svc = try c.writeFile(
+      "svc.yaml",
+      """
       apiVersion: v1
       kind: Service
       metadata:
@@ -119,7 +129,9 @@ struct KubectlTests {
       """)
     r = try await c.kubectl(["apply", "-f", svc])
     #expect(r.code == 0, "\(r.err)")
-    _ = try c.writeFile("svc.yaml", """
+    _ = try c.writeFile(
+      "svc.yaml",
+      """
       apiVersion: v1
       kind: Service
       metadata:

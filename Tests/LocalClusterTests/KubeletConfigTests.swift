@@ -9,7 +9,8 @@ private func json(_ s: String) -> JSONValue { try! KubeJSON.decode(JSONValue.sel
 @Suite("Kubelet env, volumes, images, scheduling, logs")
 struct KubeletConfigTests {
   let pod = json(
-    #"{"metadata":{"name":"web","namespace":"team","uid":"u-1","labels":{"app":"x"}},"spec":{"nodeName":"local-node"}}"#)
+    #"{"metadata":{"name":"web","namespace":"team","uid":"u-1","labels":{"app":"x"}},"spec":{"nodeName":"local-node"}}"#
+  )
 
   func resolver() -> EnvResolver {
     EnvResolver(pod: pod) { kind, name in
@@ -65,7 +66,8 @@ struct KubeletConfigTests {
   @Test func commandLineUsesCommandArgsOrTheImage() {
     let python = LocalImage.resolve("python:3.11", runnerScripts: nil)
     let env = [("NAME", "world")]
-    #expect(PodWorker.commandLine(spec: json(#"{"args":["-c","print(1)"]}"#), image: python, env: env) == ["-c", "print(1)"])
+    #expect(
+      PodWorker.commandLine(spec: json(#"{"args":["-c","print(1)"]}"#), image: python, env: env) == ["-c", "print(1)"])
     #expect(PodWorker.commandLine(spec: json(#"{}"#), image: python, env: env) == ["python3"])
     #expect(
       PodWorker.commandLine(spec: json(#"{"command":["echo"],"args":["hi $(NAME)"]}"#), image: python, env: env)
@@ -89,7 +91,11 @@ struct KubeletConfigTests {
       """#)
     let m = try VolumeLayout.mounts(pod: p, container: c, layout: layout)
     #expect(m.map(\.target) == ["/workspace", "/scratch", "/etc/app/app.conf", "/var/run/secrets/creds"])
-    #expect(m[1] == VolumeMountPlan(volume: "tmp", source: "/data/pods/u-1/volumes/kubernetes.io~empty-dir/tmp", target: "/scratch", readOnly: true))
+    #expect(
+      m[1]
+        == VolumeMountPlan(
+          volume: "tmp", source: "/data/pods/u-1/volumes/kubernetes.io~empty-dir/tmp", target: "/scratch",
+          readOnly: true))
     #expect(m[0].source == "/data/volumes/team/work")
     #expect(m[0].readOnly == false)
     #expect(m[2].source == "/data/pods/u-1/volumes/kubernetes.io~configmap/cfg/app.conf")
@@ -105,12 +111,16 @@ struct KubeletConfigTests {
   @Test func projectionHonoursItemsAndModes() throws {
     let data: [String: [UInt8]] = ["a": Array("A".utf8), "b": Array("B".utf8)]
     let all = try VolumeProjection.files(source: json(#"{"defaultMode":256}"#), data: data, kind: "Secret", name: "s")
-    #expect(all == [.init(path: "a", content: Array("A".utf8), mode: 256), .init(path: "b", content: Array("B".utf8), mode: 256)])
+    #expect(
+      all == [
+        .init(path: "a", content: Array("A".utf8), mode: 256), .init(path: "b", content: Array("B".utf8), mode: 256),
+      ])
     let items = try VolumeProjection.files(
       source: json(#"{"items":[{"key":"b","path":"dir/b.txt","mode":384}]}"#), data: data, kind: "ConfigMap", name: "c")
     #expect(items == [.init(path: "dir/b.txt", content: Array("B".utf8), mode: 0o600)])
     #expect(throws: VolumeProjection.Failure.self) {
-      try VolumeProjection.files(source: json(#"{"items":[{"key":"zz","path":"z"}]}"#), data: data, kind: "ConfigMap", name: "c")
+      try VolumeProjection.files(
+        source: json(#"{"items":[{"key":"zz","path":"z"}]}"#), data: data, kind: "ConfigMap", name: "c")
     }
     let secret = json(#"{"data":{"k":"aGVsbG8="},"stringData":{"s":"plain"}}"#)
     let decoded = VolumeProjection.data(of: secret, kind: "Secret")
@@ -142,7 +152,10 @@ struct KubeletConfigTests {
     )
     let half = json(#"{"spec":{"containers":[{"name":"a","resources":{"requests":{"cpu":"1500m"}}}]}}"#)
     #expect(SchedulerFit.reasons(pod: half, nodeLabels: [:], allocatable: allocatable, boundPods: []).isEmpty)
-    #expect(SchedulerFit.reasons(pod: half, nodeLabels: [:], allocatable: allocatable, boundPods: [half]) == ["Insufficient cpu"])
+    #expect(
+      SchedulerFit.reasons(pod: half, nodeLabels: [:], allocatable: allocatable, boundPods: [half]) == [
+        "Insufficient cpu"
+      ])
     var done = half
     done["status"] = ["phase": "Succeeded"]
     #expect(SchedulerFit.reasons(pod: half, nodeLabels: [:], allocatable: allocatable, boundPods: [done]).isEmpty)
@@ -164,7 +177,8 @@ struct KubeletConfigTests {
     w.append(stream: "stdout", Array("ee\nfour".utf8))
     w.close()
     let (records, _) = ContainerLogReader.records(path: url.path, from: 0)
-    let text = { (r: [LogRecord], ts: Bool) in String(decoding: r.flatMap { $0.output(timestamps: ts) }, as: UTF8.self) }
+    let text = { (r: [LogRecord], ts: Bool) in String(decoding: r.flatMap { $0.output(timestamps: ts) }, as: UTF8.self)
+    }
     #expect(text(records, false) == "one\ntwo\nerr\nthree\nfour\n")
     #expect(records.map(\.stream) == ["stdout", "stdout", "stderr", "stdout", "stdout"])
     var o = LogOptions()

@@ -31,7 +31,9 @@ actor KubeletFakeStore: ClusterStore {
     return o
   }
 
-  func list(_ r: ResourceDescriptor, namespace: String?, labelSelector: String?, fieldSelector: String?) async throws
+  func list(
+    _ r: ResourceDescriptor, namespace: String?, labelSelector: String?, fieldSelector: String?
+  ) async throws
     -> (items: [JSONValue], resourceVersion: String)
   {
     let prefix = "\(r.plural).\(r.group)/"
@@ -41,10 +43,13 @@ actor KubeletFakeStore: ClusterStore {
     return (items, String(rv))
   }
 
-  func watch(_ r: ResourceDescriptor, namespace: String?, resourceVersion: String?) async throws -> AsyncStream<StoreEvent> {
+  func watch(
+    _ r: ResourceDescriptor, namespace: String?, resourceVersion: String?
+  ) async throws -> AsyncStream<StoreEvent> {
     let (stream, c) = AsyncStream<StoreEvent>.makeStream()
     let from = resourceVersion.flatMap(Int.init) ?? Int.max
-    for (v, hr, ev) in history where v > from && hr == r
+    for (v, hr, ev) in history
+    where v > from && hr == r
       && (namespace == nil || namespace == ev.object["metadata"]["namespace"].stringValue)
     {
       c.yield(ev)
@@ -75,12 +80,17 @@ actor KubeletFakeStore: ClusterStore {
     return o
   }
 
-  private func replace(_ r: ResourceDescriptor, namespace: String?, object: JSONValue, status: Bool) throws -> JSONValue {
+  private func replace(_ r: ResourceDescriptor, namespace: String?, object: JSONValue, status: Bool) throws -> JSONValue
+  {
     let name = object["metadata"]["name"].stringValue ?? ""
     let k = key(r, namespace, name)
     guard var cur = objects[k] else { throw notFound(r, name) }
-    if let want = object["metadata"]["resourceVersion"].stringValue, want != cur["metadata"]["resourceVersion"].stringValue {
-      throw Status(message: "the object has been modified; please apply your changes to the latest version and try again", reason: "Conflict", code: 409)
+    if let want = object["metadata"]["resourceVersion"].stringValue,
+      want != cur["metadata"]["resourceVersion"].stringValue
+    {
+      throw Status(
+        message: "the object has been modified; please apply your changes to the latest version and try again",
+        reason: "Conflict", code: 409)
     }
     if status {
       cur["status"] = object["status"]

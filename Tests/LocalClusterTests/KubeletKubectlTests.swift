@@ -75,14 +75,16 @@ struct KubeletKubectlTests {
     #expect(logs.out == "hello from python\n")
     let table = try await c.kubectl("get", "pod", "once")
     #expect(table.out.contains("Error"), "\(table.out)")
-    let node = try await c.kubectl("get", "node", "local-node", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")
+    let node = try await c.kubectl(
+      "get", "node", "local-node", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")
     #expect(node.out == "True")
   }
 
   @Test func kubectlRunSucceeds() async throws {
     let c = try await ClusterWithKubelet.start()
     defer { Task { await c.stop() } }
-    let run = try await c.kubectl("run", "hello", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo hi from $HOSTNAME")
+    let run = try await c.kubectl(
+      "run", "hello", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo hi from $HOSTNAME")
     #expect(run.code == 0, "\(run.err)")
     #expect(try await c.waitFor("hello", phase: "Succeeded").code == 0)
     #expect(try await c.kubectl("logs", "hello").out == "hi from hello\n")
@@ -104,7 +106,8 @@ struct KubeletKubectlTests {
           command: [sleep, "1000"]
       """)
     #expect(try await c.waitFor("box", phase: "Running").code == 0)
-    let ok = try await c.kubectl("exec", "-i", "box", "--", "sh", "-c", "tr a-z A-Z; echo to-stderr >&2", stdin: "hello kubelet\n")
+    let ok = try await c.kubectl(
+      "exec", "-i", "box", "--", "sh", "-c", "tr a-z A-Z; echo to-stderr >&2", stdin: "hello kubelet\n")
     #expect(ok.code == 0, "\(ok.err)")
     #expect(ok.out == "HELLO KUBELET\n")
     #expect(ok.err.contains("to-stderr"))

@@ -32,7 +32,8 @@ struct KubeletTestbed {
 
   @discardableResult
   func create(_ resource: ResourceDescriptor, _ json: String) async throws -> JSONValue {
-    try await store.create(resource, namespace: "default", object: KubeJSON.decode(JSONValue.self, from: Data(json.utf8)))
+    try await store.create(
+      resource, namespace: "default", object: KubeJSON.decode(JSONValue.self, from: Data(json.utf8)))
   }
 
   /// The pod once `condition` holds (waiting up to `seconds`), else its last state.
@@ -67,7 +68,9 @@ struct KubeletTestbed {
 
   func logs(_ pod: String, _ container: String, _ options: LogOptions = LogOptions()) async throws -> String {
     var out = ""
-    for try await chunk in try await kubelet.logs(namespace: "default", pod: pod, container: container, options: options) {
+    for try await chunk in try await kubelet.logs(
+      namespace: "default", pod: pod, container: container, options: options)
+    {
       out += String(decoding: chunk, as: UTF8.self)
     }
     return out
@@ -84,7 +87,8 @@ struct KubeletPodTests {
     try await bed.create(KubeletResources.secrets, #"{"metadata":{"name":"s1"},"data":{"token":"c2VjcmV0"}}"#)
     try await bed.create(
       KubeletResources.claims,
-      #"{"metadata":{"name":"ws"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"#)
+      #"{"metadata":{"name":"ws"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"#
+    )
     try await bed.create(
       #"""
       {"metadata":{"name":"job"},"spec":{"restartPolicy":"Never","securityContext":{"runAsUser":1000},
@@ -119,7 +123,8 @@ struct KubeletPodTests {
     defer { Task { await bed.stop() } }
     try await bed.create(
       KubeletResources.claims,
-      #"{"metadata":{"name":"shared"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"#)
+      #"{"metadata":{"name":"shared"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}"#
+    )
     for (name, script) in [("writer", "echo hello-from-writer > /data/note"), ("reader", "cat /data/note")] {
       try await bed.create(
         #"""
@@ -154,7 +159,8 @@ struct KubeletPodTests {
     let (stdin, input) = AsyncStream<[UInt8]>.makeStream()
     input.yield(Array("line one\nline two\n".utf8))
     input.finish()
-    let out = OutputCollector(), err = OutputCollector()
+    let out = OutputCollector()
+    let err = OutputCollector()
     let outcome = try await bed.kubelet.exec(
       namespace: "default", pod: "srv", container: "main",
       command: ["sh", "-c", "wc -l; cat state; pwd; hostname; echo oops >&2; exit 7"], tty: false,
@@ -268,10 +274,12 @@ struct KubeletPodTests {
     let bed = try await KubeletTestbed()
     defer { Task { await bed.stop() } }
     try await bed.create(
-      #"{"metadata":{"name":"gpu"},"spec":{"containers":[{"name":"c","image":"python:3","resources":{"limits":{"nvidia.com/gpu":"1"}}}]}}"#)
+      #"{"metadata":{"name":"gpu"},"spec":{"containers":[{"name":"c","image":"python:3","resources":{"limits":{"nvidia.com/gpu":"1"}}}]}}"#
+    )
     try await bed.create(#"{"metadata":{"name":"nginx"},"spec":{"containers":[{"name":"c","image":"nginx:1.25"}]}}"#)
     let gpu = try await bed.pod("gpu") { $0["status"]["conditions"][0]["reason"] == "Unschedulable" }
-    let message = "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+    let message =
+      "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
     let scheduled = gpu["status"]["conditions"].arrayValue?.first { $0["type"] == "PodScheduled" }
     #expect(scheduled?["status"] == "False")
     #expect(scheduled?["message"] == .string(message))
@@ -282,7 +290,8 @@ struct KubeletPodTests {
       $0["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
     }
     #expect(nginx["status"]["phase"] == "Pending")
-    #expect(nginx["status"]["containerStatuses"][0]["state"]["waiting"]["message"] == "Back-off pulling image \"nginx:1.25\"")
+    #expect(
+      nginx["status"]["containerStatuses"][0]["state"]["waiting"]["message"] == "Back-off pulling image \"nginx:1.25\"")
     let events = await bed.store.events(about: "nginx")
     #expect(events.contains("Failed: \(LocalImage.unsupportedMessage("nginx:1.25"))"))
     #expect(events.contains("Failed: Error: ErrImagePull"))
@@ -317,7 +326,8 @@ struct KubeletPodTests {
     defer { Task { await bed.stop() } }
     let keyDir = bed.dir.appendingPathComponent("key")
     try FileManager.default.createDirectory(at: keyDir, withIntermediateDirectories: true)
-    _ = try await runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyDir.appendingPathComponent("id").path])
+    _ = try await runProcess(
+      "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyDir.appendingPathComponent("id").path])
     let publicKey = try String(contentsOf: keyDir.appendingPathComponent("id.pub"), encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     let port = Int.random(in: 20_000...40_000)
@@ -379,10 +389,13 @@ struct KubeletPodTests {
     #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.0 200"))
     #expect(try await bed.kubelet.portForward(namespace: "default", pod: "web", port: port + 1) == nil)
     try await exec("touch /tmp/die")
-    let restarted = try await bed.pod("web") { ($0["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0) >= 1 }
+    let restarted = try await bed.pod("web") {
+      ($0["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0) >= 1
+    }
     #expect(restarted["status"]["containerStatuses"][0]["restartCount"].intValue ?? 0 >= 1)
     let events = await bed.store.events(about: "web")
-    #expect(events.contains { $0.hasPrefix("Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404") })
+    #expect(
+      events.contains { $0.hasPrefix("Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404") })
     #expect(events.contains { $0.hasPrefix("Unhealthy: Liveness probe failed:") })
     #expect(events.contains("Killing: Container c failed liveness probe, will be restarted"))
   }
@@ -390,7 +403,8 @@ struct KubeletPodTests {
   @Test func shutdownLeavesNoProcessBehind() async throws {
     let bed = try await KubeletTestbed()
     try await bed.create(
-      #"{"metadata":{"name":"bg"},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep 1000 & sleep 1000 & setsid sleep 1000 & wait"]}]}}"#)
+      #"{"metadata":{"name":"bg"},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep 1000 & sleep 1000 & setsid sleep 1000 & wait"]}]}}"#
+    )
     _ = try await bed.pod("bg") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
     try await Task.sleep(for: .milliseconds(500))
     let out = OutputCollector()

@@ -7,7 +7,8 @@ import Testing
 private func pod(_ json: String) -> JSONValue { try! KubeJSON.decode(JSONValue.self, from: Data(json.utf8)) }
 
 private func exited(_ name: String, _ code: Int32) -> ContainerRuntimeState {
-  var c = ContainerRuntimeState(name: name, image: "busybox", state: .waiting(reason: "ContainerCreating", message: nil))
+  var c = ContainerRuntimeState(
+    name: name, image: "busybox", state: .waiting(reason: "ContainerCreating", message: nil))
   let t = Date(timeIntervalSince1970: 1_700_000_000)
   c.containerID = "local://\(name)"
   c.state = .terminated(
@@ -18,7 +19,8 @@ private func exited(_ name: String, _ code: Int32) -> ContainerRuntimeState {
 }
 
 private func running(_ name: String, ready: Bool = true) -> ContainerRuntimeState {
-  var c = ContainerRuntimeState(name: name, image: "busybox", state: .running(startedAt: Date(timeIntervalSince1970: 1_700_000_000)))
+  var c = ContainerRuntimeState(
+    name: name, image: "busybox", state: .running(startedAt: Date(timeIntervalSince1970: 1_700_000_000)))
   c.containerID = "local://\(name)"
   c.ready = ready
   c.started = true
@@ -27,7 +29,8 @@ private func running(_ name: String, ready: Bool = true) -> ContainerRuntimeStat
 
 @Suite("Kubelet pod status")
 struct KubeletStatusTests {
-  let never = pod(#"{"metadata":{"name":"p"},"spec":{"restartPolicy":"Never","containers":[{"name":"a"},{"name":"b"}]}}"#)
+  let never = pod(
+    #"{"metadata":{"name":"p"},"spec":{"restartPolicy":"Never","containers":[{"name":"a"},{"name":"b"}]}}"#)
   let always = pod(#"{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a"}]}}"#)
   let onFailure = pod(#"{"metadata":{"name":"p"},"spec":{"restartPolicy":"OnFailure","containers":[{"name":"a"}]}}"#)
 
@@ -44,7 +47,9 @@ struct KubeletStatusTests {
     #expect(PodStatusBuilder.phase(pod: onFailure, snapshot: s) == "Running")
     s.containers = [exited("a", 0)]
     #expect(PodStatusBuilder.phase(pod: onFailure, snapshot: s) == "Succeeded")
-    s.containers = [ContainerRuntimeState(name: "a", image: "x", state: .waiting(reason: "ContainerCreating", message: nil))]
+    s.containers = [
+      ContainerRuntimeState(name: "a", image: "x", state: .waiting(reason: "ContainerCreating", message: nil))
+    ]
     #expect(PodStatusBuilder.phase(pod: always, snapshot: s) == "Pending")
   }
 
@@ -68,7 +73,9 @@ struct KubeletStatusTests {
     let p = pod(#"{"spec":{"restartPolicy":"Never","initContainers":[{"name":"i"}],"containers":[{"name":"a"}]}}"#)
     var s = PodRuntimeSnapshot()
     s.initContainers = [exited("i", 1)]
-    s.containers = [ContainerRuntimeState(name: "a", image: "x", state: .waiting(reason: "PodInitializing", message: nil))]
+    s.containers = [
+      ContainerRuntimeState(name: "a", image: "x", state: .waiting(reason: "PodInitializing", message: nil))
+    ]
     #expect(PodStatusBuilder.phase(pod: p, snapshot: s) == "Failed")
     s.initContainers = [running("i")]
     #expect(PodStatusBuilder.phase(pod: p, snapshot: s) == "Pending")
@@ -134,6 +141,9 @@ struct KubeletStatusTests {
 
   @Test func crashLoopBackOffDoublesFromTheInitialDelayToTheCap() {
     let delays = (1...8).map { PodWorker.backoff(restart: $0, initial: .seconds(10), max: .seconds(300)) }
-    #expect(delays == [.zero, .seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160), .seconds(300), .seconds(300)])
+    #expect(
+      delays == [
+        .zero, .seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160), .seconds(300), .seconds(300),
+      ])
   }
 }

@@ -23,12 +23,14 @@ struct ObjectSemanticsTests {
 
     var updated = created.json
     updated["data"]["k"] = "w"
-    let put = try await c.request("PUT", "/api/v1/namespaces/default/configmaps/a", body: JSONWire.encodeString(updated))
+    let put = try await c.request(
+      "PUT", "/api/v1/namespaces/default/configmaps/a", body: JSONWire.encodeString(updated))
     #expect(put.code == 200)
     #expect(put.json["metadata"]["resourceVersion"].stringValue != rv)
 
     // The same body again carries the old resourceVersion: 409 with the real message.
-    let stale = try await c.request("PUT", "/api/v1/namespaces/default/configmaps/a", body: JSONWire.encodeString(updated))
+    let stale = try await c.request(
+      "PUT", "/api/v1/namespaces/default/configmaps/a", body: JSONWire.encodeString(updated))
     #expect(stale.code == 409)
     #expect(stale.json["reason"] == "Conflict")
     #expect(
@@ -61,11 +63,15 @@ struct ObjectSemanticsTests {
     #expect(r.json["type"] == "Opaque")
 
     let bad = try await c.request(
-      "POST", "/api/v1/namespaces/default/configmaps", body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}"#)
+      "POST", "/api/v1/namespaces/default/configmaps",
+      body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}"#)
     #expect(bad.code == 422)
     #expect(bad.json["reason"] == "Invalid")
     #expect(bad.json["details"]["causes"][0]["field"] == "metadata.name")
-    #expect(bad.json["message"].stringValue?.hasPrefix("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain") == true)
+    #expect(
+      bad.json["message"].stringValue?.hasPrefix(
+        "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain")
+        == true)
   }
 
   @Test func unauthorizedWithoutOrWithBadToken() async throws {
@@ -74,7 +80,11 @@ struct ObjectSemanticsTests {
     for token in ["", "wrong"] {
       let r = try await c.request("GET", "/api/v1/namespaces", token: token)
       #expect(r.code == 401)
-      #expect(r.json == ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401])
+      #expect(
+        r.json == [
+          "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized",
+          "reason": "Unauthorized", "code": 401,
+        ])
     }
   }
 
@@ -119,7 +129,8 @@ struct RefusedUpgradeTests {
   @Test func execRefusalsFollowKubeOrder() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }
-    let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox"}]}}"#
+    let pod =
+      #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"main","image":"busybox"}]}}"#
     _ = try await c.request("POST", "/api/v1/namespaces/default/pods", body: pod)
     let wrongContainer = try await Self.upgrade(c, "/api/v1/namespaces/default/pods/p/exec?command=true&container=x")
     #expect(wrongContainer.statusLine.hasPrefix("HTTP/1.1 400"))
@@ -164,7 +175,8 @@ struct PodUpdateTests {
 
     var same = created.json
     same["metadata"]["labels"]["a"] = "2"
-    let put = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(same), as: UTF8.self))
+    let put = try await c.request(
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(same), as: UTF8.self))
     #expect(put.code == 200)
     #expect(put.json["metadata"]["labels"]["a"] == "2")
 
@@ -177,19 +189,22 @@ struct PodUpdateTests {
     typed["spec"]["containers"] = [container]
     typed["spec"]["volumes"] = .null
     typed["metadata"]["labels"]["a"] = "3"
-    let put2 = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(typed), as: UTF8.self))
+    let put2 = try await c.request(
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(typed), as: UTF8.self))
     #expect(put2.code == 200, "\(put2.json)")
 
     // A typed client's round trip (CRDModels.Pod).
     let decoded = try put2.json.decode(Pod.self)
-    let put3 = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: try KubeJSON.encode(decoded), as: UTF8.self))
+    let put3 = try await c.request(
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: try KubeJSON.encode(decoded), as: UTF8.self))
     #expect(put3.code == 200, "\(put3.json)")
 
     var changed = put3.json
     var c0 = changed["spec"]["containers"][0]
     c0["command"] = ["sleep", "5"]
     changed["spec"]["containers"] = [c0]
-    let refused = try await c.request("PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(changed), as: UTF8.self))
+    let refused = try await c.request(
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(changed), as: UTF8.self))
     #expect(refused.code == 422)
     #expect(refused.json["details"]["causes"][0]["field"] == "spec")
   }

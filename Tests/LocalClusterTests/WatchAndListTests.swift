@@ -23,7 +23,8 @@ struct WatchAndListTests {
     let rv = try #require(list.json["metadata"]["resourceVersion"].stringValue)
     _ = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: Self.cm("b"))
     _ = try await c.request("DELETE", "/api/v1/namespaces/default/configmaps/a")
-    let w = try await c.request("GET", "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=\(rv)&timeoutSeconds=1")
+    let w = try await c.request(
+      "GET", "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=\(rv)&timeoutSeconds=1")
     #expect(w.lines.map { $0["type"] } == ["ADDED", "DELETED"])
     #expect(w.lines.map { $0["object"]["metadata"]["name"] } == ["b", "a"])
     #expect(w.lines[1]["object"]["kind"] == "ConfigMap")
@@ -32,7 +33,8 @@ struct WatchAndListTests {
   @Test func labelSelectedWatchSeesObjectsLeaveAsDeleted() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }
-    let created = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: Self.cm("a", labels: #"{"app":"x"}"#))
+    let created = try await c.request(
+      "POST", "/api/v1/namespaces/default/configmaps", body: Self.cm("a", labels: #"{"app":"x"}"#))
     let rv = created.json["metadata"]["resourceVersion"].stringValue!
     _ = try await c.request(
       "PATCH", "/api/v1/namespaces/default/configmaps/a", body: #"{"metadata":{"labels":{"app":"y"}}}"#,
@@ -40,15 +42,21 @@ struct WatchAndListTests {
     _ = try await c.request(
       "PATCH", "/api/v1/namespaces/default/configmaps/a", body: #"{"metadata":{"labels":{"app":"x"}}}"#,
       contentType: "application/merge-patch+json")
-    let w = try await c.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&labelSelector=app%3Dx&resourceVersion=\(rv)&timeoutSeconds=1")
+    let w = try await c.request(
+      "GET",
+      "/api/v1/namespaces/default/configmaps?watch=true&labelSelector=app%3Dx&resourceVersion=\(rv)&timeoutSeconds=1")
     #expect(w.lines.map { $0["type"] } == ["DELETED", "ADDED"])
   }
 
   @Test func bookmarksAndTimeout() async throws {
     let c = try await TestCluster.start(.init(bookmarkInterval: .milliseconds(300)))
     defer { Task { await c.stop() } }
-    let rv = try await c.request("GET", "/api/v1/namespaces/default/configmaps").json["metadata"]["resourceVersion"].stringValue!
-    let w = try await c.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=\(rv)&timeoutSeconds=2")
+    let rv = try await c.request("GET", "/api/v1/namespaces/default/configmaps").json["metadata"]["resourceVersion"]
+      .stringValue!
+    let w = try await c.request(
+      "GET",
+      "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=\(rv)&timeoutSeconds=2"
+    )
     let bookmarks = w.lines.filter { $0["type"] == "BOOKMARK" }
     #expect(bookmarks.count >= 2)
     #expect(bookmarks.first?["object"]["kind"] == "ConfigMap")
@@ -63,7 +71,8 @@ struct WatchAndListTests {
     let c = try await TestCluster.start(opts)
     defer { Task { await c.stop() } }
     for i in 0..<10 { _ = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: Self.cm("c\(i)")) }
-    let w = try await c.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2&timeoutSeconds=5")
+    let w = try await c.request(
+      "GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2&timeoutSeconds=5")
     #expect(w.code == 200)
     #expect(w.lines.count == 1)
     let e = w.lines[0]
@@ -113,7 +122,8 @@ struct WatchAndListTests {
     #expect(bad.code == 400)
     #expect(bad.json["reason"] == "BadRequest")
     #expect(bad.json["message"] == "field label not supported: spec.foo")
-    let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]}}"#
+    let pod =
+      #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]}}"#
     _ = try await c.request("POST", "/api/v1/namespaces/default/pods", body: pod)
     let onNode = try await c.request("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1,status.phase%3DPending")
     #expect((onNode.json["items"].arrayValue ?? []).map { $0["metadata"]["name"] } == ["p"])
@@ -124,7 +134,8 @@ struct WatchAndListTests {
     defer { Task { await c.stop() } }
     _ = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: Self.cm("x"))
     _ = try await c.request("POST", "/api/v1/namespaces/default/configmaps", body: Self.cm("y"))
-    let w = try await c.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dx&timeoutSeconds=1")
+    let w = try await c.request(
+      "GET", "/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dx&timeoutSeconds=1")
     #expect(w.lines.map { $0["object"]["metadata"]["name"] } == ["x"])
   }
 }

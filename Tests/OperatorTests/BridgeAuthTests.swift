@@ -46,7 +46,8 @@ import Testing
     }
     #expect(
       rh.authenticate(commonName: "front-proxy-client", headers: headers)
-        == .authenticated(BridgeUser(name: "bob", groups: ["devs", "system:authenticated"], extra: ["scopes": ["a", "b"]])))
+        == .authenticated(
+          BridgeUser(name: "bob", groups: ["devs", "system:authenticated"], extra: ["scopes": ["a", "b"]])))
     // An empty allowed-names list accepts any name the CA signed.
     let any = RequestHeaderAuthenticator(clientCAPEM: "x")
     #expect(any.authenticate(commonName: "whoever", headers: headers) != .notApplicable)
@@ -80,9 +81,18 @@ import Testing
   }
 
   @Test(arguments: [
-    ("/apis/exec.gra.dev/v1alpha1/namespaces/ns/runners/r/exec", ExecBridge.Target(namespace: "ns", runner: "r", kind: .exec(id: nil))),
-    ("/apis/exec.gra.dev/v1alpha1/namespaces/ns/runners/r/execs", ExecBridge.Target(namespace: "ns", runner: "r", kind: .execs)),
-    ("/apis/exec.gra.dev/v1alpha1/namespaces/ns/runners/r/execs/abc", ExecBridge.Target(namespace: "ns", runner: "r", kind: .exec(id: "abc"))),
+    (
+      "/apis/exec.gra.dev/v1alpha1/namespaces/ns/runners/r/exec",
+      ExecBridge.Target(namespace: "ns", runner: "r", kind: .exec(id: nil))
+    ),
+    (
+      "/apis/exec.gra.dev/v1alpha1/namespaces/ns/runners/r/execs",
+      ExecBridge.Target(namespace: "ns", runner: "r", kind: .execs)
+    ),
+    (
+      "/apis/exec.gra.dev/v1alpha1/namespaces/ns/runners/r/execs/abc",
+      ExecBridge.Target(namespace: "ns", runner: "r", kind: .exec(id: "abc"))
+    ),
   ])
   func bridgePaths(path: String, target: ExecBridge.Target) {
     #expect(ExecBridge.target(path) == target)
@@ -104,12 +114,18 @@ import Testing
   }
 
   @Test func theCommandIsStartedSoItCanBeStopped() throws {
-    let client = try KubernetesClient(configuration: ClientConfiguration(server: "http://127.0.0.1:1"), logger: quietLogger)
+    let client = try KubernetesClient(
+      configuration: ClientConfiguration(server: "http://127.0.0.1:1"), logger: quietLogger)
     defer { Task { try? await client.shutdown() } }
     let run = ExecRun(
       client: client, namespace: "ns", pod: "p", id: "abc",
-      request: ExecRequest(command: ["python3", "-V"], env: ["A": "1"], workingDir: "/w"), timeoutSeconds: 1, outputLimit: 1,
+      request: ExecRequest(command: ["python3", "-V"], env: ["A": "1"], workingDir: "/w"), timeoutSeconds: 1,
+      outputLimit: 1,
       tty: false, logger: quietLogger)
-    #expect(run.wrappedCommand == ["sh", "-c", "(echo $$ > /tmp/.gra-exec-abc.pid) 2>/dev/null; exec \"$@\"", "gra-exec", "env", "-C", "/w", "A=1", "python3", "-V"])
+    #expect(
+      run.wrappedCommand == [
+        "sh", "-c", "(echo $$ > /tmp/.gra-exec-abc.pid) 2>/dev/null; exec \"$@\"", "gra-exec", "env", "-C", "/w", "A=1",
+        "python3", "-V",
+      ])
   }
 }

@@ -69,6 +69,7 @@ import Testing
     let causes = bad.validate(maxTimeoutSeconds: 3600)
     #expect(causes.map(\.field) == ["command", "timeoutSeconds", "env[1BAD]", "workingDir"])
     #expect(causes[0].message?.contains("python") == true)
-    #expect(ExecRequest(command: ["true"], env: ["A_B": "1"], timeoutSeconds: 5).validate(maxTimeoutSeconds: 60).isEmpty)
+    #expect(
+      ExecRequest(command: ["true"], env: ["A_B": "1"], timeoutSeconds: 5).validate(maxTimeoutSeconds: 60).isEmpty)
   }
 }

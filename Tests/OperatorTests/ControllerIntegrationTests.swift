@@ -54,7 +54,10 @@ final class CountingReconciler: Reconciler {
       try await group.waitForAll()
     }
     let latest = try await api.get("hot").metadata.resourceVersion
-    #expect(await eventually { informer.cache.get(ObjectKey(namespace: "default", name: "hot"))?.metadata.resourceVersion == latest })
+    #expect(
+      await eventually {
+        informer.cache.get(ObjectKey(namespace: "default", name: "hot"))?.metadata.resourceVersion == latest
+      })
     let drained = await eventually {
       let depth = await controller.queue.depth
       let inFlight = await controller.queue.inFlight
@@ -75,10 +78,12 @@ final class CountingReconciler: Reconciler {
 
   @Test func twoInstancesElectOneLeaderAndTheStandbyTakesOverWhenItStops() async throws {
     let f = try await LocalClusterFixture.start()
-    let timing = LeaderElectionTiming(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .milliseconds(500))
+    let timing = LeaderElectionTiming(
+      leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .milliseconds(500))
     let leading = Mutex<[String]>([])
     func elector(_ id: String) throws -> LeaderElector {
-      try LeaderElector(client: f.client, namespace: "default", name: "gra-test", identity: id, timing: timing, logger: quietLogger)
+      try LeaderElector(
+        client: f.client, namespace: "default", name: "gra-test", identity: id, timing: timing, logger: quietLogger)
     }
     let a = try elector("a")
     let b = try elector("b")

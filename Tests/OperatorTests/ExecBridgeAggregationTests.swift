@@ -28,8 +28,12 @@ struct ExecBridgeAggregationTests {
     let dir: URL
     let tokens: [String: String]
     let metrics: MetricsRegistry
-    var base: String { "\(fixture.server.tlsURL.absoluteString)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo" }
-    var bridgeBase: String { "https://127.0.0.1:\(bridge.server.port)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo" }
+    var base: String {
+      "\(fixture.server.tlsURL.absoluteString)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo"
+    }
+    var bridgeBase: String {
+      "https://127.0.0.1:\(bridge.server.port)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo"
+    }
 
     func stop() async {
       await bridge.stop()
@@ -39,7 +43,10 @@ struct ExecBridgeAggregationTests {
     }
 
     /// `curl -sN` with a bearer token (and the API server's CA); the body and the HTTP code.
-    func curl(_ url: String, token: String?, method: String = "POST", body: String? = nil, extra: [String] = [], pipe: String? = nil)
+    func curl(
+      _ url: String, token: String?, method: String = "POST", body: String? = nil, extra: [String] = [],
+      pipe: String? = nil
+    )
       throws -> (code: Int, body: String)
     {
       var args = ["-sN", "--cacert", caFile, "-X", method, "-w", "\n%{http_code}"]
@@ -55,7 +62,8 @@ struct ExecBridgeAggregationTests {
     func run(_ tool: String, _ args: [String], pipe: String? = nil) throws -> String {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/bin/sh")
-      let quoted = ([tool] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+      let quoted = ([tool] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(
+        separator: " ")
       p.arguments = ["-c", pipe.map { "\(quoted) | \($0)" } ?? quoted]
       let out = Pipe()
       p.standardOutput = out
@@ -67,7 +75,8 @@ struct ExecBridgeAggregationTests {
   }
 
   static func start() async throws -> Env {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
     var options = LocalAPIServer.Options()
     options.crdPaths = [root.appendingPathComponent("manifests/crds")]
     let f = try await LocalClusterFixture.start(options)
@@ -75,12 +84,14 @@ struct ExecBridgeAggregationTests {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let caFile = dir.appendingPathComponent("ca.crt").path
     try f.server.caCertificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
-    let kubelet = LocalKubelet(store: f.server.store, configuration: KubeletConfiguration(dataDirectory: dir.appendingPathComponent("kubelet")))
+    let kubelet = LocalKubelet(
+      store: f.server.store, configuration: KubeletConfiguration(dataDirectory: dir.appendingPathComponent("kubelet")))
     try await kubelet.start()
     f.server.attach(nodeAgent: kubelet)
 
     // The runner's pod, and a Runner that is Ready with room for 100 MB of output.
-    let pods = f.client.dynamic(ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true), namespace: "default")
+    let pods = f.client.dynamic(
+      ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true), namespace: "default")
     var container: JSONValue = ["name": "runner", "image": "python:3.11"]
     container["command"] = ["python3", "-c", "import time; time.sleep(3600)"]
     var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "demo", "namespace": "default"]]
@@ -91,23 +102,42 @@ struct ExecBridgeAggregationTests {
     spec.exec = ExecLimits(outputLimitBytes: 200_000_000)
     let runners = f.client.api(Runner.self, namespace: "default")
     _ = try await runners.create(Runner(metadata: ObjectMeta(name: "demo", namespace: "default"), spec: spec))
-    let ready: JSONValue = ["type": "Ready", "status": "True", "reason": "PodReady", "message": "", "lastTransitionTime": .string(Time.now().description)]
-    _ = try await runners.patchStatus("demo", .merge(["status": ["phase": "Ready", "podName": "demo", "conditions": [ready]]]))
+    let ready: JSONValue = [
+      "type": "Ready", "status": "True", "reason": "PodReady", "message": "",
+      "lastTransitionTime": .string(Time.now().description),
+    ]
+    _ = try await runners.patchStatus(
+      "demo", .merge(["status": ["phase": "Ready", "podName": "demo", "conditions": [ready]]]))
 
     // bob: runners/exec in gra.dev (the bridge's check) and the exec.gra.dev paths (the API
     // server's own check of the aggregated path). carol: only the latter. alice: nothing.
     let rbac = { (plural: String, kind: String) in
-      f.client.dynamic(ResourceDescriptor(group: "rbac.authorization.k8s.io", version: "v1", plural: plural, kind: kind, namespaced: true), namespace: "default")
+      f.client.dynamic(
+        ResourceDescriptor(
+          group: "rbac.authorization.k8s.io", version: "v1", plural: plural, kind: kind, namespaced: true),
+        namespace: "default")
     }
-    let front: JSONValue = ["apiGroups": ["exec.gra.dev"], "resources": ["runners/exec", "runners/execs", "execs"], "verbs": ["create", "get", "list", "delete"]]
+    let front: JSONValue = [
+      "apiGroups": ["exec.gra.dev"], "resources": ["runners/exec", "runners/execs", "execs"],
+      "verbs": ["create", "get", "list", "delete"],
+    ]
     let bridgeRule: JSONValue = ["apiGroups": ["gra.dev"], "resources": ["runners/exec"], "verbs": ["create"]]
-    for (role, rules, users) in [("runner-exec", [front, bridgeRule], ["bob", "erin"]), ("front-only", [front], ["carol"])] {
-      var r: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": .string(role), "namespace": "default"]]
+    for (role, rules, users) in [
+      ("runner-exec", [front, bridgeRule], ["bob", "erin"]), ("front-only", [front], ["carol"]),
+    ] {
+      var r: JSONValue = [
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": ["name": .string(role), "namespace": "default"],
+      ]
       r["rules"] = .array(rules)
       _ = try await rbac("roles", "Role").create(r)
-      var b: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": .string(role), "namespace": "default"]]
+      var b: JSONValue = [
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": ["name": .string(role), "namespace": "default"],
+      ]
       b["roleRef"] = ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(role)]
-      b["subjects"] = .array(users.map { ["kind": "User", "name": .string($0), "apiGroup": "rbac.authorization.k8s.io"] })
+      b["subjects"] = .array(
+        users.map { ["kind": "User", "name": .string($0), "apiGroup": "rbac.authorization.k8s.io"] })
       _ = try await rbac("rolebindings", "RoleBinding").create(b)
     }
     var tokens: [String: String] = [:]
@@ -129,11 +159,15 @@ struct ExecBridgeAggregationTests {
     bo.serviceNames = ["gra-bridge.gra-system.svc", "localhost"]
     let events = EventRecorder(client: f.client, instance: "test", logger: quietLogger)
     let metrics = MetricsRegistry()
-    let bridge = try await BridgeLauncher.start(client: f.client, options: bo, metrics: metrics, events: events, logger: quietLogger)
+    let bridge = try await BridgeLauncher.start(
+      client: f.client, options: bo, metrics: metrics, events: events, logger: quietLogger)
     #expect(bridge.frontProxyTrusted, "the bridge read the requestheader CA from the ConfigMap")
 
-    let apiservices = ResourceDescriptor(group: "apiregistration.k8s.io", version: "v1", plural: "apiservices", kind: "APIService", namespaced: false)
-    var apiservice: JSONValue = ["apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": ["name": "v1alpha1.exec.gra.dev"]]
+    let apiservices = ResourceDescriptor(
+      group: "apiregistration.k8s.io", version: "v1", plural: "apiservices", kind: "APIService", namespaced: false)
+    var apiservice: JSONValue = [
+      "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": ["name": "v1alpha1.exec.gra.dev"],
+    ]
     apiservice["spec"] = [
       "group": "exec.gra.dev", "version": "v1alpha1", "groupPriorityMinimum": 1000, "versionPriority": 15,
       "service": ["namespace": "gra-system", "name": "gra-bridge", "port": 443],
@@ -143,7 +177,8 @@ struct ExecBridgeAggregationTests {
     await f.server.mapAggregatedService("gra-system/gra-bridge:443", to: "127.0.0.1:\(bridge.server.port)")
     let available = try await eventually(timeout: .seconds(15)) {
       let o = try await f.server.store.get(apiservices, namespace: nil, name: "v1alpha1.exec.gra.dev")
-      return o["status"]["conditions"].arrayValue?.contains { $0["type"] == "Available" && $0["status"] == "True" } == true
+      return o["status"]["conditions"].arrayValue?.contains { $0["type"] == "Available" && $0["status"] == "True" }
+        == true
     }
     #expect(available, "the APIService became Available")
     return Env(fixture: f, kubelet: kubelet, bridge: bridge, caFile: caFile, dir: dir, tokens: tokens, metrics: metrics)
@@ -158,7 +193,8 @@ struct ExecBridgeAggregationTests {
   /// there is no pid file.
   static func alive(_ env: Env, _ pidFile: String) async throws -> Bool? {
     let script = "test -s \(pidFile) || exit 2; kill -0 $(cat \(pidFile)) 2>/dev/null"
-    let out = try await env.fixture.client.execCollect(namespace: "default", pod: "demo", ExecOptions(command: ["sh", "-c", script]))
+    let out = try await env.fixture.client.execCollect(
+      namespace: "default", pod: "demo", ExecOptions(command: ["sh", "-c", script]))
     return out.exitCode == 2 ? nil : out.exitCode == 0
   }
 
@@ -166,24 +202,33 @@ struct ExecBridgeAggregationTests {
     let env = try await Self.start()
     defer { Task { await env.stop() } }
 
-    let script = "import sys, time\nprint('out1', flush=True); time.sleep(0.1)\nprint('err1', file=sys.stderr, flush=True); time.sleep(0.1)\nprint('out2', flush=True)\nsys.exit(3)"
-    let body = String(decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
+    let script =
+      "import sys, time\nprint('out1', flush=True); time.sleep(0.1)\nprint('err1', file=sys.stderr, flush=True); time.sleep(0.1)\nprint('out2', flush=True)\nsys.exit(3)"
+    let body = String(
+      decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
     let (code, out) = try env.curl("\(env.base)/exec", token: env.tokens["bob"], body: body)
     #expect(code == 200, "\(out)")
     let frames = try Self.frames(out)
     let seen = frames.map { f -> String in
-      f["type"] == "exit" ? "exit \(f["exitCode"].intValue.map(String.init) ?? "none")" : "\(f["type"].stringValue ?? ""):\(f["data"].stringValue ?? "")"
+      f["type"] == "exit"
+        ? "exit \(f["exitCode"].intValue.map(String.init) ?? "none")"
+        : "\(f["type"].stringValue ?? ""):\(f["data"].stringValue ?? "")"
     }
     #expect(seen == ["stdout:out1\n", "stderr:err1\n", "stdout:out2\n", "exit 3"])
 
     let (_, reversed) = try env.curl(
-      "\(env.base)/exec", token: env.tokens["bob"], body: #"{"command": ["python3", "-c", "import sys; print(sys.stdin.read()[::-1])"], "stdin": "abc"}"#)
-    #expect(try Self.frames(reversed).filter { $0["type"] == "stdout" }.compactMap { $0["data"].stringValue }.joined() == "cba\n")
+      "\(env.base)/exec", token: env.tokens["bob"],
+      body: #"{"command": ["python3", "-c", "import sys; print(sys.stdin.read()[::-1])"], "stdin": "abc"}"#)
+    #expect(
+      try Self.frames(reversed).filter { $0["type"] == "stdout" }.compactMap { $0["data"].stringValue }.joined()
+        == "cba\n")
 
     // Discovery lists the aggregated group, as kubectl api-resources reads it.
-    let (_, groups) = try env.curl(env.fixture.server.tlsURL.absoluteString + "/apis", token: env.tokens["bob"], method: "GET")
+    let (_, groups) = try env.curl(
+      env.fixture.server.tlsURL.absoluteString + "/apis", token: env.tokens["bob"], method: "GET")
     #expect(groups.contains(#""name":"exec.gra.dev""#))
-    let (_, resources) = try env.curl(env.fixture.server.tlsURL.absoluteString + "/apis/exec.gra.dev/v1alpha1", token: env.tokens["bob"], method: "GET")
+    let (_, resources) = try env.curl(
+      env.fixture.server.tlsURL.absoluteString + "/apis/exec.gra.dev/v1alpha1", token: env.tokens["bob"], method: "GET")
     #expect(resources.contains(#""runners/exec""#))
 
     let recorded = try await eventually {
@@ -210,18 +255,23 @@ struct ExecBridgeAggregationTests {
     // alice may not even reach the aggregated path: the API server refuses her.
     let (aliceCode, aliceBody) = try env.curl("\(env.base)/exec", token: env.tokens["alice"], body: body)
     #expect(aliceCode == 403)
-    #expect(aliceBody.contains(#"cannot create resource \"runners/exec\" in API group \"exec.gra.dev\""#), "\(aliceBody)")
+    #expect(
+      aliceBody.contains(#"cannot create resource \"runners/exec\" in API group \"exec.gra.dev\""#), "\(aliceBody)")
 
     // carol reaches the bridge, which asks Kubernetes about runners/exec in gra.dev: no.
     let (carolCode, carolBody) = try env.curl("\(env.base)/exec", token: env.tokens["carol"], body: body)
     #expect(carolCode == 403)
     let status = try KubeJSON.decode(Status.self, from: Data(carolBody.utf8))
     #expect(status.reason == "Forbidden")
-    #expect(status.message?.contains(#"User "carol" cannot create resource "runners/exec" in API group "gra.dev" in the namespace "default""#) == true)
+    #expect(
+      status.message?.contains(
+        #"User "carol" cannot create resource "runners/exec" in API group "gra.dev" in the namespace "default""#)
+        == true)
 
     // Headers alone do not make a front proxy: straight to the bridge without its certificate.
     let (spoofed, _) = try env.curl(
-      "\(env.bridgeBase)/exec", token: nil, body: body, extra: ["-k", "-H", "X-Remote-User: kubernetes-admin", "-H", "X-Remote-Group: system:masters"])
+      "\(env.bridgeBase)/exec", token: nil, body: body,
+      extra: ["-k", "-H", "X-Remote-User: kubernetes-admin", "-H", "X-Remote-Group: system:masters"])
     #expect(spoofed == 401)
     // A client-supplied X-Remote-User through the API server is replaced by the real user.
     let (asBob, _) = try env.curl(
@@ -231,7 +281,8 @@ struct ExecBridgeAggregationTests {
     // The same command from someone allowed does run (so the check below can fail).
     let (bobCode, _) = try env.curl("\(env.base)/exec", token: env.tokens["bob"], body: #"{"command": ["true"]}"#)
     #expect(bobCode == 200)
-    let touched = try await env.fixture.client.execCollect(namespace: "default", pod: "demo", ExecOptions(command: ["test", "-e", marker]))
+    let touched = try await env.fixture.client.execCollect(
+      namespace: "default", pod: "demo", ExecOptions(command: ["test", "-e", marker]))
     #expect(touched.exitCode == 1, "the pod was touched")
   }
 
@@ -240,27 +291,36 @@ struct ExecBridgeAggregationTests {
     defer { Task { await env.stop() } }
     let pidFile = "/tmp/gra-test-timeout-\(UUID().uuidString).pid"
     let script = "import os, time\nopen('\(pidFile)', 'w').write(str(os.getpid()))\ntime.sleep(120)"
-    let body = String(decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)], "timeoutSeconds": 1])), as: UTF8.self)
+    let body = String(
+      decoding: try KubeJSON.encode(
+        JSONValue.object(["command": ["python3", "-c", .string(script)], "timeoutSeconds": 1])), as: UTF8.self)
     let (code, out) = try env.curl("\(env.base)/exec", token: env.tokens["bob"], body: body)
     #expect(code == 200)
     let last = try Self.frames(out).last
     #expect(last?["reason"] == "TimedOut")
     #expect(last?["exitCode"].isNull == true, "a timed-out command has no exit code")
-    #expect(try await eventually(timeout: .seconds(20)) { try await Self.alive(env, pidFile) == false }, "the command still runs after its timeout")
+    #expect(
+      try await eventually(timeout: .seconds(20)) { try await Self.alive(env, pidFile) == false },
+      "the command still runs after its timeout")
   }
 
   @Test func aClientThatGoesAwayEndsTheRemoteProcess() async throws {
     let env = try await Self.start()
     defer { Task { await env.stop() } }
     let pidFile = "/tmp/gra-test-disconnect-\(UUID().uuidString).pid"
-    let script = "import os, time\nopen('\(pidFile)', 'w').write(str(os.getpid()))\nprint('started', flush=True)\ntime.sleep(120)"
-    let body = String(decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
+    let script =
+      "import os, time\nopen('\(pidFile)', 'w').write(str(os.getpid()))\nprint('started', flush=True)\ntime.sleep(120)"
+    let body = String(
+      decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
     // Straight to the bridge: the local API server does not notice a client that goes away
     // in the middle of a streamed answer (see docs/exec-bridge.md), so it would not pass it on.
-    let (_, out) = try env.curl("\(env.bridgeBase)/exec", token: env.tokens["bob"], body: body, extra: ["-k", "--max-time", "3"])
+    let (_, out) = try env.curl(
+      "\(env.bridgeBase)/exec", token: env.tokens["bob"], body: body, extra: ["-k", "--max-time", "3"])
     #expect(out.contains("started"))
     #expect(try await Self.alive(env, pidFile) != nil, "the command started")
-    #expect(try await eventually(timeout: .seconds(20)) { try await Self.alive(env, pidFile) == false }, "the command outlived its client")
+    #expect(
+      try await eventually(timeout: .seconds(20)) { try await Self.alive(env, pidFile) == false },
+      "the command outlived its client")
   }
 
   @Test func durableExecsReplayFollowAndTakeSignals() async throws {
@@ -272,7 +332,8 @@ struct ExecBridgeAggregationTests {
     let id = try KubeJSON.decode(JSONValue.self, from: Data(started.utf8))["metadata"]["name"].stringValue ?? ""
     #expect(!id.isEmpty)
 
-    let (_, followed) = try env.curl("\(env.base)/execs/\(id)?follow=true&offset=6", token: env.tokens["bob"], method: "GET")
+    let (_, followed) = try env.curl(
+      "\(env.base)/execs/\(id)?follow=true&offset=6", token: env.tokens["bob"], method: "GET")
     let frames = try Self.frames(followed)
     #expect(frames.first?["offset"] == 6)
     #expect(frames.filter { $0["type"] == "stdout" }.compactMap { $0["data"].stringValue }.joined() == "line2\nline3\n")
@@ -282,13 +343,15 @@ struct ExecBridgeAggregationTests {
     let (other, _) = try env.curl("\(env.base)/execs/\(id)", token: env.tokens["erin"], method: "GET")
     #expect(other == 404)
     // `kubectl get execs`: the caller's own execs in the namespace.
-    let namespaceExecs = env.fixture.server.tlsURL.absoluteString + "/apis/exec.gra.dev/v1alpha1/namespaces/default/execs"
+    let namespaceExecs =
+      env.fixture.server.tlsURL.absoluteString + "/apis/exec.gra.dev/v1alpha1/namespaces/default/execs"
     let (_, bobs) = try env.curl(namespaceExecs, token: env.tokens["bob"], method: "GET")
     #expect(bobs.contains(#""kind":"ExecList""#) && bobs.contains(id), "\(bobs)")
     let (_, erins) = try env.curl(namespaceExecs, token: env.tokens["erin"], method: "GET")
     #expect(!erins.contains(id))
 
-    let (_, sleeper) = try env.curl("\(env.base)/execs", token: env.tokens["bob"], body: #"{"command": ["sleep", "60"]}"#)
+    let (_, sleeper) = try env.curl(
+      "\(env.base)/execs", token: env.tokens["bob"], body: #"{"command": ["sleep", "60"]}"#)
     let sid = try KubeJSON.decode(JSONValue.self, from: Data(sleeper.utf8))["metadata"]["name"].stringValue ?? ""
     let (deleted, _) = try env.curl("\(env.base)/execs/\(sid)?signal=TERM", token: env.tokens["bob"], method: "DELETE")
     #expect(deleted == 202)
@@ -299,21 +362,26 @@ struct ExecBridgeAggregationTests {
   }
 
   /// A WebSocket client of the bridge (`v5.channel.k8s.io`), as `kubectl exec` speaks to pods.
-  static func webSocket(_ env: Env, token: String, query: [(name: String, value: String)], stdin: [UInt8]?, viaAPI: Bool = false)
+  static func webSocket(
+    _ env: Env, token: String, query: [(name: String, value: String)], stdin: [UInt8]?, viaAPI: Bool = false
+  )
     async throws -> (stdout: String, status: JSONValue?)
   {
     var config: ClientConfiguration
     if viaAPI {
-      config = ClientConfiguration(server: env.fixture.server.tlsURL.absoluteString, credentials: .bearer(StaticToken(token)))
+      config = ClientConfiguration(
+        server: env.fixture.server.tlsURL.absoluteString, credentials: .bearer(StaticToken(token)))
       config.tls.caPEM = Array(env.fixture.server.caCertificatePEM.utf8)
     } else {
-      config = ClientConfiguration(server: "https://127.0.0.1:\(env.bridge.server.port)", credentials: .bearer(StaticToken(token)))
+      config = ClientConfiguration(
+        server: "https://127.0.0.1:\(env.bridge.server.port)", credentials: .bearer(StaticToken(token)))
       config.tls.caPEM = Array((env.bridge.caBundlePEM ?? "").utf8)
       config.tls.serverName = "localhost"
     }
     let client = try KubernetesClient(configuration: config, logger: quietLogger)
     defer { Task { try? await client.shutdown() } }
-    let request = KubeRequest(method: "GET", path: "/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec", query: query)
+    let request = KubeRequest(
+      method: "GET", path: "/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec", query: query)
     return try await client.transport.withWebSocket(request, protocols: ["v5.channel.k8s.io"]) { ws in
       #expect(ws.subprotocol == "v5.channel.k8s.io")
       if let stdin {
@@ -340,11 +408,14 @@ struct ExecBridgeAggregationTests {
       ("command", "python3"), ("command", "-c"), ("command", "import sys; print(sys.stdin.read().upper())"),
       ("stdin", "true"), ("stdout", "true"), ("stderr", "true"),
     ]
-    let (out, status) = try await Self.webSocket(env, token: env.tokens["bob"]!, query: upper, stdin: Array("hello".utf8))
+    let (out, status) = try await Self.webSocket(
+      env, token: env.tokens["bob"]!, query: upper, stdin: Array("hello".utf8))
     #expect(out == "HELLO\n")
     #expect(status?["status"] == "Success")
 
-    let failing: [(name: String, value: String)] = [("command", "sh"), ("command", "-c"), ("command", "exit 7"), ("stdout", "true")]
+    let failing: [(name: String, value: String)] = [
+      ("command", "sh"), ("command", "-c"), ("command", "exit 7"), ("stdout", "true"),
+    ]
     let (_, failed) = try await Self.webSocket(env, token: env.tokens["bob"]!, query: failing, stdin: nil)
     #expect(failed?["reason"] == "NonZeroExitCode")
     #expect(failed?["details"]["causes"][0]["message"] == "7")
@@ -354,7 +425,8 @@ struct ExecBridgeAggregationTests {
     }
 
     // The same through the API server's aggregation layer, which proxies the upgrade.
-    let (proxied, proxiedStatus) = try await Self.webSocket(env, token: env.tokens["bob"]!, query: upper, stdin: Array("via api".utf8), viaAPI: true)
+    let (proxied, proxiedStatus) = try await Self.webSocket(
+      env, token: env.tokens["bob"]!, query: upper, stdin: Array("via api".utf8), viaAPI: true)
     #expect(proxied == "VIA API\n")
     #expect(proxiedStatus?["status"] == "Success")
     await #expect(throws: KubeError.self, "alice may not reach the aggregated path") {
@@ -375,7 +447,8 @@ struct ExecBridgeAggregationTests {
       }
     }
     let script = "import sys\nb = b'x' * 65535 + b'\\n'\nfor i in range(1600): sys.stdout.buffer.write(b)"
-    let body = String(decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
+    let body = String(
+      decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
     let (code, tail) = try env.curl("\(env.base)/exec", token: env.tokens["bob"], body: body, pipe: "tail -c 300")
     sampler.cancel()
     #expect(code == 200 || tail.contains(#""exitCode":0"#))

@@ -19,7 +19,9 @@ import Testing
     let server: BridgeHTTPServer
     let bob: String
     let alice: String
-    var url: URL { URL(string: "http://127.0.0.1:\(server.port)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec")! }
+    var url: URL {
+      URL(string: "http://127.0.0.1:\(server.port)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec")!
+    }
 
     func stop() async {
       await server.stop()
@@ -40,28 +42,50 @@ import Testing
     f.server.attach(nodeAgent: kubelet)
 
     // A pod standing in for the runner's, and a Runner whose status points at it.
-    let pods = f.client.dynamic(ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true), namespace: "default")
+    let pods = f.client.dynamic(
+      ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true), namespace: "default")
     var container: JSONValue = ["name": "runner", "image": "python:3.11"]
     container["command"] = ["python3", "-c", "import time; time.sleep(3600)"]
     var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "demo", "namespace": "default"]]
     pod["spec"] = ["containers": [container]]
     _ = try await pods.create(pod)
-    let running = try await eventually(timeout: .seconds(30)) { try await pods.get("demo")["status"]["phase"] == "Running" }
+    let running = try await eventually(timeout: .seconds(30)) {
+      try await pods.get("demo")["status"]["phase"] == "Running"
+    }
     #expect(running, "the stand-in pod never ran")
     let runners = f.client.api(Runner.self, namespace: "default")
     _ = try await runners.create(Runner(metadata: ObjectMeta(name: "demo", namespace: "default"), spec: RunnerSpec()))
     _ = try await runners.patchStatus(
       "demo",
-      .merge(["status": ["phase": "Ready", "podName": "demo", "conditions": [["type": "Ready", "status": "True", "reason": "PodReady", "message": "", "lastTransitionTime": .string(Time.now().description)]]]]))
+      .merge([
+        "status": [
+          "phase": "Ready", "podName": "demo",
+          "conditions": [
+            [
+              "type": "Ready", "status": "True", "reason": "PodReady", "message": "",
+              "lastTransitionTime": .string(Time.now().description),
+            ]
+          ],
+        ]
+      ]))
 
     // bob may exec into runners in default; alice may only read them.
     let rbac = { (plural: String, kind: String) in
-      f.client.dynamic(ResourceDescriptor(group: "rbac.authorization.k8s.io", version: "v1", plural: plural, kind: kind, namespaced: true), namespace: "default")
+      f.client.dynamic(
+        ResourceDescriptor(
+          group: "rbac.authorization.k8s.io", version: "v1", plural: plural, kind: kind, namespaced: true),
+        namespace: "default")
     }
-    var role: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "runner-exec", "namespace": "default"]]
+    var role: JSONValue = [
+      "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+      "metadata": ["name": "runner-exec", "namespace": "default"],
+    ]
     role["rules"] = [["apiGroups": ["gra.dev"], "resources": ["runners/exec"], "verbs": ["create"]]]
     _ = try await rbac("roles", "Role").create(role)
-    var binding: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": "bob-exec", "namespace": "default"]]
+    var binding: JSONValue = [
+      "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+      "metadata": ["name": "bob-exec", "namespace": "default"],
+    ]
     binding["roleRef"] = ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "runner-exec"]
     binding["subjects"] = [["kind": "User", "name": "bob", "apiGroup": "rbac.authorization.k8s.io"]]
     _ = try await rbac("rolebindings", "RoleBinding").create(binding)
@@ -69,7 +93,8 @@ import Testing
     let alice = await f.server.issueToken(user: "alice", groups: ["devs"])
 
     let events = EventRecorder(client: f.client, instance: "test", logger: quietLogger)
-    let bridge = ExecBridge(client: f.client, authorizer: BridgeAuthorizer(client: f.client), events: events, logger: quietLogger)
+    let bridge = ExecBridge(
+      client: f.client, authorizer: BridgeAuthorizer(client: f.client), events: events, logger: quietLogger)
     let server = try await BridgeHTTPServer.start(host: "127.0.0.1", port: 0, tls: nil) { await bridge.handle($0, $1) }
     return Env(fixture: f, kubelet: kubelet, server: server, bob: bob, alice: alice)
   }
@@ -108,7 +133,8 @@ import Testing
     #expect(frames.last?["exitCode"] == 3)
 
     let (_, upper) = try await Self.post(
-      env.url, token: env.bob, #"{"command": ["python3", "-c", "import sys; print(sys.stdin.read().upper())"], "stdin": "abc"}"#)
+      env.url, token: env.bob,
+      #"{"command": ["python3", "-c", "import sys; print(sys.stdin.read().upper())"], "stdin": "abc"}"#)
     #expect(Self.text(try Self.frames(upper), "stdout") == "ABC\n")
 
     let (_, slow) = try await Self.post(
@@ -134,15 +160,22 @@ import Testing
     #expect(noToken == 401)
     #expect(try KubeJSON.decode(Status.self, from: Data(body401.utf8)).reason == "Unauthorized")
 
-    let (forbidden, body403) = try await Self.post(env.url, token: env.alice, #"{"command": ["touch", "/tmp/gra-bridge-should-not-exist"]}"#)
+    let (forbidden, body403) = try await Self.post(
+      env.url, token: env.alice, #"{"command": ["touch", "/tmp/gra-bridge-should-not-exist"]}"#)
     #expect(forbidden == 403)
     let status = try KubeJSON.decode(Status.self, from: Data(body403.utf8))
     #expect(status.reason == "Forbidden")
-    #expect(status.message?.contains(#"User "alice" cannot create resource "runners/exec" in API group "gra.dev" in the namespace "default""#) == true)
+    #expect(
+      status.message?.contains(
+        #"User "alice" cannot create resource "runners/exec" in API group "gra.dev" in the namespace "default""#)
+        == true)
     #expect(!FileManager.default.fileExists(atPath: "/tmp/gra-bridge-should-not-exist"), "the pod was touched")
 
     let (invalid, body422) = try await Self.post(env.url, token: env.bob, #"{"command": [], "timeoutSeconds": -1}"#)
     #expect(invalid == 422)
-    #expect(try KubeJSON.decode(Status.self, from: Data(body422.utf8)).details?.causes?.map(\.field) == ["command", "timeoutSeconds"])
+    #expect(
+      try KubeJSON.decode(Status.self, from: Data(body422.utf8)).details?.causes?.map(\.field) == [
+        "command", "timeoutSeconds",
+      ])
   }
 }

@@ -9,7 +9,8 @@ import Testing
 
 /// A ConfigMap as the informer tests need it: a name and one data key.
 struct TestConfigMap: KubernetesObject, Equatable {
-  static let resource = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+  static let resource = ResourceDescriptor(
+    group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
   var apiVersion: String? = "v1"
   var kind: String? = "ConfigMap"
   var metadata: ObjectMeta
@@ -40,7 +41,10 @@ struct TestConfigMap: KubernetesObject, Equatable {
 
     _ = try await api.create(TestConfigMap("after"))
     _ = try await api.delete("before")
-    #expect(await eventually { informer.cache.count == 1 && informer.cache.get(ObjectKey(namespace: "default", name: "after")) != nil })
+    #expect(
+      await eventually {
+        informer.cache.count == 1 && informer.cache.get(ObjectKey(namespace: "default", name: "after")) != nil
+      })
     #expect(seen.withLock { $0 } == ["apply before", "apply after", "delete before"])
     task.cancel()
     await f.stop()

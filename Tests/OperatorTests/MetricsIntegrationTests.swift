@@ -23,7 +23,8 @@ import Testing
     var options = Manager.Options()
     options.healthPort = nil
     options.metricsPort = nil
-    let manager = Manager(client: f.client, watchNamespace: "default", metrics: registry, options: options, logger: quietLogger)
+    let manager = Manager(
+      client: f.client, watchNamespace: "default", metrics: registry, options: options, logger: quietLogger)
     let api = f.client.api(TestConfigMap.self, namespace: "default")
     let informer = manager.informers.informer(TestConfigMap.self, config: WatcherConfig(labelSelector: "test=informer"))
     let reconciler = CountingReconciler(delay: .milliseconds(20))

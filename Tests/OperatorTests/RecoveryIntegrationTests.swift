@@ -39,8 +39,10 @@ final class ConflictOnceReconciler: Reconciler {
     await controller.stop()
     await run.value
     let text = registry.render()
-    #expect(MetricsIntegrationTests.sample(text, #"gra_reconcile_total{controller="conflict-once",result="requeue"}"#) == 1)
-    #expect(MetricsIntegrationTests.sample(text, #"gra_reconcile_total{controller="conflict-once",result="success"}"#) == 1)
+    #expect(
+      MetricsIntegrationTests.sample(text, #"gra_reconcile_total{controller="conflict-once",result="requeue"}"#) == 1)
+    #expect(
+      MetricsIntegrationTests.sample(text, #"gra_reconcile_total{controller="conflict-once",result="success"}"#) == 1)
     #expect(!text.contains(#"gra_reconcile_errors_total{controller="conflict-once"}"#))
     #expect(MetricsIntegrationTests.sample(text, #"gra_workqueue_retries_total{controller="conflict-once"}"#) == 1)
   }
@@ -60,9 +62,11 @@ final class ConflictOnceReconciler: Reconciler {
       ).leaseSpec
     _ = try await leases.create(lease)
 
-    let timing = LeaderElectionTiming(leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(250))
+    let timing = LeaderElectionTiming(
+      leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(250))
     let standby = try LeaderElector(
-      client: f.client, namespace: "default", name: "gra-crash", identity: "standby", timing: timing, logger: quietLogger)
+      client: f.client, namespace: "default", name: "gra-crash", identity: "standby", timing: timing,
+      logger: quietLogger)
     let leading = Mutex(false)
     let task = Task {
       await standby.run {

@@ -47,7 +47,9 @@ func sampleRunner(_ name: String = "demo", namespace: String = "team-a", spec: R
 
   @Test func sshRunnerProbesSshdAndMountsInlineKeys() throws {
     var spec = RunnerSpec()
-    spec.ssh = SSHSpec(enabled: true, authorizedKeys: ["ssh-ed25519 AAAA alice@laptop"], authorizedKeysSecretRef: SecretKeyReference(name: "team-keys"))
+    spec.ssh = SSHSpec(
+      enabled: true, authorizedKeys: ["ssh-ed25519 AAAA alice@laptop"],
+      authorizedKeysSecretRef: SecretKeyReference(name: "team-keys"))
     let pod = RunnerPodBuilder.pod(sampleRunner(spec: spec))
     let c = try #require(pod.spec?.containers.first)
     #expect(c.ports == [ContainerPort(name: "ssh", containerPort: 2222, protocol: "TCP")])
@@ -75,7 +77,9 @@ func sampleRunner(_ name: String = "demo", namespace: String = "team-a", spec: R
 
   @Test func s3CredentialsAreSecretReferencesNeverValues() throws {
     var spec = RunnerSpec()
-    spec.s3 = S3Spec(endpoint: "https://minio:9000", bucket: "data", region: "eu", credentialsSecretRef: LocalObjectReference(name: "s3"))
+    spec.s3 = S3Spec(
+      endpoint: "https://minio:9000", bucket: "data", region: "eu",
+      credentialsSecretRef: LocalObjectReference(name: "s3"))
     let pod = RunnerPodBuilder.pod(sampleRunner(spec: spec))
     let env = try #require(pod.spec?.containers.first?.env)
     let id = try #require(env.first { $0.name == "AWS_ACCESS_KEY_ID" })
@@ -117,7 +121,8 @@ func sampleRunner(_ name: String = "demo", namespace: String = "team-a", spec: R
     var suspended = RunnerSpec()
     suspended.suspend = true
     suspended.idleTimeout = "1h"
-    #expect(a == RunnerPodBuilder.pod(sampleRunner(spec: suspended)).metadata.annotations?["gra.dev/spec-hash"],
+    #expect(
+      a == RunnerPodBuilder.pod(sampleRunner(spec: suspended)).metadata.annotations?["gra.dev/spec-hash"],
       "fields that do not reach the pod do not replace it")
   }
 }
@@ -141,7 +146,8 @@ func sampleRunner(_ name: String = "demo", namespace: String = "team-a", spec: R
     #expect(RunnerObjectsBuilder.service(sampleRunner()) == nil)
     #expect(RunnerObjectsBuilder.keysSecret(sampleRunner()) == nil)
     var spec = RunnerSpec()
-    spec.ssh = SSHSpec(enabled: true, authorizedKeys: ["ssh-ed25519 AAAA a", "ssh-ed25519 BBBB b"], serviceType: .nodePort)
+    spec.ssh = SSHSpec(
+      enabled: true, authorizedKeys: ["ssh-ed25519 AAAA a", "ssh-ed25519 BBBB b"], serviceType: .nodePort)
     let svc = try #require(RunnerObjectsBuilder.service(sampleRunner(spec: spec)))
     #expect(svc.metadata.name == "demo-ssh")
     #expect(svc.spec?.type == "NodePort")

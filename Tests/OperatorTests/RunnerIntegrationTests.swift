@@ -30,7 +30,8 @@ struct RunnerTestCluster {
     try await kubelet.start()
     fixture.server.attach(nodeAgent: kubelet)
     let informers = InformerFactory(client: fixture.client, namespace: nil, logger: quietLogger)
-    let controller = RunnerController.make(client: fixture.client, informers: informers, workers: 2, logger: quietLogger)
+    let controller = RunnerController.make(
+      client: fixture.client, informers: informers, workers: 2, logger: quietLogger)
     let tasks = [
       Task { await informers.run() },
       Task {
@@ -38,7 +39,8 @@ struct RunnerTestCluster {
         await controller.run()
       },
     ]
-    let c = RunnerTestCluster(fixture: fixture, kubelet: kubelet, dataDirectory: dir, tasks: tasks, controller: controller)
+    let c = RunnerTestCluster(
+      fixture: fixture, kubelet: kubelet, dataDirectory: dir, tasks: tasks, controller: controller)
     do { try await body(c) } catch {
       await c.stop()
       throw error
@@ -136,7 +138,10 @@ struct RunnerTestCluster {
           try await c.runners.get("nosecret").status?.conditions?[type: "Ready"]?.reason == "SecretNotFound"
         })
       #expect(try await c.pods.getIfExists("nosecret") == nil)
-      #expect(try await c.events(about: "nosecret").contains { $0["reason"].stringValue == "SecretNotFound" && $0["type"].stringValue == "Warning" })
+      #expect(
+        try await c.events(about: "nosecret").contains {
+          $0["reason"].stringValue == "SecretNotFound" && $0["type"].stringValue == "Warning"
+        })
 
       var bad = RunnerSpec()
       bad.image = "registry.example/unknown:1"
@@ -209,7 +214,9 @@ struct RunnerTestCluster {
       #expect(ready?.message.contains("authorizedKeys") == true)
       #expect(
         try await eventually(timeout: .seconds(30)) {
-          try await c.events(about: "invalid").contains { $0["reason"].stringValue == "InvalidSpec" && $0["type"].stringValue == "Warning" }
+          try await c.events(about: "invalid").contains {
+            $0["reason"].stringValue == "InvalidSpec" && $0["type"].stringValue == "Warning"
+          }
         })
       #expect(try await c.pods.getIfExists("invalid") == nil)
       #expect(try await c.claims.getIfExists("invalid-workspace") == nil)
@@ -223,5 +230,6 @@ private func leftovers(_ c: RunnerTestCluster) async throws -> String {
   let kept = try await c.runners.getIfExists("kept")
   let pod = try await c.pods.getIfExists("gone")
   let claim = try await c.claims.getIfExists("gone-workspace")
-  return "runner gone: \(gone?.metadata.finalizers ?? ["<deleted>"]), runner kept: \(kept?.metadata.finalizers ?? ["<deleted>"]), pod gone: \(pod.map { "deletionTimestamp \($0.metadata.deletionTimestamp?.description ?? "none")" } ?? "<deleted>"), claim gone-workspace: \(claim.map { "finalizers \($0.metadata.finalizers ?? []) owners \($0.metadata.ownerReferences?.count ?? 0)" } ?? "<deleted>")"
+  return
+    "runner gone: \(gone?.metadata.finalizers ?? ["<deleted>"]), runner kept: \(kept?.metadata.finalizers ?? ["<deleted>"]), pod gone: \(pod.map { "deletionTimestamp \($0.metadata.deletionTimestamp?.description ?? "none")" } ?? "<deleted>"), claim gone-workspace: \(claim.map { "finalizers \($0.metadata.finalizers ?? []) owners \($0.metadata.ownerReferences?.count ?? 0)" } ?? "<deleted>")"
 }

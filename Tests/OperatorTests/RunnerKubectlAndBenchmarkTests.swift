@@ -13,12 +13,14 @@ import Testing
   @Test func kubectlApplyOfTheExampleBecomesReady() async throws {
     try #require(LocalKubelet.unsupportedReason == nil)
     try await RunnerTestCluster.with { c in
-      let home = FileManager.default.temporaryDirectory.appendingPathComponent("gra-home-\(UUID().uuidString.prefix(8))")
+      let home = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "gra-home-\(UUID().uuidString.prefix(8))")
       try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(at: home) }
       let example = RunnerTestCluster.root.appendingPathComponent("manifests/examples/runner-minimal.yaml")
       let result = try await runProcess(
-        "/usr/bin/env", ["kubectl", "--kubeconfig", c.fixture.kubeconfig.path, "apply", "-n", "default", "-f", example.path],
+        "/usr/bin/env",
+        ["kubectl", "--kubeconfig", c.fixture.kubeconfig.path, "apply", "-n", "default", "-f", example.path],
         environment: ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
       let text = result.output
       #expect(result.status == 0, "\(text)")
@@ -35,7 +37,9 @@ import Testing
         environment: ["HOME": home.path, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
       #expect(exec.status == 0, "\(exec.output)")
       #expect(exec.output.contains("42 1000 /workspace"), "\(exec.output)")
-      #expect(FileManager.default.fileExists(atPath: c.workspace("demo-workspace").appendingPathComponent("from-exec.txt").path))
+      #expect(
+        FileManager.default.fileExists(
+          atPath: c.workspace("demo-workspace").appendingPathComponent("from-exec.txt").path))
     }
   }
 
@@ -67,7 +71,9 @@ import Testing
       let elapsed = ContinuousClock.now - start
       try await Task.sleep(for: .seconds(2))
       let writes = counts.withLock { $0.values.reduce(0, +) }
-      print("BENCH runners=\(n) allReady=\(allReady) creates=\(created) toReady=\(elapsed) runnerUpdates=\(writes) perRunner=\(Double(writes) / Double(n))")
+      print(
+        "BENCH runners=\(n) allReady=\(allReady) creates=\(created) toReady=\(elapsed) runnerUpdates=\(writes) perRunner=\(Double(writes) / Double(n))"
+      )
       #expect(allReady)
     }
   }
@@ -126,9 +132,13 @@ import Testing
         ["type": "Ready", "status": "True", "lastTransitionTime": .string(now)],
       ]
       status["containerStatuses"] = [
-        ["name": "runner", "ready": true, "restartCount": 0, "image": "gra-runner", "imageID": "", "state": ["running": ["startedAt": .string(now)]]]
+        [
+          "name": "runner", "ready": true, "restartCount": 0, "image": "gra-runner", "imageID": "",
+          "state": ["running": ["startedAt": .string(now)]],
+        ]
       ]
-      _ = try? await client.api(Pod.self, namespace: "default").patchStatus(pod.metadata.name ?? "", .merge(["status": status]))
+      _ = try? await client.api(Pod.self, namespace: "default").patchStatus(
+        pod.metadata.name ?? "", .merge(["status": status]))
       kubeletWrites.withLock { $0 += 1 }
     }
     claims.onEvent { e in
@@ -136,13 +146,17 @@ import Testing
         handled.withLock({ $0.insert(uid).inserted })
       else { return }
       let size = claim.spec?.resources?.requests?["storage"]?.description ?? "10Gi"
-      let status: JSONValue = ["phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": .string(size)]]
+      let status: JSONValue = [
+        "phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": .string(size)],
+      ]
       _ = try? await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
         claim.metadata.name ?? "", .merge(["status": status]))
       kubeletWrites.withLock { $0 += 1 }
     }
     runners.onEvent { e in
-      if case .applied(_, let r) = e, r.status?.phase == .ready { ready.withLock { _ = $0.insert(r.metadata.name ?? "") } }
+      if case .applied(_, let r) = e, r.status?.phase == .ready {
+        ready.withLock { _ = $0.insert(r.metadata.name ?? "") }
+      }
     }
     let tasks = [
       Task { await pods.run() }, Task { await claims.run() }, Task { await runners.run() },
@@ -161,12 +175,17 @@ import Testing
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { g in
       for i in 0..<n {
-        g.addTask { _ = try await client.api(Runner.self, namespace: "default").create(Runner(metadata: ObjectMeta(name: "bench-\(i)", namespace: "default"), spec: RunnerSpec())) }
+        g.addTask {
+          _ = try await client.api(Runner.self, namespace: "default").create(
+            Runner(metadata: ObjectMeta(name: "bench-\(i)", namespace: "default"), spec: RunnerSpec()))
+        }
       }
       try await g.waitForAll()
     }
     let deadline = ContinuousClock.now + .seconds(1800)
-    while ready.withLock({ $0.count }) < n, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    while ready.withLock({ $0.count }) < n, ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(10))
+    }
     let toReady = ContinuousClock.now - start
     let allReady = ready.withLock { $0.count } == n
     // Anything after Ready (a storm) would show up here.
@@ -188,14 +207,20 @@ import Testing
           r.metadata.uid = r.metadata.uid ?? ""
           var named = r
           named.metadata.name = name
-          let claim = try await client.api(PersistentVolumeClaim.self, namespace: "default").create(RunnerObjectsBuilder.claim(named)!)
+          let claim = try await client.api(PersistentVolumeClaim.self, namespace: "default").create(
+            RunnerObjectsBuilder.claim(named)!)
           let pod = try await client.api(Pod.self, namespace: "default").create(RunnerPodBuilder.pod(named))
           let now = Time.now().description
           _ = try await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
             claim.metadata.name ?? "", .merge(["status": ["phase": "Bound"]]))
           _ = try await client.api(Pod.self, namespace: "default").patchStatus(
             pod.metadata.name ?? "",
-            .merge(["status": ["phase": "Running", "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]]]]))
+            .merge([
+              "status": [
+                "phase": "Running",
+                "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]],
+              ]
+            ]))
           var withStatus = r
           withStatus.status = RunnerStatus(phase: .ready, podName: name)
           _ = try await client.api(Runner.self, namespace: "default").replaceStatus(withStatus)

@@ -91,9 +91,13 @@ import Testing
 
   /// ssh into the runner with a key from the spec; a live session keeps an idle runner up; the
   /// host key is the one in the Runner's Secret and stays the same for the next pod.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")))
+  @Test(
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh")
+        && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")))
   func sshWithStableHostKeysAndALiveSessionIsNeverCulled() async throws {
-    let user = try #require(getpwuid(1000).map { String(cString: $0.pointee.pw_name) }, "UID 1000 needs a passwd entry for sshd")
+    let user = try #require(
+      getpwuid(1000).map { String(cString: $0.pointee.pw_name) }, "UID 1000 needs a passwd entry for sshd")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gra-ssh-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -126,7 +130,9 @@ import Testing
         ]
       }
       let before = try await c.runners.get("remote").status?.lastActivityTime?.date ?? .distantPast
-      let session = Task { try await runProcess("/usr/bin/ssh", ssh("accept-new", "python3 -c 'print(6*7)'; sleep 15")) }
+      let session = Task {
+        try await runProcess("/usr/bin/ssh", ssh("accept-new", "python3 -c 'print(6*7)'; sleep 15"))
+      }
       // The controller sees the session at the idle deadline and counts it as activity.
       #expect(
         try await eventually(timeout: .seconds(30)) {
@@ -187,11 +193,14 @@ import Testing
       #expect(
         try await eventually(timeout: .seconds(30)) {
           let ws = try await c.runners.get("roomy").status?.conditions?[type: "WorkspaceReady"]
-          return ws?.status == .false && ws?.reason == "ResizeRefused" && ws?.message.contains("spec.workspace.size") == true
+          return ws?.status == .false && ws?.reason == "ResizeRefused"
+            && ws?.message.contains("spec.workspace.size") == true
         })
       #expect(
         try await eventually(timeout: .seconds(40)) {
-          try await c.events(about: "roomy").contains { $0["reason"].stringValue == "ResizeRefused" && $0["type"].stringValue == "Warning" }
+          try await c.events(about: "roomy").contains {
+            $0["reason"].stringValue == "ResizeRefused" && $0["type"].stringValue == "Warning"
+          }
         })
       #expect(try await c.claims.get("roomy-workspace").spec?.resources?.requests?["storage"] == "2Gi")
       #expect(try await c.runners.get("roomy").status?.phase == .ready)

@@ -55,7 +55,9 @@ import Testing
   }
 
   @Test func nothingToDoWhenSuspendedOrWithoutARunningPod() {
-    #expect(RunnerLifecycle.decide(runner(idle: "1s", suspend: true), pod: runningPod(since: start), now: start + 60) == .none)
+    #expect(
+      RunnerLifecycle.decide(runner(idle: "1s", suspend: true), pod: runningPod(since: start), now: start + 60) == .none
+    )
     #expect(RunnerLifecycle.decide(runner(idle: "1s"), pod: nil, now: start + 60) == .none)
     var pending = runningPod(since: start)
     pending.status?.startTime = nil
@@ -63,7 +65,8 @@ import Testing
     var notReady = runningPod(since: start)
     notReady.status?.conditions = [PodCondition(type: "Ready", status: "False")]
     #expect(RunnerLifecycle.decide(runner(idle: "1s"), pod: notReady, now: start + 60) == .none)
-    #expect(RunnerLifecycle.decide(runner(idle: "1s", lifetime: "1m"), pod: notReady, now: start + 5) == .wakeAt(start + 60))
+    #expect(
+      RunnerLifecycle.decide(runner(idle: "1s", lifetime: "1m"), pod: notReady, now: start + 5) == .wakeAt(start + 60))
     var going = runningPod(since: start)
     going.metadata.deletionTimestamp = Time(start)
     #expect(RunnerLifecycle.decide(runner(idle: "1s"), pod: going, now: start + 60) == .none)
@@ -132,7 +135,9 @@ import Testing
     spec.ssh = SSHSpec(enabled: true, authorizedKeys: ["ssh-ed25519 AAAA alice@laptop"])
     let pod = RunnerPodBuilder.pod(sampleRunner(spec: spec))
     let c = try #require(pod.spec?.containers.first)
-    #expect(c.volumeMounts?.contains(VolumeMount(name: "ssh-host-keys", mountPath: "/etc/gra/ssh-host-keys", readOnly: true)) == true)
+    #expect(
+      c.volumeMounts?.contains(VolumeMount(name: "ssh-host-keys", mountPath: "/etc/gra/ssh-host-keys", readOnly: true))
+        == true)
     #expect(pod.spec?.volumes?.contains { $0.secret?.secretName == "demo-ssh-host-keys" } == true)
     // Without ssh there is nothing to mount.
     let plain = RunnerPodBuilder.pod(sampleRunner())
@@ -164,7 +169,8 @@ import Testing
     let words = key.publicKeyLine.split(separator: " ")
     #expect(derived.split(separator: " ").prefix(2) == words.prefix(2))
     // Two keys are never the same.
-    #expect(SSHHostKey.generateEd25519(comment: "x").publicKeyLine != SSHHostKey.generateEd25519(comment: "x").publicKeyLine)
+    #expect(
+      SSHHostKey.generateEd25519(comment: "x").publicKeyLine != SSHHostKey.generateEd25519(comment: "x").publicKeyLine)
   }
 }
 

@@ -6,7 +6,10 @@ import Testing
 @Suite struct RunnerStatusTests {
   let t0 = Time.now()
 
-  func pod(phase: String = "Pending", scheduled: PodCondition? = nil, ready: Bool = false, waiting: ContainerStateWaiting? = nil) -> Pod {
+  func pod(
+    phase: String = "Pending", scheduled: PodCondition? = nil, ready: Bool = false,
+    waiting: ContainerStateWaiting? = nil
+  ) -> Pod {
     var p = RunnerPodBuilder.pod(sampleRunner())
     p.metadata.uid = "pod-uid"
     var conditions: [PodCondition] = []
@@ -40,7 +43,10 @@ import Testing
   }
 
   @Test func readyPod() {
-    var o = RunnerObservation(runner: sampleRunner(), pod: pod(phase: "Running", scheduled: PodCondition(type: "PodScheduled", status: "True"), ready: true), claim: boundClaim())
+    var o = RunnerObservation(
+      runner: sampleRunner(),
+      pod: pod(phase: "Running", scheduled: PodCondition(type: "PodScheduled", status: "True"), ready: true),
+      claim: boundClaim())
     o.service = nil
     let s = RunnerStatusBuilder.status(o, now: t0)
     #expect(s.phase == .ready)
@@ -72,7 +78,9 @@ import Testing
   func containerProblemsAreSurfaced(reason: String) {
     let o = RunnerObservation(
       runner: sampleRunner(),
-      pod: pod(scheduled: PodCondition(type: "PodScheduled", status: "True"), waiting: ContainerStateWaiting(reason: reason, message: "details")),
+      pod: pod(
+        scheduled: PodCondition(type: "PodScheduled", status: "True"),
+        waiting: ContainerStateWaiting(reason: reason, message: "details")),
       claim: boundClaim())
     let s = RunnerStatusBuilder.status(o, now: t0)
     #expect(s.phase == .starting)
@@ -92,7 +100,8 @@ import Testing
   @Test func suspendedRunnerKeepsItsWorkspace() {
     var spec = RunnerSpec()
     spec.suspend = true
-    let s = RunnerStatusBuilder.status(RunnerObservation(runner: sampleRunner(spec: spec), claim: boundClaim()), now: t0)
+    let s = RunnerStatusBuilder.status(
+      RunnerObservation(runner: sampleRunner(spec: spec), claim: boundClaim()), now: t0)
     #expect(s.phase == .suspended)
     #expect(s.conditions?[type: "Suspended"]?.status == .true)
     #expect(s.conditions?[type: "WorkspaceReady"]?.status == .true)
@@ -115,7 +124,8 @@ import Testing
 
   @Test func sameObservationGivesEqualStatusSoNothingIsWritten() {
     var r = sampleRunner()
-    let o = RunnerObservation(runner: r, pod: pod(scheduled: PodCondition(type: "PodScheduled", status: "True")), claim: boundClaim())
+    let o = RunnerObservation(
+      runner: r, pod: pod(scheduled: PodCondition(type: "PodScheduled", status: "True")), claim: boundClaim())
     let first = RunnerStatusBuilder.status(o, now: t0)
     r.status = first
     var again = o
@@ -126,10 +136,13 @@ import Testing
 
   @Test func transitionTimeMovesOnlyWhenStatusFlips() throws {
     var r = sampleRunner()
-    let starting = RunnerObservation(runner: r, pod: pod(scheduled: PodCondition(type: "PodScheduled", status: "True")), claim: boundClaim())
+    let starting = RunnerObservation(
+      runner: r, pod: pod(scheduled: PodCondition(type: "PodScheduled", status: "True")), claim: boundClaim())
     r.status = RunnerStatusBuilder.status(starting, now: t0)
     let later = Time(t0.date.addingTimeInterval(60))
-    let readyObs = RunnerObservation(runner: r, pod: pod(phase: "Running", scheduled: PodCondition(type: "PodScheduled", status: "True"), ready: true), claim: boundClaim())
+    let readyObs = RunnerObservation(
+      runner: r, pod: pod(phase: "Running", scheduled: PodCondition(type: "PodScheduled", status: "True"), ready: true),
+      claim: boundClaim())
     let s = RunnerStatusBuilder.status(readyObs, now: later)
     #expect(s.conditions?[type: "Ready"]?.lastTransitionTime == later)
     #expect(s.conditions?[type: "PodScheduled"]?.lastTransitionTime == t0)

@@ -34,7 +34,8 @@ struct TracerJobIntegrationTests {
           setup: [#"mkdir -p tinytrace && printf '%s\n' "$TINYTRACE_SRC" > tinytrace/__main__.py"#],
           timeoutSeconds: 60,
           artifacts: ArtifactsSpec(
-            paths: ["out/*.txt"], destination: ArtifactDestination(persistentVolumeClaim: ClaimDestination(claimName: "results")))))
+            paths: ["out/*.txt"],
+            destination: ArtifactDestination(persistentVolumeClaim: ClaimDestination(claimName: "results")))))
       let job = try #require(try await c.finished("trace-ok"))
       let s = try #require(job.status)
       #expect(s.phase == .succeeded, "\(s)")
@@ -53,7 +54,8 @@ struct TracerJobIntegrationTests {
       #expect(s.attemptStatuses?.first?.nodeName == "local-node")
       // The list came through gra-run's termination message.
       let pod = try await c.fixture.client.api(Pod.self, namespace: "default").get("trace-ok-1")
-      let summary = try #require(pod.status?.containerStatuses?.first?.state?.terminated?.message.flatMap(RunSummary.decode))
+      let summary = try #require(
+        pod.status?.containerStatuses?.first?.state?.terminated?.message.flatMap(RunSummary.decode))
       #expect(summary.files?.map(\.sha256) == [artifact.sha256])
       // The artifact, run.json and the log are on the claim.
       let kept = results.appendingPathComponent("trace-ok/1")
@@ -104,7 +106,8 @@ struct TracerJobIntegrationTests {
       try await c.create(
         "trace-retry",
         TracerJobSpec(
-          command: ["sh", "-c", "exit 1"], backoffLimit: 2, retryBackoff: RetryBackoff(initialSeconds: 1, maxSeconds: 1)))
+          command: ["sh", "-c", "exit 1"], backoffLimit: 2, retryBackoff: RetryBackoff(initialSeconds: 1, maxSeconds: 1)
+        ))
       let job = try #require(try await c.finished("trace-retry", within: 90))
       let s = try #require(job.status)
       #expect(s.phase == .failed)
@@ -159,11 +162,16 @@ struct TracerJobIntegrationTests {
 
   @Test func aMissingRunnerIsReportedAndAnInvalidSpecFailsWithoutAPod() async throws {
     try await TracerJobTestCluster.with { c in
-      try await c.create("trace-norunner", TracerJobSpec(runnerRef: LocalObjectReference(name: "nope"), command: ["true"]))
+      try await c.create(
+        "trace-norunner", TracerJobSpec(runnerRef: LocalObjectReference(name: "nope"), command: ["true"]))
       // Passes the CRD schema, fails validate(): artifacts without anywhere to keep them.
       try await c.create("trace-invalid", TracerJobSpec(command: ["true"], artifacts: ArtifactsSpec(paths: ["x"])))
       var waiting: TracerJob?
-      #expect(try await eventually { waiting = try await c.jobs.get("trace-norunner"); return waiting?.status?.reason == "RunnerNotFound" })
+      #expect(
+        try await eventually {
+          waiting = try await c.jobs.get("trace-norunner")
+          return waiting?.status?.reason == "RunnerNotFound"
+        })
       #expect(waiting?.status?.phase == .pending)
       #expect(waiting?.status?.conditions?[type: "Started"]?.status == .false)
       let invalid = try #require(try await c.finished("trace-invalid", within: 20))
@@ -179,7 +187,11 @@ struct TracerJobIntegrationTests {
       try await c.create("trace-kueue", TracerJobSpec(command: ["true"], managedBy: "kueue.x-k8s.io/multikueue"))
       try await c.create("trace-held", TracerJobSpec(command: ["true"], suspend: true))
       var held: TracerJob?
-      #expect(try await eventually { held = try await c.jobs.get("trace-held"); return held?.status?.conditions?[type: "Suspended"]?.status == .true })
+      #expect(
+        try await eventually {
+          held = try await c.jobs.get("trace-held")
+          return held?.status?.conditions?[type: "Suspended"]?.status == .true
+        })
       #expect(held?.status?.attempts == nil)
       _ = try await c.jobs.patch("trace-held", .merge(["spec": ["suspend": false]]))
       let released = try #require(try await c.finished("trace-held"))

@@ -13,7 +13,8 @@ import Testing
   }
 
   @Test func podOfAnAttemptIsRestrictedAndOwned() throws {
-    let pod = TracerJobPodBuilder.pod(job: job(TracerJobSpec(module: "gt", args: ["run"], timeoutSeconds: 60)), runner: nil, attempt: 2)
+    let pod = TracerJobPodBuilder.pod(
+      job: job(TracerJobSpec(module: "gt", args: ["run"], timeoutSeconds: 60)), runner: nil, attempt: 2)
     #expect(pod.metadata.name == "trace-2")
     #expect(pod.metadata.labels?["gra.dev/tracerjob"] == "trace")
     #expect(pod.metadata.labels?["app.kubernetes.io/managed-by"] == "gra")
@@ -38,10 +39,13 @@ import Testing
   }
 
   @Test func runnerWorkspaceClaimIsMountedAtItsPath() throws {
-    var runner = Runner(spec: RunnerSpec(workspace: WorkspaceSpec(mountPath: "/data")), status: RunnerStatus(workspaceClaim: "ws-r1"))
+    var runner = Runner(
+      spec: RunnerSpec(workspace: WorkspaceSpec(mountPath: "/data")), status: RunnerStatus(workspaceClaim: "ws-r1"))
     runner.metadata.name = "r1"
     runner.spec?.image = "ghcr.io/gra-dev/gra-runner:v2"
-    let j = job(TracerJobSpec(runnerRef: LocalObjectReference(name: "r1"), script: "train.py", artifacts: ArtifactsSpec(paths: ["out/*"])))
+    let j = job(
+      TracerJobSpec(
+        runnerRef: LocalObjectReference(name: "r1"), script: "train.py", artifacts: ArtifactsSpec(paths: ["out/*"])))
     let pod = TracerJobPodBuilder.pod(job: j, runner: runner, attempt: 1)
     let spec = try #require(pod.spec)
     #expect(spec.volumes?.first?.persistentVolumeClaim?.claimName == "ws-r1")
@@ -54,8 +58,10 @@ import Testing
   @Test(arguments: [
     (TracerJobSpec(command: ["bash", "-c", "true"], args: ["x"]), ["--command", "bash", "--", "-c", "true", "x"]),
     (TracerJobSpec(script: "print(1)\nprint(2)"), ["--inline-script", "print(1)\nprint(2)", "--"]),
-    (TracerJobSpec(source: SourceSpec(git: GitSource(repo: "https://g/r.git", ref: "v1")), setup: ["make data"]),
-     ["--git-repo", "https://g/r.git", "--git-ref", "v1", "--setup", "make data", "--module", "gradienttracer", "--"]),
+    (
+      TracerJobSpec(source: SourceSpec(git: GitSource(repo: "https://g/r.git", ref: "v1")), setup: ["make data"]),
+      ["--git-repo", "https://g/r.git", "--git-ref", "v1", "--setup", "make data", "--module", "gradienttracer", "--"]
+    ),
   ])
   func runArguments(spec: TracerJobSpec, expected: [String]) {
     let args = TracerJobPodBuilder.runArguments(job: job(spec), workingDir: "/w")
@@ -74,7 +80,8 @@ import Testing
 
   @Test func claimDestinationIsMountedForArtifacts() throws {
     let dest = ArtifactDestination(persistentVolumeClaim: ClaimDestination(claimName: "results", subPath: "runs"))
-    let pod = TracerJobPodBuilder.pod(job: job(TracerJobSpec(artifacts: ArtifactsSpec(paths: ["*.json"], destination: dest))), runner: nil, attempt: 3)
+    let pod = TracerJobPodBuilder.pod(
+      job: job(TracerJobSpec(artifacts: ArtifactsSpec(paths: ["*.json"], destination: dest))), runner: nil, attempt: 3)
     let c = try #require(pod.spec?.containers.first)
     #expect(pod.spec?.volumes?.contains { $0.persistentVolumeClaim?.claimName == "results" } == true)
     #expect(c.env?.first { $0.name == "GRA_ARTIFACT_DIR" }?.value == "/artifacts/runs/3")

@@ -4,9 +4,14 @@ import Testing
 @testable import Operator
 
 @Suite struct TracerJobPolicyTests {
-  static func pod(phase: String, reason: String? = nil, exit: Int32? = nil, message: String? = nil, waiting: String? = nil) -> Pod {
+  static func pod(
+    phase: String, reason: String? = nil, exit: Int32? = nil, message: String? = nil, waiting: String? = nil
+  ) -> Pod {
     var state = ContainerState()
-    if let exit { state.terminated = ContainerStateTerminated(exitCode: exit, reason: exit == 0 ? "Completed" : "Error", message: message) }
+    if let exit {
+      state.terminated = ContainerStateTerminated(
+        exitCode: exit, reason: exit == 0 ? "Completed" : "Error", message: message)
+    }
     if let waiting { state.waiting = ContainerStateWaiting(reason: waiting, message: "pull failed") }
     let cs = ContainerStatus(name: "job", state: state)
     return Pod(status: PodStatus(phase: phase, reason: reason, containerStatuses: [cs]))
@@ -16,10 +21,19 @@ import Testing
     (pod(phase: "Running"), AttemptResult.Outcome.active, nil as String?, nil as Int32?),
     (pod(phase: "Pending", waiting: "ContainerCreating"), .active, nil, nil),
     (pod(phase: "Pending", waiting: "ImagePullBackOff"), .failed, "ImagePullFailed", nil),
-    (pod(phase: "Succeeded", exit: 0, message: #"{"exitCode":0,"reason":"Succeeded","artifacts":1}"#), .succeeded, "Succeeded", 0),
-    (pod(phase: "Failed", exit: 3, message: #"{"exitCode":3,"reason":"Failed","message":"boom"}"#), .failed, "Failed", 3),
+    (
+      pod(phase: "Succeeded", exit: 0, message: #"{"exitCode":0,"reason":"Succeeded","artifacts":1}"#), .succeeded,
+      "Succeeded", 0
+    ),
+    (
+      pod(phase: "Failed", exit: 3, message: #"{"exitCode":3,"reason":"Failed","message":"boom"}"#), .failed, "Failed",
+      3
+    ),
     (pod(phase: "Failed", exit: 2, message: #"{"exitCode":2,"reason":"SetupFailed"}"#), .failed, "SetupFailed", 2),
-    (pod(phase: "Failed", exit: 128, message: #"{"exitCode":128,"reason":"GitCloneFailed"}"#), .failed, "GitCloneFailed", 128),
+    (
+      pod(phase: "Failed", exit: 128, message: #"{"exitCode":128,"reason":"GitCloneFailed"}"#), .failed,
+      "GitCloneFailed", 128
+    ),
     (pod(phase: "Failed", reason: "DeadlineExceeded", exit: 143), .failed, "DeadlineExceeded", 143),
     (pod(phase: "Failed", exit: 137, message: "log tail, not JSON"), .failed, "Failed", 137),
     (pod(phase: "Failed", reason: "Evicted"), .failed, "Evicted", nil),
@@ -51,10 +65,15 @@ import Testing
 
   @Test func backoffDoublesUpToTheMaximum() {
     let b = RetryBackoff(initialSeconds: 10, maxSeconds: 60)
-    #expect([1, 2, 3, 4, 5].map { JobPolicy.backoff(failures: $0, b) } == [.seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60)])
+    #expect(
+      [1, 2, 3, 4, 5].map { JobPolicy.backoff(failures: $0, b) } == [
+        .seconds(10), .seconds(20), .seconds(40), .seconds(60), .seconds(60),
+      ])
   }
 
-  static func counted(_ n: Int) -> [AttemptStatus] { (0..<n).map { AttemptStatus(attempt: Int32($0 + 1), action: .count) } }
+  static func counted(_ n: Int) -> [AttemptStatus] {
+    (0..<n).map { AttemptStatus(attempt: Int32($0 + 1), action: .count) }
+  }
 
   @Test(arguments: [
     // result, action, previous counted failures, backoffLimit, expected
@@ -71,7 +90,8 @@ import Testing
   ])
   func decide(result: AttemptResult, action: FailureAction, previous: Int, limit: Int32, expected: String) {
     let spec = TracerJobSpec(backoffLimit: limit, retryBackoff: RetryBackoff(initialSeconds: 1, maxSeconds: 100))
-    let d = JobPolicy.decide(result: result, action: action, attempt: Int32(previous + 1), previous: Self.counted(previous), spec: spec)
+    let d = JobPolicy.decide(
+      result: result, action: action, attempt: Int32(previous + 1), previous: Self.counted(previous), spec: spec)
     let text: String
     switch d {
     case .succeed: text = "succeed"
@@ -83,7 +103,8 @@ import Testing
   }
 
   @Test func recordLineIsFoundAndRemovedFromTheLog() {
-    let log = "hello\nworld\n::gra-run-record:: {\"artifacts\":[{\"path\":\"out/t.json\",\"size\":3,\"sha256\":\"ab\"}]}\n"
+    let log =
+      "hello\nworld\n::gra-run-record:: {\"artifacts\":[{\"path\":\"out/t.json\",\"size\":3,\"sha256\":\"ab\"}]}\n"
     let (record, rest) = RunRecord.extract(from: log)
     #expect(record?.artifacts?.first?.path == "out/t.json")
     #expect(record?.artifacts?.first?.size == 3)

@@ -51,7 +51,8 @@ struct TracerJobTestCluster {
         await controller.run()
       },
     ]
-    return TracerJobTestCluster(fixture: fixture, kubelet: kubelet, dataDirectory: dir, tasks: tasks, controller: controller)
+    return TracerJobTestCluster(
+      fixture: fixture, kubelet: kubelet, dataDirectory: dir, tasks: tasks, controller: controller)
   }
 
   /// Runs `body` with a fresh cluster and stops it afterwards, also when `body` throws.
@@ -110,7 +111,8 @@ struct TracerJobTestCluster {
   /// Reasons of the core/v1 Events about `name`.
   func eventReasons(_ name: String) async throws -> [String] {
     let list = try await fixture.client.dynamic(
-      ResourceDescriptor(group: "", version: "v1", plural: "events", kind: "Event", namespaced: true), namespace: "default"
+      ResourceDescriptor(group: "", version: "v1", plural: "events", kind: "Event", namespaced: true),
+      namespace: "default"
     ).list()
     return list.items.filter { $0["involvedObject"]["name"].stringValue == name }
       .compactMap { $0["reason"].stringValue }

@@ -30,14 +30,18 @@ public struct JSONPatch: Sendable, Equatable {
       self.value = value
     }
 
-    public static func add(_ path: String, _ value: JSONValue) -> Operation { .init(op: "add", path: path, value: value) }
+    public static func add(_ path: String, _ value: JSONValue) -> Operation {
+      .init(op: "add", path: path, value: value)
+    }
     public static func remove(_ path: String) -> Operation { .init(op: "remove", path: path) }
     public static func replace(_ path: String, _ value: JSONValue) -> Operation {
       .init(op: "replace", path: path, value: value)
     }
     public static func move(from: String, to path: String) -> Operation { .init(op: "move", path: path, from: from) }
     public static func copy(from: String, to path: String) -> Operation { .init(op: "copy", path: path, from: from) }
-    public static func test(_ path: String, _ value: JSONValue) -> Operation { .init(op: "test", path: path, value: value) }
+    public static func test(_ path: String, _ value: JSONValue) -> Operation {
+      .init(op: "test", path: path, value: value)
+    }
 
     public var json: JSONValue {
       var o: [String: JSONValue] = ["op": .string(op), "path": .string(path)]
@@ -57,13 +61,15 @@ public struct JSONPatch: Sendable, Equatable {
   /// Decodes a patch document: a JSON array of operation objects.
   public init(json: JSONValue) throws(JSONPatchError) {
     guard case .array(let items) = json else {
-      throw JSONPatchError(.malformedPatch, "json: cannot unmarshal \(GoFormat.jsonTypeName(json)) into Go value of type jsonpatch.Patch")
+      throw JSONPatchError(
+        .malformedPatch, "json: cannot unmarshal \(GoFormat.jsonTypeName(json)) into Go value of type jsonpatch.Patch")
     }
     var ops: [Operation] = []
     for item in items {
       guard case .object(let o) = item else {
         throw JSONPatchError(
-          .malformedPatch, "json: cannot unmarshal \(GoFormat.jsonTypeName(item)) into Go value of type jsonpatch.Operation")
+          .malformedPatch,
+          "json: cannot unmarshal \(GoFormat.jsonTypeName(item)) into Go value of type jsonpatch.Operation")
       }
       ops.append(
         Operation(
@@ -106,17 +112,24 @@ public struct JSONPatch: Sendable, Equatable {
     case .add:
       guard let ptr = JSONPointer(op.path), let key = ptr.tokens.last else {
         // evanphx/json-patch v4 cannot add at the root ("" has no parent): kube answers 422.
-        throw JSONPatchError(.missingPath, "add operation does not apply: doc is missing path: \"\(op.path)\": missing value")
+        throw JSONPatchError(
+          .missingPath, "add operation does not apply: doc is missing path: \"\(op.path)\": missing value")
       }
-      try withParent(of: ptr, in: &doc, missing: "add operation does not apply: doc is missing path: \"\(op.path)\": missing value") {
+      try withParent(
+        of: ptr, in: &doc, missing: "add operation does not apply: doc is missing path: \"\(op.path)\": missing value"
+      ) {
         (container) throws(JSONPatchError) in
         try add(key, op.value ?? .null, to: &container, path: op.path, context: "add")
       }
     case .remove:
       guard let ptr = JSONPointer(op.path), let key = ptr.tokens.last else {
-        throw JSONPatchError(.missingPath, "remove operation does not apply: doc is missing path: \"\(op.path)\": missing value")
+        throw JSONPatchError(
+          .missingPath, "remove operation does not apply: doc is missing path: \"\(op.path)\": missing value")
       }
-      try withParent(of: ptr, in: &doc, missing: "remove operation does not apply: doc is missing path: \"\(op.path)\": missing value") {
+      try withParent(
+        of: ptr, in: &doc,
+        missing: "remove operation does not apply: doc is missing path: \"\(op.path)\": missing value"
+      ) {
         (container) throws(JSONPatchError) in
         _ = try remove(key, from: &container, path: op.path, context: "remove")
       }
@@ -129,9 +142,12 @@ public struct JSONPatch: Sendable, Equatable {
         return
       }
       guard let ptr = JSONPointer(op.path), let key = ptr.tokens.last else {
-        throw JSONPatchError(.missingPath, "replace operation does not apply: doc is missing path: \(op.path): missing value")
+        throw JSONPatchError(
+          .missingPath, "replace operation does not apply: doc is missing path: \(op.path): missing value")
       }
-      try withParent(of: ptr, in: &doc, missing: "replace operation does not apply: doc is missing path: \(op.path): missing value") {
+      try withParent(
+        of: ptr, in: &doc, missing: "replace operation does not apply: doc is missing path: \(op.path): missing value"
+      ) {
         (container) throws(JSONPatchError) in
         switch container {
         case .object(var o):
@@ -139,28 +155,38 @@ public struct JSONPatch: Sendable, Equatable {
           container = .object(o)
         case .array(var a):
           guard let i = index(key, count: a.count), i < a.count else {
-            throw JSONPatchError(.invalidIndex, "replace operation does not apply: doc is missing key: \(op.path): missing value")
+            throw JSONPatchError(
+              .invalidIndex, "replace operation does not apply: doc is missing key: \(op.path): missing value")
           }
           a[i] = op.value ?? .null
           container = .array(a)
         default:
-          throw JSONPatchError(.missingPath, "replace operation does not apply: doc is missing path: \(op.path): missing value")
+          throw JSONPatchError(
+            .missingPath, "replace operation does not apply: doc is missing path: \(op.path): missing value")
         }
       }
     case .move:
       let from = op.from ?? ""
       guard let fromPtr = JSONPointer(from), let fromKey = fromPtr.tokens.last else {
-        throw JSONPatchError(.missingPath, "move operation does not apply: doc is missing from path: \(from): missing value")
+        throw JSONPatchError(
+          .missingPath, "move operation does not apply: doc is missing from path: \(from): missing value")
       }
       var moved: JSONValue = .null
-      try withParent(of: fromPtr, in: &doc, missing: "move operation does not apply: doc is missing from path: \(from): missing value") {
+      try withParent(
+        of: fromPtr, in: &doc,
+        missing: "move operation does not apply: doc is missing from path: \(from): missing value"
+      ) {
         (container) throws(JSONPatchError) in
         moved = try remove(fromKey, from: &container, path: fromKey, context: "move")
       }
       guard let ptr = JSONPointer(op.path), let key = ptr.tokens.last else {
-        throw JSONPatchError(.missingPath, "move operation does not apply: doc is missing destination path: \(op.path): missing value")
+        throw JSONPatchError(
+          .missingPath, "move operation does not apply: doc is missing destination path: \(op.path): missing value")
       }
-      try withParent(of: ptr, in: &doc, missing: "move operation does not apply: doc is missing destination path: \(op.path): missing value") {
+      try withParent(
+        of: ptr, in: &doc,
+        missing: "move operation does not apply: doc is missing destination path: \(op.path): missing value"
+      ) {
         (container) throws(JSONPatchError) in
         try add(key, moved, to: &container, path: op.path, context: "move")
       }
@@ -170,22 +196,29 @@ public struct JSONPatch: Sendable, Equatable {
         let parent = JSONPointer(tokens: Array(fromPtr.tokens.dropLast())).resolve(in: doc),
         parent.objectValue != nil || parent.arrayValue != nil
       else {
-        throw JSONPatchError(.missingPath, "copy operation does not apply: doc is missing from path: \(from): missing value")
+        throw JSONPatchError(
+          .missingPath, "copy operation does not apply: doc is missing from path: \(from): missing value")
       }
       let copied: JSONValue
       switch parent {
       case .array(let a):
         guard let i = index(fromKey, count: a.count), i < a.count else {
-          throw JSONPatchError(.invalidIndex, "error in copy for from: '\(from)': Unable to access invalid index: \(fromKey): invalid index referenced")
+          throw JSONPatchError(
+            .invalidIndex,
+            "error in copy for from: '\(from)': Unable to access invalid index: \(fromKey): invalid index referenced")
         }
         copied = a[i]
       default:
         copied = parent.objectValue?[fromKey] ?? .null
       }
       guard let ptr = JSONPointer(op.path), let key = ptr.tokens.last else {
-        throw JSONPatchError(.missingPath, "copy operation does not apply: doc is missing destination path: \(op.path): missing value")
+        throw JSONPatchError(
+          .missingPath, "copy operation does not apply: doc is missing destination path: \(op.path): missing value")
       }
-      try withParent(of: ptr, in: &doc, missing: "copy operation does not apply: doc is missing destination path: \(op.path): missing value") {
+      try withParent(
+        of: ptr, in: &doc,
+        missing: "copy operation does not apply: doc is missing destination path: \(op.path): missing value"
+      ) {
         (container) throws(JSONPatchError) in
         try add(key, copied, to: &container, path: op.path, context: "copy")
       }
@@ -210,7 +243,8 @@ public struct JSONPatch: Sendable, Equatable {
       case .array(let a):
         guard let i = index(key, count: a.count), i < a.count else {
           throw JSONPatchError(
-            .invalidIndex, "error in test for path: '\(op.path)': Unable to access invalid index: \(key): invalid index referenced")
+            .invalidIndex,
+            "error in test for path: '\(op.path)': Unable to access invalid index: \(key): invalid index referenced")
         }
         guard a[i] == op.value else { throw failed }
       default:
@@ -278,13 +312,15 @@ public struct JSONPatch: Sendable, Equatable {
         if i < 0 { i += size }
         guard i >= 0, i < size else {
           throw JSONPatchError(
-            .invalidIndex, "error in \(context) for path: '\(path)': Unable to access invalid index: \(raw): invalid index referenced")
+            .invalidIndex,
+            "error in \(context) for path: '\(path)': Unable to access invalid index: \(raw): invalid index referenced")
         }
         a.insert(value, at: i)
       }
       container = .array(a)
     default:
-      throw JSONPatchError(.missingPath, "\(context) operation does not apply: doc is missing path: \"\(path)\": missing value")
+      throw JSONPatchError(
+        .missingPath, "\(context) operation does not apply: doc is missing path: \"\(path)\": missing value")
     }
   }
 
@@ -296,20 +332,23 @@ public struct JSONPatch: Sendable, Equatable {
     case .object(var o):
       guard let old = o.removeValue(forKey: key) else {
         throw JSONPatchError(
-          .missingPath, "error in \(context) for path: '\(path)': Unable to remove nonexistent key: \(key): missing value")
+          .missingPath,
+          "error in \(context) for path: '\(path)': Unable to remove nonexistent key: \(key): missing value")
       }
       container = .object(o)
       return old
     case .array(var a):
       guard let i = index(key, count: a.count), i < a.count else {
         throw JSONPatchError(
-          .invalidIndex, "error in \(context) for path: '\(path)': Unable to access invalid index: \(key): invalid index referenced")
+          .invalidIndex,
+          "error in \(context) for path: '\(path)': Unable to access invalid index: \(key): invalid index referenced")
       }
       let old = a.remove(at: i)
       container = .array(a)
       return old
     default:
-      throw JSONPatchError(.missingPath, "\(context) operation does not apply: doc is missing path: \"\(path)\": missing value")
+      throw JSONPatchError(
+        .missingPath, "\(context) operation does not apply: doc is missing path: \"\(path)\": missing value")
     }
   }
 

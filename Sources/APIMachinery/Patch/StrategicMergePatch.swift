@@ -25,7 +25,8 @@ public enum StrategicMergePatch {
   ) throws(StrategicMergePatchError) -> JSONValue {
     guard case .object(let p) = patch else {
       throw StrategicMergePatchError(
-        .badRequest, "json: cannot unmarshal \(GoFormat.jsonTypeName(patch)) into Go value of type map[string]interface {}")
+        .badRequest,
+        "json: cannot unmarshal \(GoFormat.jsonTypeName(patch)) into Go value of type map[string]interface {}")
     }
     let engine = Engine(schema: schema)
     return .object(try engine.mergeMap(original.objectValue ?? [:], p, path: ""))
@@ -69,7 +70,8 @@ private struct Engine {
       default:
         throw Err(
           .internalError,
-          "unknown patch type: \(StrategicMergePatch.goFormat(directive)) in map: \(StrategicMergePatch.goFormat(.object(patchIn)))")
+          "unknown patch type: \(StrategicMergePatch.goFormat(directive)) in map: \(StrategicMergePatch.goFormat(.object(patchIn)))"
+        )
       }
     }
     var original = originalIn
@@ -168,7 +170,9 @@ private struct Engine {
       }
       let (inOrder, serverOnly) = partition(merged, by: order, mergeKey: mergeKey)
       original[listKey] = .array(
-        normalize(patchItems: inOrder, serverOnly: serverOnly, patchOrder: order, serverOrder: originalList ?? [], mergeKey: mergeKey))
+        normalize(
+          patchItems: inOrder, serverOnly: serverOnly, patchOrder: order, serverOrder: originalList ?? [],
+          mergeKey: mergeKey))
       patch.removeValue(forKey: listKey)
     }
   }
@@ -189,7 +193,9 @@ private struct Engine {
     return try mergeSlice(original, patch, path: path, mergeKey: meta.mergeKey)
   }
 
-  func mergeSlice(_ originalIn: [JSONValue], _ patchIn: [JSONValue], path: String, mergeKey: String?) throws(Err) -> [JSONValue] {
+  func mergeSlice(
+    _ originalIn: [JSONValue], _ patchIn: [JSONValue], path: String, mergeKey: String?
+  ) throws(Err) -> [JSONValue] {
     if originalIn.isEmpty && patchIn.isEmpty { return originalIn }
     let sample = patchIn.first ?? originalIn.first!
     if case .array = sample { throw Err.listOfLists }
@@ -197,7 +203,8 @@ private struct Engine {
       var merged: [JSONValue] = []
       for item in originalIn + patchIn where !merged.contains(item) { merged.append(item) }
       let (inPatch, serverOnly) = partition(merged, by: patchIn, mergeKey: nil)
-      return normalize(patchItems: inPatch, serverOnly: serverOnly, patchOrder: patchIn, serverOrder: originalIn, mergeKey: nil)
+      return normalize(
+        patchItems: inPatch, serverOnly: serverOnly, patchOrder: patchIn, serverOrder: originalIn, mergeKey: nil)
     }
     guard let mergeKey else {
       throw Err(.internalError, "cannot merge lists without merge key for \(path)")
@@ -206,7 +213,9 @@ private struct Engine {
     var patch: [JSONValue] = []
     var replace = false
     for item in patchIn {
-      guard case .object(let o) = item else { throw Err(.internalError, "cannot merge lists of different types for \(path)") }
+      guard case .object(let o) = item else {
+        throw Err(.internalError, "cannot merge lists of different types for \(path)")
+      }
       guard let directive = o[StrategicMergePatch.directiveMarker] else {
         patch.append(item)
         continue
@@ -215,7 +224,8 @@ private struct Engine {
       case "delete":
         guard let value = o[mergeKey] else {
           throw Err(
-            .internalError, "map: \(StrategicMergePatch.goFormat(item)) does not contain declared merge key: \(mergeKey)")
+            .internalError,
+            "map: \(StrategicMergePatch.goFormat(item)) does not contain declared merge key: \(mergeKey)")
         }
         original.removeAll { $0.objectValue?[mergeKey] == value }
       case "replace":
@@ -225,7 +235,8 @@ private struct Engine {
       default:
         throw Err(
           .internalError,
-          "unknown patch type: \(StrategicMergePatch.goFormat(directive)) in map: \(StrategicMergePatch.goFormat(item))")
+          "unknown patch type: \(StrategicMergePatch.goFormat(directive)) in map: \(StrategicMergePatch.goFormat(item))"
+        )
       }
     }
     if replace {
@@ -240,7 +251,8 @@ private struct Engine {
     for item in patch {
       let o = item.objectValue!
       guard let value = o[mergeKey] else {
-        throw Err(.internalError, "map: \(StrategicMergePatch.goFormat(item)) does not contain declared merge key: \(mergeKey)")
+        throw Err(
+          .internalError, "map: \(StrategicMergePatch.goFormat(item)) does not contain declared merge key: \(mergeKey)")
       }
       if let i = merged.firstIndex(where: { $0.objectValue?[mergeKey] == value }) {
         merged[i] = .object(try mergeMap(merged[i].objectValue ?? [:], o, path: path))
@@ -249,12 +261,14 @@ private struct Engine {
       }
     }
     let (inPatch, serverOnly) = partition(merged, by: patch, mergeKey: mergeKey)
-    return normalize(patchItems: inPatch, serverOnly: serverOnly, patchOrder: patch, serverOrder: serverOrder, mergeKey: mergeKey)
+    return normalize(
+      patchItems: inPatch, serverOnly: serverOnly, patchOrder: patch, serverOrder: serverOrder, mergeKey: mergeKey)
   }
 
   func requireMergeKey(_ key: String, in list: [JSONValue]) throws(Err) {
     for item in list where item.objectValue?[key] == nil {
-      throw Err(.internalError, "map: \(StrategicMergePatch.goFormat(item)) does not contain declared merge key: \(key)")
+      throw Err(
+        .internalError, "map: \(StrategicMergePatch.goFormat(item)) does not contain declared merge key: \(key)")
     }
   }
 
@@ -277,7 +291,8 @@ private struct Engine {
   /// `mergeSortedSlice`): a server-only element goes before a patch element only when both are
   /// in the live list and it came first there.
   func normalize(
-    patchItems: [JSONValue], serverOnly: [JSONValue], patchOrder: [JSONValue], serverOrder: [JSONValue], mergeKey: String?
+    patchItems: [JSONValue], serverOnly: [JSONValue], patchOrder: [JSONValue], serverOrder: [JSONValue],
+    mergeKey: String?
   ) -> [JSONValue] {
     let right = sortStable(patchItems, by: patchOrder, mergeKey: mergeKey)
     let left = sortStable(serverOnly, by: serverOrder, mergeKey: mergeKey)
@@ -286,15 +301,19 @@ private struct Engine {
     var j = 0
     while i < left.count || j < right.count {
       if i >= left.count {
-        out.append(right[j]); j += 1
+        out.append(right[j])
+        j += 1
       } else if j >= right.count {
-        out.append(left[i]); i += 1
+        out.append(left[i])
+        i += 1
       } else if let li = index(of: left[i], in: serverOrder, mergeKey: mergeKey),
         let ri = index(of: right[j], in: serverOrder, mergeKey: mergeKey), li < ri
       {
-        out.append(left[i]); i += 1
+        out.append(left[i])
+        i += 1
       } else {
-        out.append(right[j]); j += 1
+        out.append(right[j])
+        j += 1
       }
     }
     return out

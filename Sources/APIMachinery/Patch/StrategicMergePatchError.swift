@@ -49,6 +49,7 @@ public struct StrategicMergePatchError: Error, Sendable, Equatable, CustomString
   static let badPrimitiveList = StrategicMergePatchError(.badRequest, "invalid patch format of primitive list")
   static let badRetainKeys = StrategicMergePatchError(.badRequest, "invalid patch format of retainKeys")
   static let badSetElementOrder = StrategicMergePatchError(.badRequest, "invalid patch format of setElementOrder list")
-  static let notMatchRetainKeys = StrategicMergePatchError(.unprocessable, "patch content doesn't match retainKeys list")
+  static let notMatchRetainKeys = StrategicMergePatchError(
+    .unprocessable, "patch content doesn't match retainKeys list")
   static let listOfLists = StrategicMergePatchError(.unprocessable, "lists of lists are not supported")
 }

@@ -93,7 +93,9 @@ public enum RBACBootstrapPolicy {
         "metadata": metadata(name, labels: spec["labels"].objectValue ?? [:]),
       ]
       if let aggregate = spec["aggregate"].stringValue {
-        let selector: JSONValue = ["matchLabels": .object(["rbac.authorization.k8s.io/aggregate-to-\(aggregate)": "true"])]
+        let selector: JSONValue = [
+          "matchLabels": .object(["rbac.authorization.k8s.io/aggregate-to-\(aggregate)": "true"])
+        ]
         role["aggregationRule"] = ["clusterRoleSelectors": [selector]]
         role["rules"] = []
       } else {

@@ -13,7 +13,8 @@ extension RBACAuthorizer {
     var rules: [RBAC.PolicyRule] = []
     for selectorJSON in selectors {
       let selector = try LabelSelectorMatcher(json: selectorJSON)
-      for other in all.sorted(by: { $0.name < $1.name }) where other.name != role.name && selector.matches(other.labels) {
+      for other in all.sorted(by: { $0.name < $1.name }) where other.name != role.name && selector.matches(other.labels)
+      {
         for rule in other.rules where !rules.contains(rule) { rules.append(rule) }
       }
     }

@@ -18,7 +18,8 @@ extension RequestAttributes {
       return
         "User \(user) cannot \(verb) resource \(GoFormat.quote(res)) in API group \(GoFormat.quote(apiGroup)) in the namespace \(GoFormat.quote(namespace))"
     }
-    return "User \(user) cannot \(verb) resource \(GoFormat.quote(res)) in API group \(GoFormat.quote(apiGroup)) at the cluster scope"
+    return
+      "User \(user) cannot \(verb) resource \(GoFormat.quote(res)) in API group \(GoFormat.quote(apiGroup)) at the cluster scope"
   }
 
   /// The 403 body (`responsewriters.Forbidden` + `errors.NewForbidden`):
@@ -36,11 +37,14 @@ extension RequestAttributes {
       message = "forbidden: " + err
     } else {
       let qualified = apiGroup.isEmpty ? resource : resource + "." + apiGroup
-      message = name.isEmpty ? "\(qualified) is forbidden: \(err)" : "\(qualified) \(GoFormat.quote(name)) is forbidden: \(err)"
+      message =
+        name.isEmpty ? "\(qualified) is forbidden: \(err)" : "\(qualified) \(GoFormat.quote(name)) is forbidden: \(err)"
     }
     return Status(
       message: message, reason: "Forbidden",
-      details: StatusDetails(name: name.isEmpty ? nil : name, group: apiGroup.isEmpty ? nil : apiGroup, kind: resource.isEmpty ? nil : resource),
+      details: StatusDetails(
+        name: name.isEmpty ? nil : name, group: apiGroup.isEmpty ? nil : apiGroup,
+        kind: resource.isEmpty ? nil : resource),
       code: 403)
   }
 }

@@ -110,7 +110,8 @@ public struct RBACAuthorizer: Sendable {
       return .success(role.rules)
     case "ClusterRole":
       guard let role = clusterRoles.first(where: { $0.name == ref.name }) else {
-        return .failure(LookupError(message: "clusterrole.rbac.authorization.k8s.io \(GoFormat.quote(ref.name)) not found"))
+        return .failure(
+          LookupError(message: "clusterrole.rbac.authorization.k8s.io \(GoFormat.quote(ref.name)) not found"))
       }
       return .success(role.rules)
     default:

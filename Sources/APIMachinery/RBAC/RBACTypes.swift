@@ -92,7 +92,9 @@ public enum RBAC {
     /// `aggregationRule.clusterRoleSelectors` (each a `metav1.LabelSelector`), if any.
     public var aggregationSelectors: [JSONValue]?
 
-    public init(name: String, labels: [String: String] = [:], rules: [PolicyRule], aggregationSelectors: [JSONValue]? = nil) {
+    public init(
+      name: String, labels: [String: String] = [:], rules: [PolicyRule], aggregationSelectors: [JSONValue]? = nil
+    ) {
       self.name = name
       self.labels = labels
       self.rules = rules
@@ -102,7 +104,8 @@ public enum RBAC {
       self.init(
         name: json["metadata"]["name"].stringValue ?? "", labels: LabelSelectorMatcher.labels(of: json),
         rules: (json["rules"].arrayValue ?? []).map(PolicyRule.init(json:)),
-        aggregationSelectors: json["aggregationRule"].isNull ? nil : (json["aggregationRule"]["clusterRoleSelectors"].arrayValue ?? []))
+        aggregationSelectors: json["aggregationRule"].isNull
+          ? nil : (json["aggregationRule"]["clusterRoleSelectors"].arrayValue ?? []))
     }
   }
 
@@ -121,7 +124,8 @@ public enum RBAC {
     public init(json: JSONValue) {
       self.init(
         namespace: json["metadata"]["namespace"].stringValue ?? "", name: json["metadata"]["name"].stringValue ?? "",
-        roleRef: RoleRef(kind: json["roleRef"]["kind"].stringValue ?? "", name: json["roleRef"]["name"].stringValue ?? ""),
+        roleRef: RoleRef(
+          kind: json["roleRef"]["kind"].stringValue ?? "", name: json["roleRef"]["name"].stringValue ?? ""),
         subjects: (json["subjects"].arrayValue ?? []).map(Subject.init(json:)))
     }
   }

@@ -4,10 +4,12 @@ extension RequestAttributes {
   /// The attributes a `SubjectAccessReview` asks about (`authorization.k8s.io/v1`):
   /// `resourceAttributes` or `nonResourceAttributes`, for `user`/`groups`/`uid`/`extra`.
   public init(subjectAccessReview spec: SubjectAccessReviewSpec) {
-    let user = RequestUser(name: spec.user ?? "", uid: spec.uid ?? "", groups: spec.groups ?? [], extra: spec.extra ?? [:])
+    let user = RequestUser(
+      name: spec.user ?? "", uid: spec.uid ?? "", groups: spec.groups ?? [], extra: spec.extra ?? [:])
     if let r = spec.resourceAttributes {
       self.init(
-        user: user, verb: r.verb ?? "", apiGroup: r.group ?? "", apiVersion: r.version ?? "", resource: r.resource ?? "",
+        user: user, verb: r.verb ?? "", apiGroup: r.group ?? "", apiVersion: r.version ?? "",
+        resource: r.resource ?? "",
         subresource: r.subresource ?? "", name: r.name ?? "", namespace: r.namespace ?? "")
     } else {
       self.init(user: user, verb: spec.nonResourceAttributes?.verb ?? "", path: spec.nonResourceAttributes?.path ?? "")

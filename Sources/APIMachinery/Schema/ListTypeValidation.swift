@@ -36,7 +36,8 @@ enum ListTypeValidator {
         var seen: [[String: JSONValue]] = []
         for (i, v) in a.enumerated() {
           guard case .object(let o) = v else {
-            errs.append(.invalid("\(path)[\(i)]", KubeFieldError.BadValue(v), "must be an object for an array of list-type map"))
+            errs.append(
+              .invalid("\(path)[\(i)]", KubeFieldError.BadValue(v), "must be an object for an array of list-type map"))
             continue
           }
           var keys: [String: JSONValue] = [:]

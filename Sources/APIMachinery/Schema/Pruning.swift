@@ -94,7 +94,8 @@ enum Pruner {
       x = .object(o)
     case .array(var a):
       for i in a.indices {
-        prune(&a[i], s?.items, embedded: s?.items?.embeddedResource ?? false, path: path + ["[\(i)]"], unknown: &unknown)
+        prune(
+          &a[i], s?.items, embedded: s?.items?.embeddedResource ?? false, path: path + ["[\(i)]"], unknown: &unknown)
       }
       x = .array(a)
     default:

@@ -99,7 +99,9 @@ enum SchemaValidator {
   }
 
   /// kube-openapi's type validator; false when the type does not match.
-  static func checkType(_ data: JSONValue, _ t: String, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError])
+  static func checkType(
+    _ data: JSONValue, _ t: String, _ s: StructuralSchema, path: String, errs: inout [KubeFieldError]
+  )
     -> Bool
   {
     if data.isNull {

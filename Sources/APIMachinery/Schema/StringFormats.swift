@@ -1,5 +1,5 @@
-import Foundation
 import CRDModels
+import Foundation
 
 /// The string `format`s the API server checks in custom resources (kube-openapi's `strfmt`
 /// registry as apiextensions-apiserver configures it). Unknown formats are not checked, and
@@ -12,7 +12,8 @@ enum StringFormats {
     case "date-time", "datetime": return matches(s, dateTime)
     case "date": return matches(s, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     case "uuid": return matches(s, "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-    case "uuid3": return matches(s, "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?3[0-9a-fA-F]{3}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+    case "uuid3":
+      return matches(s, "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?3[0-9a-fA-F]{3}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
     case "uuid4":
       return matches(s, "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?4[0-9a-fA-F]{3}-?[89abAB][0-9a-fA-F]{3}-?[0-9a-fA-F]{12}$")
     case "uuid5":
@@ -27,7 +28,8 @@ enum StringFormats {
       return parts[0].contains(":") && (0...128).contains(bits)
     case "hostname":
       return s.utf8.count <= 255
-        && matches(s, "^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*\\.?$")
+        && matches(
+          s, "^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*\\.?$")
     case "email": return matches(s, "^[^@\\s]+@[^@\\s]+$")
     case "mac": return matches(s, "^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$")
     case "uri": return URL(string: s)?.scheme != nil
@@ -45,6 +47,7 @@ enum StringFormats {
 
   static func isIPv4(_ s: String) -> Bool {
     let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-    return parts.count == 4 && parts.allSatisfy { p in p.count <= 3 && Int(p).map { (0...255).contains($0) } == true && !p.isEmpty }
+    return parts.count == 4
+      && parts.allSatisfy { p in p.count <= 3 && Int(p).map { (0...255).contains($0) } == true && !p.isEmpty }
   }
 }

@@ -52,7 +52,8 @@ enum StructuralCheck {
     }
     if let ap = o["additionalProperties"] {
       if o["properties"]?.objectValue?.isEmpty == false {
-        errs.append(.forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"))
+        errs.append(
+          .forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"))
       }
       if ap.objectValue != nil {
         check(ap, level: .field, path: path + ".additionalProperties", errs: &errs)
@@ -96,15 +97,19 @@ enum StructuralCheck {
     let props = o["properties"]?.objectValue ?? [:]
     if checkMetadata {
       if let kind = props["kind"], kind["type"].stringValue != "string" {
-        errs.append(.invalid(key(path, "properties", "kind") + ".type", .string(kind["type"].stringValue ?? ""), "must be string"))
+        errs.append(
+          .invalid(key(path, "properties", "kind") + ".type", .string(kind["type"].stringValue ?? ""), "must be string")
+        )
       }
       if let av = props["apiVersion"], av["type"].stringValue != "string" {
         errs.append(
-          .invalid(key(path, "properties", "apiVersion") + ".type", .string(av["type"].stringValue ?? ""), "must be string"))
+          .invalid(
+            key(path, "properties", "apiVersion") + ".type", .string(av["type"].stringValue ?? ""), "must be string"))
       }
       if let md = props["metadata"], md["type"].stringValue != "object" {
         errs.append(
-          .invalid(key(path, "properties", "metadata") + ".type", .string(md["type"].stringValue ?? ""), "must be object"))
+          .invalid(
+            key(path, "properties", "metadata") + ".type", .string(md["type"].stringValue ?? ""), "must be object"))
       }
     }
     if level == .root, let md = props["metadata"]?.objectValue {

@@ -33,7 +33,10 @@ struct LabelSelectorLexer {
   static func isSpecial(_ c: UInt8) -> Bool { "=!(),><".utf8.contains(c) }
 
   mutating func read() -> UInt8? {
-    guard pos < s.count else { pos += 1; return nil }
+    guard pos < s.count else {
+      pos += 1
+      return nil
+    }
     defer { pos += 1 }
     return s[pos]
   }
@@ -46,7 +49,10 @@ struct LabelSelectorLexer {
     if Self.isSpecial(ch) { return scanSpecial() }
     var buffer: [UInt8] = []
     while let ch = read() {
-      if Self.isSpecial(ch) || Self.isWhitespace(ch) { pos -= 1; break }
+      if Self.isSpecial(ch) || Self.isWhitespace(ch) {
+        pos -= 1
+        break
+      }
       buffer.append(ch)
     }
     if pos > s.count { pos = s.count }
@@ -58,7 +64,10 @@ struct LabelSelectorLexer {
     var buffer: [UInt8] = []
     var last: (LabelToken, String)?
     while let ch = read() {
-      guard Self.isSpecial(ch) else { pos -= 1; break }
+      guard Self.isSpecial(ch) else {
+        pos -= 1
+        break
+      }
       buffer.append(ch)
       let lit = String(decoding: buffer, as: UTF8.self)
       if let t = Self.literals[lit] {

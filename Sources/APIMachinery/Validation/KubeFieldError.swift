@@ -1,5 +1,5 @@
-import Foundation
 import CRDModels
+import Foundation
 
 /// One validation failure, as `k8s.io/apimachinery/pkg/util/validation/field.Error`.
 ///
@@ -194,7 +194,8 @@ enum GoFormat {
     case .string(let s): return quote(s)
     case .array(let a): return "[]interface {}{" + a.map(sharpV).joined(separator: ", ") + "}"
     case .object(let o):
-      return "map[string]interface {}{" + o.keys.sorted().map { quote($0) + ":" + sharpV(o[$0]!) }.joined(separator: ", ") + "}"
+      return "map[string]interface {}{"
+        + o.keys.sorted().map { quote($0) + ":" + sharpV(o[$0]!) }.joined(separator: ", ") + "}"
     }
   }
 }

@@ -16,7 +16,9 @@ public enum ObjectMetaValidation {
   /// The field errors for `metadata` of an object being created or updated.
   /// `namespaced` says whether the kind lives in namespaces (then `metadata.namespace` is
   /// required, else forbidden).
-  public static func validate(_ metadata: JSONValue, nameRule: NameRule = .dnsSubdomain, namespaced: Bool) -> [KubeFieldError] {
+  public static func validate(
+    _ metadata: JSONValue, nameRule: NameRule = .dnsSubdomain, namespaced: Bool
+  ) -> [KubeFieldError] {
     var errs: [KubeFieldError] = []
     let name = metadata["name"].stringValue ?? ""
     let generateName = metadata["generateName"].stringValue ?? ""

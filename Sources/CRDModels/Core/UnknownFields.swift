@@ -101,7 +101,9 @@ public enum JSONMerge {
     }
   }
 
-  private static func mergeArrays(raw r: [JSONValue], old o: [JSONValue], new n: [JSONValue])
+  private static func mergeArrays(
+    raw r: [JSONValue], old o: [JSONValue], new n: [JSONValue]
+  )
     -> [JSONValue]
   {
     var used = Set<Int>()

@@ -3,7 +3,11 @@
 /// `lastTransitionTime` changes only when `status` flips; use
 /// ``Array/setCondition(_:now:)`` to get that right.
 public struct Condition: Codable, Sendable, Equatable {
-  public enum Status: String, Codable, Sendable { case `true` = "True", `false` = "False", unknown = "Unknown" }
+  public enum Status: String, Codable, Sendable {
+    case `true` = "True"
+    case `false` = "False"
+    case unknown = "Unknown"
+  }
 
   /// CamelCase, e.g. `Ready`.
   public var type: String

@@ -55,9 +55,14 @@ public enum RFC3339 {
     let t = date.timeIntervalSince1970
     let secs = Int64(t.rounded(.down))
     var (days, rem) = secs.quotientAndRemainder(dividingBy: 86_400)
-    if rem < 0 { rem += 86_400; days -= 1 }
+    if rem < 0 {
+      rem += 86_400
+      days -= 1
+    }
     let (y, m, d) = civil(fromDays: days)
-    let hh = rem / 3600, mm = (rem % 3600) / 60, ss = rem % 60
+    let hh = rem / 3600
+    let mm = (rem % 3600) / 60
+    let ss = rem % 60
     var s = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2))"
     if fractionalDigits > 0 {
       var scale: Int64 = 1

@@ -1,6 +1,10 @@
 /// The type of a watch event, as the API server sends it.
 public enum WatchEventType: String, Codable, Sendable {
-  case added = "ADDED", modified = "MODIFIED", deleted = "DELETED", bookmark = "BOOKMARK", error = "ERROR"
+  case added = "ADDED"
+  case modified = "MODIFIED"
+  case deleted = "DELETED"
+  case bookmark = "BOOKMARK"
+  case error = "ERROR"
 }
 
 /// One line of a watch stream: `{"type": …, "object": …}`.

@@ -5,7 +5,9 @@ import Foundation
 public enum ManifestDecoder {
   /// Decodes `json` as `T`; a wrong type or a bad quantity becomes a ``FieldError`` naming the
   /// field (`spec.workspace.size: Invalid value: "ten": …`).
-  public static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue) -> Result<
+  public static func decode<T: Decodable>(
+    _ type: T.Type, from json: JSONValue
+  ) -> Result<
     T, FieldError
   > {
     do {

@@ -48,8 +48,7 @@ extension Runner {
     }
     if let ssh = s.ssh {
       let sp = p.child("ssh")
-      if ssh.enabled == true, (ssh.authorizedKeys ?? []).isEmpty, ssh.authorizedKeysSecretRef == nil
-      {
+      if ssh.enabled == true, (ssh.authorizedKeys ?? []).isEmpty, ssh.authorizedKeysSecretRef == nil {
         errs.append(
           FieldError(
             .required, sp.child("authorizedKeys"),

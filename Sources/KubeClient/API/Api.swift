@@ -11,7 +11,9 @@ public struct Api<K: Codable & Sendable>: Sendable {
   public let namespace: String?
   public let identity: IdentityReader<K>
 
-  public init(client: KubernetesClient, resource: ResourceDescriptor, namespace: String?, identity: @escaping IdentityReader<K>) {
+  public init(
+    client: KubernetesClient, resource: ResourceDescriptor, namespace: String?, identity: @escaping IdentityReader<K>
+  ) {
     self.client = client
     self.resource = resource
     self.namespace = namespace
@@ -59,7 +61,9 @@ public struct Api<K: Codable & Sendable>: Sendable {
   /// Every page, `pageSize` objects at a time. When a continue token expires (410) the list
   /// restarts from the first page, at most `maxRestarts` times. The result's
   /// `metadata.resourceVersion` is that of the last page, ready to start a watch from.
-  public func listAll(_ params: ListParams = ListParams(), pageSize: Int = 500, maxRestarts: Int = 3) async throws
+  public func listAll(
+    _ params: ListParams = ListParams(), pageSize: Int = 500, maxRestarts: Int = 3
+  ) async throws
     -> ObjectList<K>
   {
     var restarts = 0
@@ -94,7 +98,8 @@ public struct Api<K: Codable & Sendable>: Sendable {
   public func create(_ object: K, _ params: PostParams = PostParams()) async throws -> K {
     try requireNamespace("create")
     return try await client.send(
-      KubeRequest(method: "POST", path: path(), query: params.query, body: body(object), contentType: "application/json"),
+      KubeRequest(
+        method: "POST", path: path(), query: params.query, body: body(object), contentType: "application/json"),
       as: K.self)
   }
 
@@ -116,10 +121,12 @@ public struct Api<K: Codable & Sendable>: Sendable {
   }
 
   /// Deletes every object matching the selectors (`deletecollection`).
-  public func deleteCollection(_ list: ListParams = ListParams(), _ params: DeleteParams = DeleteParams()) async throws {
+  public func deleteCollection(_ list: ListParams = ListParams(), _ params: DeleteParams = DeleteParams()) async throws
+  {
     try requireNamespace("deletecollection")
     _ = try await client.send(
-      KubeRequest(method: "DELETE", path: path(), query: list.query, body: body(params.body), contentType: "application/json"))
+      KubeRequest(
+        method: "DELETE", path: path(), query: list.query, body: body(params.body), contentType: "application/json"))
   }
 
   public func patch(_ name: String, _ patch: Patch, _ params: PatchParams = PatchParams()) async throws -> K {
@@ -172,7 +179,8 @@ public struct Api<K: Codable & Sendable>: Sendable {
     var p = params
     if case .apply = patch {} else { p.force = false }
     return try await client.send(
-      KubeRequest(method: "PATCH", path: path(name, sub), query: p.query, body: try patch.body(), contentType: patch.contentType),
+      KubeRequest(
+        method: "PATCH", path: path(name, sub), query: p.query, body: try patch.body(), contentType: patch.contentType),
       as: K.self)
   }
 }

@@ -35,7 +35,8 @@ public final class KubernetesClient: Sendable {
   }
 
   /// A client from `KUBECONFIG`, the in-cluster service account or `~/.kube/config`.
-  public static func fromEnvironment(overrides: KubeconfigOverrides = KubeconfigOverrides()) throws -> KubernetesClient {
+  public static func fromEnvironment(overrides: KubeconfigOverrides = KubeconfigOverrides()) throws -> KubernetesClient
+  {
     try KubernetesClient(configuration: ClientConfiguration.load(overrides: overrides))
   }
 
@@ -44,8 +45,9 @@ public final class KubernetesClient: Sendable {
   /// A typed API for `K` in `namespace` (nil: the default namespace for namespaced kinds;
   /// use ``allNamespaces(_:)`` to list across namespaces).
   public func api<K: KubernetesObject>(_ type: K.Type, namespace: String? = nil) -> Api<K> {
-    Api(client: self, resource: K.resource, namespace: K.resource.namespaced ? (namespace ?? defaultNamespace) : nil,
-        identity: { $0.identity })
+    Api(
+      client: self, resource: K.resource, namespace: K.resource.namespaced ? (namespace ?? defaultNamespace) : nil,
+      identity: { $0.identity })
   }
 
   /// A typed API for `K` across all namespaces (list and watch only make sense here).

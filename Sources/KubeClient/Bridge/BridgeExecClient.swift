@@ -37,17 +37,22 @@ public struct BridgeExecClient: Sendable {
     let body = Array(try KubeJSON.encode(request))
     guard body.count < BridgeExecRequest.maxBodyBytes else {
       throw KubeError.invalid(
-        "the exec request is \(body.count) bytes; the exec bridge takes at most \(BridgeExecRequest.maxBodyBytes) (send stdin in smaller pieces)")
+        "the exec request is \(body.count) bytes; the exec bridge takes at most \(BridgeExecRequest.maxBodyBytes) (send stdin in smaller pieces)"
+      )
     }
-    var r = KubeRequest(method: "POST", path: runnerPath(namespace, runner) + "/exec", body: body, contentType: "application/json")
+    var r = KubeRequest(
+      method: "POST", path: runnerPath(namespace, runner) + "/exec", body: body, contentType: "application/json")
     r.accept = "application/x-ndjson, application/json"
     let response = try await Self.mapErrors(runner: runner) { try await client.transport.stream(r, timeout: nil) }
-    return try await Self.read(response.body, stdout: stdout, stderr: stderr) ?? .lost(
-      message: "the connection to the exec bridge ended before the command finished; it may still have run")
+    return try await Self.read(response.body, stdout: stdout, stderr: stderr)
+      ?? .lost(
+        message: "the connection to the exec bridge ended before the command finished; it may still have run")
   }
 
   /// Runs a command without streaming and collects its output.
-  public func execCollect(namespace: String? = nil, runner: String, _ request: BridgeExecRequest) async throws
+  public func execCollect(
+    namespace: String? = nil, runner: String, _ request: BridgeExecRequest
+  ) async throws
     -> BridgeExecOutput
   {
     let out = ByteCollector()
@@ -61,13 +66,18 @@ public struct BridgeExecClient: Sendable {
 
   /// Starts a durable exec (`POST …/runners/NAME/execs`): the command keeps running when the
   /// client goes away; ``attach(namespace:runner:id:offset:follow:stdout:stderr:)`` reads it.
-  public func start(namespace: String? = nil, runner: String, _ request: BridgeExecRequest) async throws -> BridgeDurableExec {
+  public func start(
+    namespace: String? = nil, runner: String, _ request: BridgeExecRequest
+  ) async throws -> BridgeDurableExec {
     let body = Array(try KubeJSON.encode(request))
-    let r = KubeRequest(method: "POST", path: runnerPath(namespace, runner) + "/execs", body: body, contentType: "application/json")
+    let r = KubeRequest(
+      method: "POST", path: runnerPath(namespace, runner) + "/execs", body: body, contentType: "application/json")
     let answer = try await Self.mapErrors(runner: runner) { try await client.send(r) }
     let value = try KubeJSON.decode(JSONValue.self, from: Data(answer))
     guard let id = value["id"].stringValue ?? value["metadata"]["name"].stringValue else {
-      throw KubeError.decoding("the exec bridge started an exec but did not say its id: \(String(decoding: answer.prefix(200), as: UTF8.self))")
+      throw KubeError.decoding(
+        "the exec bridge started an exec but did not say its id: \(String(decoding: answer.prefix(200), as: UTF8.self))"
+      )
     }
     return BridgeDurableExec(id: id, object: value)
   }
@@ -81,7 +91,8 @@ public struct BridgeExecClient: Sendable {
   ) async throws -> BridgeExecEnd? {
     var query: [(name: String, value: String)] = [("offset", String(offset))]
     if follow { query.append(("follow", "true")) }
-    var r = KubeRequest(method: "GET", path: runnerPath(namespace, runner) + "/execs/\(Api<JSONValue>.escapeSegment(id))", query: query)
+    var r = KubeRequest(
+      method: "GET", path: runnerPath(namespace, runner) + "/execs/\(Api<JSONValue>.escapeSegment(id))", query: query)
     r.accept = "application/x-ndjson, application/json"
     let response = try await Self.mapErrors(runner: runner) {
       try await client.transport.stream(r, timeout: follow ? nil : client.configuration.requestTimeout)
@@ -92,8 +103,11 @@ public struct BridgeExecClient: Sendable {
   /// Signals a durable exec (`DELETE …/execs/ID?signal=TERM`, the default); returns the
   /// bridge's view of it (`status.phase`, `status.outcome` once it ended).
   @discardableResult
-  public func cancel(namespace: String? = nil, runner: String, id: String, signal: String? = nil) async throws -> JSONValue {
-    var r = KubeRequest(method: "DELETE", path: runnerPath(namespace, runner) + "/execs/\(Api<JSONValue>.escapeSegment(id))")
+  public func cancel(
+    namespace: String? = nil, runner: String, id: String, signal: String? = nil
+  ) async throws -> JSONValue {
+    var r = KubeRequest(
+      method: "DELETE", path: runnerPath(namespace, runner) + "/execs/\(Api<JSONValue>.escapeSegment(id))")
     if let signal { r.query = [("signal", signal)] }
     let answer = try await Self.mapErrors(runner: runner) { try await client.send(r) }
     return (try? KubeJSON.decode(JSONValue.self, from: Data(answer))) ?? .null

@@ -66,7 +66,8 @@ extension BridgeExecClient {
             switch frame.opcode {
             case .binary:
               var data = frame.unmaskedData
-              guard let bytes = data.readBytes(length: data.readableBytes), let (channel, payload) = ExecFrame.decode(bytes)
+              guard let bytes = data.readBytes(length: data.readableBytes),
+                let (channel, payload) = ExecFrame.decode(bytes)
               else { continue }
               switch channel {
               case .stdout: try await stdout(payload)

@@ -24,7 +24,9 @@ public actor ExecCredentialProvider: TokenSource {
   private var running: Task<Credential, any Error>?
 
   /// - Parameter clusterInfo: `spec.cluster` for `provideClusterInfo` (server, CA data…).
-  public init(config: Kubeconfig.ExecConfig, clusterInfo: JSONValue? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+  public init(
+    config: Kubeconfig.ExecConfig, clusterInfo: JSONValue? = nil, now: @escaping @Sendable () -> Date = Date.init
+  ) {
     self.config = config
     self.clusterInfo = clusterInfo
     self.now = now
@@ -70,7 +72,8 @@ public actor ExecCredentialProvider: TokenSource {
       throw KubeError.invalid("exec plugin \(name) did not print an ExecCredential as JSON")
     }
     guard json["kind"].stringValue == "ExecCredential" else {
-      throw KubeError.invalid("exec plugin \(name) printed kind \(json["kind"].stringValue ?? "nil"), want ExecCredential")
+      throw KubeError.invalid(
+        "exec plugin \(name) printed kind \(json["kind"].stringValue ?? "nil"), want ExecCredential")
     }
     guard json["apiVersion"].stringValue == config.apiVersion else {
       throw KubeError.invalid(
@@ -106,13 +109,17 @@ public actor ExecCredentialProvider: TokenSource {
   }
 
   /// Runs the plugin off the cooperative thread pool (Process and pipe reads block).
-  private static func runProcess(_ config: Kubeconfig.ExecConfig, execInfo: String) async throws -> (Int32, [UInt8], [UInt8]) {
+  private static func runProcess(
+    _ config: Kubeconfig.ExecConfig, execInfo: String
+  ) async throws -> (Int32, [UInt8], [UInt8]) {
     var env = ProcessInfo.processInfo.environment
     for v in config.env { env[v.name] = v.value }
     env["KUBERNETES_EXEC_INFO"] = execInfo
     guard let exe = executablePath(config.command, path: env["PATH"]) else {
       var msg = "exec plugin \(config.command): executable not found"
-      if let hint = config.installHint, !hint.isEmpty { msg += " (\(hint.split(whereSeparator: \.isNewline).joined(separator: " ")))" }
+      if let hint = config.installHint, !hint.isEmpty {
+        msg += " (\(hint.split(whereSeparator: \.isNewline).joined(separator: " ")))"
+      }
       throw KubeError.invalid(msg)
     }
     let environment = env
@@ -130,7 +137,8 @@ public actor ExecCredentialProvider: TokenSource {
         do {
           try p.run()
         } catch {
-          cont.resume(throwing: KubeError.invalid("exec plugin \(config.command) could not start: \(error.localizedDescription)"))
+          cont.resume(
+            throwing: KubeError.invalid("exec plugin \(config.command) could not start: \(error.localizedDescription)"))
           return
         }
         let group = DispatchGroup()

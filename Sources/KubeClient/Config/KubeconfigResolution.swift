@@ -5,7 +5,9 @@ import NIOSSL
 extension Kubeconfig {
   /// The configuration of the current context (or `overrides.context`), checked and with
   /// every referenced file read. Errors name the file and field at fault.
-  public func configuration(overrides: KubeconfigOverrides = KubeconfigOverrides()) throws(KubeconfigError)
+  public func configuration(
+    overrides: KubeconfigOverrides = KubeconfigOverrides()
+  ) throws(KubeconfigError)
     -> ClientConfiguration
   {
     let firstFile = files.first
@@ -72,7 +74,8 @@ extension Kubeconfig {
         if overrides.user != nil {
           throw KubeconfigError(file: firstFile, field: nil, problem: "user \"\(userName)\" not found in users")
         }
-        throw KubeconfigError(file: ctxEntry.file, field: "\(ctxPath).user", problem: "\"\(userName)\" not found in users")
+        throw KubeconfigError(
+          file: ctxEntry.file, field: "\(ctxPath).user", problem: "\"\(userName)\" not found in users")
       }
       userDesc = "user \"\(userName)\""
       let u = userEntry.value
@@ -97,12 +100,14 @@ extension Kubeconfig {
       }
       if let c = cert {
         guard key != nil else {
-          throw KubeconfigError(file: ufile, field: "\(upath).client-key", problem: "is required with a client certificate")
+          throw KubeconfigError(
+            file: ufile, field: "\(upath).client-key", problem: "is required with a client certificate")
         }
         let field = u.clientCertificateData != nil ? "client-certificate-data" : "client-certificate"
         _ = try Self.checkCertificates(c, ufile, "\(upath).\(field)")
       } else if key != nil {
-        throw KubeconfigError(file: ufile, field: "\(upath).client-certificate", problem: "is required with a client key")
+        throw KubeconfigError(
+          file: ufile, field: "\(upath).client-certificate", problem: "is required with a client key")
       }
       if let k = key {
         do {
@@ -127,7 +132,9 @@ extension Kubeconfig {
       } else if let name = u.username {
         credentials = .basic(username: name, password: u.password ?? "")
       } else if let exec = u.exec {
-        var info: JSONValue = ["server": .string(server), "insecure-skip-tls-verify": .bool(cluster.insecureSkipTLSVerify)]
+        var info: JSONValue = [
+          "server": .string(server), "insecure-skip-tls-verify": .bool(cluster.insecureSkipTLSVerify),
+        ]
         if let ca = tls.caPEM { info["certificate-authority-data"] = .string(Data(ca).base64EncodedString()) }
         if let n = cluster.tlsServerName { info["tls-server-name"] = .string(n) }
         credentials = .bearer(ExecCredentialProvider(config: exec, clusterInfo: info))
@@ -176,7 +183,8 @@ extension ClientConfiguration {
     }
     let tokenPath = serviceAccountDirectory + "/token"
     guard FileManager.default.isReadableFile(atPath: tokenPath) else {
-      throw KubeconfigError(file: nil, field: nil, problem: "in-cluster: service account token \(tokenPath) cannot be read")
+      throw KubeconfigError(
+        file: nil, field: nil, problem: "in-cluster: service account token \(tokenPath) cannot be read")
     }
     var tls = TLSSettings()
     let caPath = serviceAccountDirectory + "/ca.crt"
@@ -199,13 +207,15 @@ extension ClientConfiguration {
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws(KubeconfigError) -> ClientConfiguration {
     if environment["KUBECONFIG"]?.isEmpty == false {
-      return try Kubeconfig.load(paths: Kubeconfig.defaultPaths(environment: environment)).configuration(overrides: overrides)
+      return try Kubeconfig.load(paths: Kubeconfig.defaultPaths(environment: environment)).configuration(
+        overrides: overrides)
     }
     if environment["KUBERNETES_SERVICE_HOST"]?.isEmpty == false {
       var c = try inCluster(environment: environment)
       if let ns = overrides.namespace { c.namespace = ns }
       return c
     }
-    return try Kubeconfig.load(paths: Kubeconfig.defaultPaths(environment: environment)).configuration(overrides: overrides)
+    return try Kubeconfig.load(paths: Kubeconfig.defaultPaths(environment: environment)).configuration(
+      overrides: overrides)
   }
 }

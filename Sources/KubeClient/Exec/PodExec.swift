@@ -15,7 +15,10 @@ public struct ExecOptions: Sendable, Equatable {
   public var stderr: Bool = true
   public var tty: Bool = false
 
-  public init(command: [String], container: String? = nil, stdin: Bool = false, stdout: Bool = true, stderr: Bool = true, tty: Bool = false) {
+  public init(
+    command: [String], container: String? = nil, stdin: Bool = false, stdout: Bool = true, stderr: Bool = true,
+    tty: Bool = false
+  ) {
     self.command = command
     self.container = container
     self.stdin = stdin

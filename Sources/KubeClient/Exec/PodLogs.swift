@@ -44,7 +44,9 @@ public struct LogOptions: Sendable, Equatable {
 extension KubernetesClient {
   /// Streams a container's log as raw chunks; with `follow` it lasts until the container
   /// ends or the consumer stops iterating.
-  public func logs(namespace: String? = nil, pod: String, _ options: LogOptions = LogOptions())
+  public func logs(
+    namespace: String? = nil, pod: String, _ options: LogOptions = LogOptions()
+  )
     -> AsyncThrowingStream<[UInt8], any Error>
   {
     let path = "/api/v1/namespaces/\(namespace ?? defaultNamespace)/pods/\(Api<JSONValue>.escapeSegment(pod))/log"
@@ -54,7 +56,8 @@ extension KubernetesClient {
     let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
     let task = Task {
       do {
-        let response = try await transport.stream(request, timeout: options.follow ? nil : transport.configuration.requestTimeout)
+        let response = try await transport.stream(
+          request, timeout: options.follow ? nil : transport.configuration.requestTimeout)
         for try await chunk in response.body { continuation.yield(Array(chunk.readableBytesView)) }
         continuation.finish()
       } catch {
@@ -66,7 +69,9 @@ extension KubernetesClient {
   }
 
   /// The log split into lines (without newlines), framed incrementally.
-  public func logLines(namespace: String? = nil, pod: String, _ options: LogOptions = LogOptions())
+  public func logLines(
+    namespace: String? = nil, pod: String, _ options: LogOptions = LogOptions()
+  )
     -> AsyncThrowingStream<String, any Error>
   {
     let chunks = logs(namespace: namespace, pod: pod, options)
@@ -88,7 +93,9 @@ extension KubernetesClient {
   }
 
   /// The whole (non-follow) log as text.
-  public func logText(namespace: String? = nil, pod: String, _ options: LogOptions = LogOptions()) async throws -> String {
+  public func logText(
+    namespace: String? = nil, pod: String, _ options: LogOptions = LogOptions()
+  ) async throws -> String {
     var o = options
     o.follow = false
     var bytes: [UInt8] = []

@@ -18,7 +18,8 @@ public struct WebSocketConnection: Sendable {
 
   /// Sends one masked, final frame.
   public func send(_ bytes: [UInt8], opcode: WebSocketOpcode = .binary) async throws {
-    try await outbound.write(WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: ByteBuffer(bytes: bytes)))
+    try await outbound.write(
+      WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: ByteBuffer(bytes: bytes)))
   }
 }
 
@@ -110,9 +111,11 @@ extension KubeTransport {
                 channel.eventLoop.makeCompletedFuture {
                   try channel.pipeline.syncOperations.addHandler(
                     NIOWebSocketFrameAggregator(
-                      minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16, maxAccumulatedFrameSize: maxFrameSize))
+                      minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
+                      maxAccumulatedFrameSize: maxFrameSize))
                   let ws = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
-                  return UpgradeOutcome.upgraded(ws, subprotocol: response.headers.first(name: "Sec-WebSocket-Protocol"))
+                  return UpgradeOutcome.upgraded(
+                    ws, subprotocol: response.headers.first(name: "Sec-WebSocket-Protocol"))
                 }
               })
             let config = NIOTypedHTTPClientUpgradeConfiguration<UpgradeOutcome>(
@@ -166,7 +169,9 @@ extension KubeTransport {
 
 extension KubeTransport {
   /// `future`'s value, or a transport error (and the channel closed) after `limit`.
-  static func awaitWithin<T: Sendable>(_ future: EventLoopFuture<T>, _ limit: TimeAmount, closing channel: (any Channel)?)
+  static func awaitWithin<T: Sendable>(
+    _ future: EventLoopFuture<T>, _ limit: TimeAmount, closing channel: (any Channel)?
+  )
     async throws -> T
   {
     let loop = future.eventLoop
@@ -176,7 +181,8 @@ extension KubeTransport {
       guard !done.value else { return }
       done.value = true
       channel?.close(promise: nil)
-      promise.fail(KubeError.transport("no answer to the WebSocket upgrade within \(limit.nanoseconds / 1_000_000_000) s"))
+      promise.fail(
+        KubeError.transport("no answer to the WebSocket upgrade within \(limit.nanoseconds / 1_000_000_000) s"))
     }
     future.whenComplete { result in
       timer.cancel()

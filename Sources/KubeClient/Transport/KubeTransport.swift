@@ -168,12 +168,15 @@ public final class KubeTransport: Sendable {
         outcome = .connectionError
         failure = KubeError.transport("\(r.method) \(base)\(r.path): \(Self.describe(error))")
       }
-      guard let delay = configuration.retry.delay(attempt: attempt, method: r.method, outcome: outcome, random: random())
+      guard
+        let delay = configuration.retry.delay(attempt: attempt, method: r.method, outcome: outcome, random: random())
       else { throw failure }
       logger.debug(
         "retrying request",
-        metadata: ["method": .string(r.method), "path": .string(r.path), "attempt": .stringConvertible(attempt + 1),
-                   "delay": .string("\(delay)")])
+        metadata: [
+          "method": .string(r.method), "path": .string(r.path), "attempt": .stringConvertible(attempt + 1),
+          "delay": .string("\(delay)"),
+        ])
       attempt += 1
       try await sleep(delay)
     }
@@ -194,14 +197,18 @@ public final class KubeTransport: Sendable {
     // /api/v1/... has 2 fixed segments, /apis/g/v/... has 3.
     let fixed = parts.first == "apis" ? 3 : 2
     while i < parts.count {
-      if i < fixed { out.append(parts[i]) }
-      else if parts[i] == "namespaces" && i + 1 < parts.count && i == fixed {
+      if i < fixed {
+        out.append(parts[i])
+      } else if parts[i] == "namespaces" && i + 1 < parts.count && i == fixed {
         out.append("namespaces")
         out.append("{namespace}")
         i += 1
       } else {
         out.append(parts[i])
-        if i + 1 < parts.count { out.append("{name}"); i += 1 }
+        if i + 1 < parts.count {
+          out.append("{name}")
+          i += 1
+        }
       }
       i += 1
     }

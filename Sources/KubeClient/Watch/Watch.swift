@@ -13,7 +13,9 @@ public struct WatchParams: Sendable, Equatable {
   public var timeoutSeconds: Int?
   public var allowBookmarks: Bool = true
 
-  public init(labelSelector: String? = nil, fieldSelector: String? = nil, timeoutSeconds: Int? = nil, allowBookmarks: Bool = true) {
+  public init(
+    labelSelector: String? = nil, fieldSelector: String? = nil, timeoutSeconds: Int? = nil, allowBookmarks: Bool = true
+  ) {
     self.labelSelector = labelSelector
     self.fieldSelector = fieldSelector
     self.timeoutSeconds = timeoutSeconds
@@ -35,7 +37,9 @@ extension Api {
   ///
   /// Events are read as fast as the server sends them and buffered for the consumer, because
   /// the API server drops watchers that fall behind.
-  public func watch(from resourceVersion: String, _ params: WatchParams = WatchParams())
+  public func watch(
+    from resourceVersion: String, _ params: WatchParams = WatchParams()
+  )
     -> AsyncThrowingStream<WatchEvent<K>, any Error>
   {
     let (stream, continuation) = AsyncThrowingStream<WatchEvent<K>, any Error>.makeStream()

@@ -34,7 +34,9 @@ public struct WatcherConfig: Sendable {
   public var maxBackoff: Duration = .seconds(30)
   public var resetAfter: Duration = .seconds(120)
 
-  public init(labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500, timeoutSeconds: Int? = nil) {
+  public init(
+    labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500, timeoutSeconds: Int? = nil
+  ) {
     self.labelSelector = labelSelector
     self.fieldSelector = fieldSelector
     self.pageSize = pageSize
@@ -109,7 +111,8 @@ extension Api {
       guard let rv = resourceVersion else {
         emit(.initStarted)
         do {
-          var p = ListParams(labelSelector: config.labelSelector, fieldSelector: config.fieldSelector, limit: config.pageSize)
+          var p = ListParams(
+            labelSelector: config.labelSelector, fieldSelector: config.fieldSelector, limit: config.pageSize)
           var listRV = ""
           repeat {
             let page = try await list(p)
@@ -138,7 +141,8 @@ extension Api {
       var current = rv
       do {
         let params = WatchParams(
-          labelSelector: config.labelSelector, fieldSelector: config.fieldSelector, timeoutSeconds: config.timeoutSeconds)
+          labelSelector: config.labelSelector, fieldSelector: config.fieldSelector,
+          timeoutSeconds: config.timeoutSeconds)
         try await runWatch(from: rv, params) { event in
           switch event {
           case .added(let o), .modified(let o): emit(.apply(o))

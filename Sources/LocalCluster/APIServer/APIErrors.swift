@@ -8,7 +8,9 @@ enum APIErrors {
   }
 
   static func notFound(_ r: ResourceInfo, name: String) -> Status {
-    Status(message: "\(r.qualifiedResource) \"\(name)\" not found", reason: "NotFound", details: details(r, name: name), code: 404)
+    Status(
+      message: "\(r.qualifiedResource) \"\(name)\" not found", reason: "NotFound", details: details(r, name: name),
+      code: 404)
   }
 
   static func namespaceNotFound(_ ns: String) -> Status {
@@ -18,7 +20,9 @@ enum APIErrors {
   }
 
   static func pathNotFound() -> Status {
-    Status(message: "the server could not find the requested resource", reason: "NotFound", details: StatusDetails(), code: 404)
+    Status(
+      message: "the server could not find the requested resource", reason: "NotFound", details: StatusDetails(),
+      code: 404)
   }
 
   static func alreadyExists(_ r: ResourceInfo, name: String) -> Status {

@@ -95,17 +95,23 @@ final class APIHandler: HTTPHandling {
     if target.hasPrefix("system:serviceaccount:") {
       let p = target.split(separator: ":")
       if p.count == 4 {
-        checks = [AuthorizationAttributes(user: user, verb: "impersonate", namespace: String(p[2]), resource: "serviceaccounts", name: String(p[3]))]
+        checks = [
+          AuthorizationAttributes(
+            user: user, verb: "impersonate", namespace: String(p[2]), resource: "serviceaccounts", name: String(p[3]))
+        ]
       }
     }
-    for g in groups { checks.append(AuthorizationAttributes(user: user, verb: "impersonate", resource: "groups", name: g)) }
+    for g in groups {
+      checks.append(AuthorizationAttributes(user: user, verb: "impersonate", resource: "groups", name: g))
+    }
     for a in checks {
       let (ok, _) = await authorizer.authorize(a)
       if !ok {
         let what = a.resource == "groups" ? "group" : (a.resource == "serviceaccounts" ? "serviceaccount" : "user")
         throw APIErrors.forbidden(
           nil, name: nil,
-          message: "\(a.resource) \"\(a.name)\" is forbidden: User \"\(user.name)\" cannot impersonate resource \"\(a.resource)\" in API group \"\" \(a.namespace.isEmpty ? "at the cluster scope" : "in the namespace \"\(a.namespace)\"")"
+          message:
+            "\(a.resource) \"\(a.name)\" is forbidden: User \"\(user.name)\" cannot impersonate resource \"\(a.resource)\" in API group \"\" \(a.namespace.isEmpty ? "at the cluster scope" : "in the namespace \"\(a.namespace)\"")"
             .replacingOccurrences(of: "\u{0}", with: what))
       }
     }
@@ -118,7 +124,8 @@ final class APIHandler: HTTPHandling {
     let route = await self.route(req.path)
     switch route {
     case .health:
-      return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok".utf8)))
+      return HTTPResponse(
+        status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok".utf8)))
     case .version:
       return .json(200, Discovery.version)
     default: break
@@ -181,7 +188,9 @@ final class APIHandler: HTTPHandling {
     case "healthz", "livez", "readyz": return .health
     case "openapi":
       if segs.count == 2 && segs[1] == "v2" { return .openAPIV2 }
-      if segs.count >= 2 && segs[1] == "v3" { return .openAPIV3(segs.count > 2 ? segs[2...].joined(separator: "/") : nil) }
+      if segs.count >= 2 && segs[1] == "v3" {
+        return .openAPIV3(segs.count > 2 ? segs[2...].joined(separator: "/") : nil)
+      }
       return .notFound
     case "api":
       if segs.count == 1 { return .api }
@@ -205,7 +214,8 @@ final class APIHandler: HTTPHandling {
       ns = parts[1]
       parts = Array(parts[2...])
     }
-    guard !parts.isEmpty, parts.count <= 3, let r = await store.lookup(group: group, version: version, plural: parts[0]) else {
+    guard !parts.isEmpty, parts.count <= 3, let r = await store.lookup(group: group, version: version, plural: parts[0])
+    else {
       return .notFound
     }
     if r.namespaced != (ns != nil) && parts.count > 1 && r.namespaced { return .notFound }
@@ -296,7 +306,8 @@ final class APIHandler: HTTPHandling {
     case (.PUT, let n?, nil), (.PUT, let n?, "status"), (.PUT, let n?, "finalize"):
       return try await update(req, r, namespace: namespace, name: n, subresource: subresource, dryRun: dryRun)
     case (.PATCH, let n?, nil), (.PATCH, let n?, "status"):
-      return try await Patching.patch(self, req, r, namespace: namespace, name: n, subresource: subresource, dryRun: dryRun)
+      return try await Patching.patch(
+        self, req, r, namespace: namespace, name: n, subresource: subresource, dryRun: dryRun)
     case (.DELETE, let n?, nil):
       return try await delete(req, r, namespace: namespace, name: n, dryRun: dryRun)
     case (.DELETE, nil, nil):
@@ -304,7 +315,8 @@ final class APIHandler: HTTPHandling {
       let matcher = try Self.matcher(req, r)
       let opts = try Self.deleteOptions(req, dryRun: dryRun)
       let items = try await store.deleteCollection(r, namespace: namespace, matches: matcher, options: opts)
-      return .json(200, Self.listObject(r, items, rv: await store.currentResourceVersion, continueToken: nil, remaining: nil))
+      return .json(
+        200, Self.listObject(r, items, rv: await store.currentResourceVersion, continueToken: nil, remaining: nil))
     default:
       throw APIErrors.methodNotAllowed()
     }
@@ -336,7 +348,9 @@ final class APIHandler: HTTPHandling {
     }
   }
 
-  static func matcher(_ req: HTTPRequest, _ r: ResourceInfo, name: String? = nil) throws -> @Sendable (JSONValue) -> Bool {
+  static func matcher(
+    _ req: HTTPRequest, _ r: ResourceInfo, name: String? = nil
+  ) throws -> @Sendable (JSONValue) -> Bool {
     let labels = try req.q("labelSelector").map { try LabelSelector.parse($0) }
     var fields = try req.q("fieldSelector").map { try FieldSelector.parse($0, for: r) }
     if let name {
@@ -356,26 +370,40 @@ final class APIHandler: HTTPHandling {
     }
   }
 
-  static func listObject(_ r: ResourceInfo, _ items: [JSONValue], rv: String, continueToken: String?, remaining: Int64?) -> JSONValue {
+  static func listObject(
+    _ r: ResourceInfo, _ items: [JSONValue], rv: String, continueToken: String?, remaining: Int64?
+  ) -> JSONValue {
     var meta: [String: JSONValue] = ["resourceVersion": .string(rv)]
     if let c = continueToken { meta["continue"] = .string(c) }
     if let rem = remaining { meta["remainingItemCount"] = .int(rem) }
     return .object([
-      "apiVersion": .string(r.apiVersion), "kind": .string(r.listKind), "metadata": .object(meta), "items": .array(items),
+      "apiVersion": .string(r.apiVersion), "kind": .string(r.listKind), "metadata": .object(meta),
+      "items": .array(items),
     ])
   }
 
-  private func list(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, table: Bool) async throws -> HTTPResponse {
+  private func list(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, table: Bool) async throws -> HTTPResponse
+  {
     let matcher = try Self.matcher(req, r)
     let limit = req.q("limit").flatMap { Int($0) }
-    let result = try await store.list(r, namespace: namespace, matches: matcher, limit: limit, continueToken: req.q("continue"))
+    let result = try await store.list(
+      r, namespace: namespace, matches: matcher, limit: limit, continueToken: req.q("continue"))
     if table {
-      return .json(200, TableConverter.table(r, result.items, req: req, listRV: result.resourceVersion, continueToken: result.continueToken))
+      return .json(
+        200,
+        TableConverter.table(
+          r, result.items, req: req, listRV: result.resourceVersion, continueToken: result.continueToken))
     }
-    return .json(200, Self.listObject(r, result.items, rv: result.resourceVersion, continueToken: result.continueToken, remaining: result.remainingItemCount))
+    return .json(
+      200,
+      Self.listObject(
+        r, result.items, rv: result.resourceVersion, continueToken: result.continueToken,
+        remaining: result.remainingItemCount))
   }
 
-  private func watch(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, name: String?, table: Bool) async throws
+  private func watch(
+    _ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, name: String?, table: Bool
+  ) async throws
     -> HTTPResponse
   {
     let matcher = try Self.matcher(req, r, name: name)
@@ -383,9 +411,14 @@ final class APIHandler: HTTPHandling {
     let bookmarks = req.flag("allowWatchBookmarks")
     let sendInitial = req.q("sendInitialEvents").map { $0 == "true" }
     if sendInitial == true && !bookmarks {
-      throw APIErrors.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "", causes: [
-        StatusCause(reason: "FieldValueForbidden", message: "Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled", field: "sendInitialEvents")
-      ])
+      throw APIErrors.invalid(
+        kind: "ListOptions", group: "meta.k8s.io", name: "",
+        causes: [
+          StatusCause(
+            reason: "FieldValueForbidden",
+            message: "Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+            field: "sendInitialEvents")
+        ])
     }
     let (id, items) = try await store.watch(
       r, namespace: namespace, resourceVersion: req.q("resourceVersion"), sendInitialEvents: sendInitial,
@@ -432,7 +465,9 @@ final class APIHandler: HTTPHandling {
     return HTTPResponse(status: 200, headers: [("Content-Type", ct)], body: .stream(out))
   }
 
-  private func create(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, dryRun: Bool) async throws -> HTTPResponse {
+  private func create(
+    _ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, dryRun: Bool
+  ) async throws -> HTTPResponse {
     guard r.verbs.contains("create") else { throw APIErrors.methodNotAllowed() }
     var obj = try Self.body(req)
     let warnings = try FieldValidation.check(self, req, r, &obj)
@@ -457,7 +492,8 @@ final class APIHandler: HTTPHandling {
       }
       return .json(200, o, headers: warnings)
     }
-    let (o, created) = try await store.update(r, namespace: namespace, name: name, object: obj, subresource: sub, dryRun: dryRun)
+    let (o, created) = try await store.update(
+      r, namespace: namespace, name: name, object: obj, subresource: sub, dryRun: dryRun)
     return .json(created ? 201 : 200, o, headers: warnings)
   }
 
@@ -476,14 +512,21 @@ final class APIHandler: HTTPHandling {
     if let g = req.q("gracePeriodSeconds").flatMap({ Int64($0) }) { o.gracePeriodSeconds = g }
     if req.q("orphanDependents") == "true" && o.propagationPolicy == nil { o.propagationPolicy = "Orphan" }
     if let p = o.propagationPolicy, !["Orphan", "Foreground", "Background"].contains(p) {
-      throw APIErrors.invalid(kind: "DeleteOptions", group: "meta.k8s.io", name: "", causes: [
-        StatusCause(reason: "FieldValueNotSupported", message: "Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", \"Orphan\"", field: "propagationPolicy")
-      ])
+      throw APIErrors.invalid(
+        kind: "DeleteOptions", group: "meta.k8s.io", name: "",
+        causes: [
+          StatusCause(
+            reason: "FieldValueNotSupported",
+            message: "Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
+            field: "propagationPolicy")
+        ])
     }
     return o
   }
 
-  private func delete(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, name: String, dryRun: Bool) async throws
+  private func delete(
+    _ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, name: String, dryRun: Bool
+  ) async throws
     -> HTTPResponse
   {
     let opts = try Self.deleteOptions(req, dryRun: dryRun)
@@ -493,10 +536,13 @@ final class APIHandler: HTTPHandling {
     return .json(200, APIErrors.success(r, name: name, uid: out.object["metadata"]["uid"].stringValue).jsonValue)
   }
 
-  private func bind(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String, name: String) async throws -> HTTPResponse {
+  private func bind(_ req: HTTPRequest, _ r: ResourceInfo, namespace: String, name: String) async throws -> HTTPResponse
+  {
     let b = try Self.body(req)
     guard let node = b["target"]["name"].stringValue, !node.isEmpty else {
-      throw APIErrors.invalid(kind: "Binding", group: "", name: name, causes: [StatusCause(reason: "FieldValueRequired", message: "Required value", field: "target.name")])
+      throw APIErrors.invalid(
+        kind: "Binding", group: "", name: name,
+        causes: [StatusCause(reason: "FieldValueRequired", message: "Required value", field: "target.name")])
     }
     _ = try await store.patch(r, namespace: namespace, name: name) { cur in
       var c = cur ?? .null
@@ -512,7 +558,9 @@ final class APIHandler: HTTPHandling {
   // MARK: - WebSocket (exec, attach, portforward)
 
   func shouldUpgrade(_ head: HTTPRequestHead) async -> HTTPHeaders? {
-    if let api = await aggregator.isAggregatedUpgrade(head) { return await aggregator.shouldUpgrade(self, head, api: api) }
+    if let api = await aggregator.isAggregatedUpgrade(head) {
+      return await aggregator.shouldUpgrade(self, head, api: api)
+    }
     return await Streaming.shouldUpgrade(self, head)
   }
 

@@ -68,7 +68,9 @@ struct Admission: Sendable {
     var causes: [StatusCause] = []
     for (k, v) in obj["metadata"]["labels"].objectValue ?? [:] {
       if v.stringValue == nil {
-        causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: must be a string", field: "metadata.labels.\(k)"))
+        causes.append(
+          StatusCause(
+            reason: "FieldValueInvalid", message: "Invalid value: must be a string", field: "metadata.labels.\(k)"))
       } else if let s = v.stringValue, s.count > 63 {
         causes.append(
           StatusCause(
@@ -128,7 +130,8 @@ struct Admission: Sendable {
       throw APIErrors.invalid(
         r, name: name,
         causes: [
-          StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(message)", field: "metadata.name")
+          StatusCause(
+            reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(message)", field: "metadata.name")
         ])
     }
   }
@@ -178,11 +181,13 @@ enum Pods {
       for i in cs.indices {
         var c = cs[i]
         if (c["name"].stringValue ?? "").isEmpty {
-          causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.\(field)[\(i)].name"))
+          causes.append(
+            StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.\(field)[\(i)].name"))
         }
         let image = c["image"].stringValue ?? ""
         if image.isEmpty {
-          causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.\(field)[\(i)].image"))
+          causes.append(
+            StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.\(field)[\(i)].image"))
         }
         if c["terminationMessagePath"].isNull { c["terminationMessagePath"] = "/dev/termination-log" }
         if c["terminationMessagePolicy"].isNull { c["terminationMessagePolicy"] = "File" }
@@ -231,7 +236,10 @@ enum Pods {
     } else {
       var qos = "BestEffort"
       let cs = obj["spec"]["containers"].arrayValue ?? []
-      let hasAny = cs.contains { !($0["resources"]["requests"].objectValue ?? [:]).isEmpty || !($0["resources"]["limits"].objectValue ?? [:]).isEmpty }
+      let hasAny = cs.contains {
+        !($0["resources"]["requests"].objectValue ?? [:]).isEmpty
+          || !($0["resources"]["limits"].objectValue ?? [:]).isEmpty
+      }
       if hasAny {
         let guaranteed = cs.allSatisfy { c in
           let l = c["resources"]["limits"]

@@ -47,7 +47,9 @@ struct AggregatedAPI: Sendable {
   var group: String
   var version: String
   var object: JSONValue
-  var available: Bool { object["status"]["conditions"].arrayValue?.contains { $0["type"] == "Available" && $0["status"] == "True" } ?? false }
+  var available: Bool {
+    object["status"]["conditions"].arrayValue?.contains { $0["type"] == "Available" && $0["status"] == "True" } ?? false
+  }
 }
 
 /// The local kube-aggregator: requests under `/apis/GROUP/VERSION/…` of an `apiregistration.k8s.io/v1`
@@ -100,7 +102,8 @@ final class Aggregator: Sendable {
   }
 
   private func allServed() async -> [AggregatedAPI] {
-    guard enabled, let list = try? await store.list(Self.apiservices, namespace: nil, labelSelector: nil, fieldSelector: nil)
+    guard enabled,
+      let list = try? await store.list(Self.apiservices, namespace: nil, labelSelector: nil, fieldSelector: nil)
     else { return [] }
     return list.items.compactMap { o in
       guard let g = o["spec"]["group"].stringValue, let v = o["spec"]["version"].stringValue,
@@ -119,7 +122,9 @@ final class Aggregator: Sendable {
       let apis = byGroup[g]!.sorted {
         ($0.object["spec"]["versionPriority"].intValue ?? 0) > ($1.object["spec"]["versionPriority"].intValue ?? 0)
       }
-      let versions: [JSONValue] = apis.map { ["groupVersion": .string("\(g)/\($0.version)"), "version": .string($0.version)] }
+      let versions: [JSONValue] = apis.map {
+        ["groupVersion": .string("\(g)/\($0.version)"), "version": .string($0.version)]
+      }
       return ["name": .string(g), "versions": .array(versions), "preferredVersion": versions[0]]
     }
   }
@@ -140,7 +145,8 @@ final class Aggregator: Sendable {
     if !ok {
       var message: String
       if attrs.isResourceRequest {
-        let subject = attrs.name.isEmpty ? "\(attrs.resource).\(attrs.group)" : "\(attrs.resource).\(attrs.group) \"\(attrs.name)\""
+        let subject =
+          attrs.name.isEmpty ? "\(attrs.resource).\(attrs.group)" : "\(attrs.resource).\(attrs.group) \"\(attrs.name)\""
         message = "\(subject) is forbidden: \(attrs.forbiddenReason)"
       } else {
         message = "forbidden: \(attrs.forbiddenReason)"
@@ -148,7 +154,8 @@ final class Aggregator: Sendable {
       if !reason.isEmpty { message += ": \(reason)" }
       throw Status(
         message: message, reason: "Forbidden",
-        details: StatusDetails(name: attrs.name.isEmpty ? nil : attrs.name, group: attrs.group, kind: attrs.resource), code: 403)
+        details: StatusDetails(name: attrs.name.isEmpty ? nil : attrs.name, group: attrs.group, kind: attrs.resource),
+        code: 403)
     }
     guard api.available else { throw Self.unavailable("service unavailable") }
     let endpoint = try endpoint(api)
@@ -157,7 +164,9 @@ final class Aggregator: Sendable {
     Self.setProxyHeaders(&headers, user: user)
     headers.replaceOrAdd(name: "Host", value: "\(endpoint.serverName):\(endpoint.port)")
     // Hop-by-hop headers stay here; the body was read whole, so it goes with a length.
-    for name in ["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection"] {
+    for name in [
+      "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection",
+    ] {
       headers.remove(name: name)
     }
     if !req.body.isEmpty { headers.replaceOrAdd(name: "Content-Length", value: String(req.body.count)) }
@@ -187,7 +196,9 @@ final class Aggregator: Sendable {
     headers.add(name: "X-Remote-User", value: user.name)
     for g in user.groups { headers.add(name: "X-Remote-Group", value: g) }
     for (key, values) in user.extra.sorted(by: { $0.key < $1.key }) {
-      let escaped = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? key
+      let escaped =
+        key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~")))
+        ?? key
       for v in values { headers.add(name: "X-Remote-Extra-\(escaped)", value: v) }
     }
   }
@@ -235,7 +246,9 @@ final class Aggregator: Sendable {
     guard let target = options.withLock({ $0?.services[key] }), let colon = target.lastIndex(of: ":"),
       let p = Int(target[target.index(after: colon)...])
     else {
-      throw Self.unavailable("service \(key) has no endpoint: the local cluster has no service network; map it at start (--aggregator-service \(key)=HOST:PORT)")
+      throw Self.unavailable(
+        "service \(key) has no endpoint: the local cluster has no service network; map it at start (--aggregator-service \(key)=HOST:PORT)"
+      )
     }
     var ca: String?
     if let b64 = api.object["spec"]["caBundle"].stringValue, let data = Data(base64Encoded: b64) {
@@ -272,8 +285,10 @@ final class Aggregator: Sendable {
       }
       guard let o = options.withLock({ $0 }) else { return }
       var headers = HTTPHeaders([("Host", "\(endpoint.serverName):\(endpoint.port)"), ("Accept", "application/json")])
-      Self.setProxyHeaders(&headers, user: UserInfo(name: "system:kube-aggregator", uid: "", groups: ["system:masters"]))
-      let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/apis/\(api.group)/\(api.version)", headers: headers)
+      Self.setProxyHeaders(
+        &headers, user: UserInfo(name: "system:kube-aggregator", uid: "", groups: ["system:masters"]))
+      let head = HTTPRequestHead(
+        version: .http1_1, method: .GET, uri: "/apis/\(api.group)/\(api.version)", headers: headers)
       let answer = try await ProxyTransport.send(
         endpoint, clientIdentity: (o.proxyClientCertificatePEM, o.proxyClientKeyPEM), head: head, body: [],
         connectTimeout: .seconds(3))
@@ -281,7 +296,8 @@ final class Aggregator: Sendable {
       if !((200..<300).contains(answer.status) || answer.status == 401 || answer.status == 403) {
         status = "False"
         reason = "FailedDiscoveryCheck"
-        message = "failing or missing response from https://\(endpoint.host):\(endpoint.port)/apis/\(api.group)/\(api.version): bad status from https://\(endpoint.host):\(endpoint.port)/apis/\(api.group)/\(api.version): \(answer.status)"
+        message =
+          "failing or missing response from https://\(endpoint.host):\(endpoint.port)/apis/\(api.group)/\(api.version): bad status from https://\(endpoint.host):\(endpoint.port)/apis/\(api.group)/\(api.version): \(answer.status)"
       }
     } catch let e as ServiceNotFound {
       status = "False"
@@ -309,13 +325,16 @@ final class Aggregator: Sendable {
 }
 
 extension Aggregator {
-  static let authenticationConfigMap = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
+  static let authenticationConfigMap = ResourceDescriptor(
+    group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true)
 
   /// Writes the requestheader settings into `kube-system/extension-apiserver-authentication`
   /// (the keys kube-apiserver writes: the CA, allowed names, and the header names as JSON lists).
   static func publishAuthenticationConfigMap(_ o: AggregationOptions, store: any ClusterStore) async throws {
-    var cm = try await store.get(authenticationConfigMap, namespace: "kube-system", name: "extension-apiserver-authentication")
-    let names = String(decoding: JSONWire.encode(.array(o.requestHeaderAllowedNames.map { .string($0) })), as: UTF8.self)
+    var cm = try await store.get(
+      authenticationConfigMap, namespace: "kube-system", name: "extension-apiserver-authentication")
+    let names = String(
+      decoding: JSONWire.encode(.array(o.requestHeaderAllowedNames.map { .string($0) })), as: UTF8.self)
     cm["data"]["requestheader-client-ca-file"] = .string(o.requestHeaderCAPEM)
     cm["data"]["requestheader-allowed-names"] = .string(names)
     cm["data"]["requestheader-username-headers"] = #"["X-Remote-User"]"#

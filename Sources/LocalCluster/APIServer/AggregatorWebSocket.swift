@@ -19,7 +19,9 @@ extension Aggregator {
   final class PendingUpgrades: Sendable {
     private let m = Mutex<[String: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>]>([:])
     func put(_ key: String, _ c: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) { m.withLock { $0[key] = c } }
-    func take(_ key: String) -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame>? { m.withLock { $0.removeValue(forKey: key) } }
+    func take(_ key: String) -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame>? {
+      m.withLock { $0.removeValue(forKey: key) }
+    }
   }
 
   /// Whether `head` is an upgrade to an aggregated API (decided without I/O).
@@ -41,17 +43,20 @@ extension Aggregator {
     guard await h.authorizer.authorize(Self.attributes(req, user: user, api: api)).allowed else { return nil }
     var headers = HTTPHeaders()
     for (name, value) in head.headers
-    where !["host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "content-length"]
-      .contains(name.lowercased())
-    {
+    where ![
+      "host", "connection", "upgrade", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
+      "content-length",
+    ]
+    .contains(name.lowercased()) {
       headers.add(name: name, value: value)
     }
     Self.setProxyHeaders(&headers, user: user)
     headers.replaceOrAdd(name: "Host", value: "\(endpoint.serverName):\(endpoint.port)")
     headers.add(name: "Content-Length", value: "0")
     let backendHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: head.uri, headers: headers)
-    guard let (channel, chosen) = try? await ProxyTransport.webSocket(
-      endpoint, clientIdentity: (o.proxyClientCertificatePEM, o.proxyClientKeyPEM), head: backendHead)
+    guard
+      let (channel, chosen) = try? await ProxyTransport.webSocket(
+        endpoint, clientIdentity: (o.proxyClientCertificatePEM, o.proxyClientKeyPEM), head: backendHead)
     else { return nil }
     pending.put(key, channel)
     var answer = HTTPHeaders()
@@ -82,7 +87,8 @@ extension Aggregator {
             // Backend → client: servers do not mask.
             do {
               for try await frame in backendIn {
-                try await clientOut.write(WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.unmaskedData))
+                try await clientOut.write(
+                  WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.unmaskedData))
                 if frame.opcode == .connectionClose { break }
               }
             } catch {}
@@ -113,7 +119,8 @@ extension ProxyTransport {
       .connectTimeout(.seconds(10))
       .connect(host: endpoint.host, port: endpoint.port) { channel in
         channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverName))
+          try channel.pipeline.syncOperations.addHandler(
+            try NIOSSLClientHandler(context: context, serverHostname: serverName))
           let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
             maxFrameSize: 1 << 24,
             upgradePipelineHandler: { channel, response in
@@ -138,11 +145,15 @@ extension ProxyTransport {
     }
   }
 
-  static func tlsConfiguration(_ endpoint: ProxyEndpoint, _ clientIdentity: (certificatePEM: String, privateKeyPEM: String))
+  static func tlsConfiguration(
+    _ endpoint: ProxyEndpoint, _ clientIdentity: (certificatePEM: String, privateKeyPEM: String)
+  )
     throws -> TLSConfiguration
   {
     var tls = TLSConfiguration.makeClientConfiguration()
-    tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientIdentity.certificatePEM.utf8)).map { .certificate($0) }
+    tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientIdentity.certificatePEM.utf8)).map {
+      .certificate($0)
+    }
     tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientIdentity.privateKeyPEM.utf8), format: .pem))
     if endpoint.insecureSkipTLSVerify {
       tls.certificateVerification = .none

@@ -38,7 +38,8 @@ enum Bootstrap {
       let doc = try JSONWire.decode(String(line))
       try await Manifests.apply(doc, store)
     }
-    for role in RBACBootstrapPolicy.clusterRoles where aggregatedRoles.contains(role["metadata"]["name"].stringValue ?? "") {
+    for role in RBACBootstrapPolicy.clusterRoles
+    where aggregatedRoles.contains(role["metadata"]["name"].stringValue ?? "") {
       try await Manifests.apply(role, store)
     }
   }

@@ -24,7 +24,8 @@ enum CRDSupport {
       causes.append(
         StatusCause(
           reason: "FieldValueNotSupported",
-          message: "Unsupported value: \"\(scope)\": supported values: \"Cluster\", \"Namespaced\"", field: "spec.scope"))
+          message: "Unsupported value: \"\(scope)\": supported values: \"Cluster\", \"Namespaced\"", field: "spec.scope"
+        ))
     }
     if !plural.isEmpty && !group.isEmpty && name != "\(plural).\(group)" {
       causes.append(
@@ -38,16 +39,22 @@ enum CRDSupport {
     } else if versions.filter({ $0["storage"].boolValue == true }).count != 1 {
       causes.append(
         StatusCause(
-          reason: "FieldValueInvalid", message: "Invalid value: \(versions.count): must have exactly one version marked as storage version",
+          reason: "FieldValueInvalid",
+          message: "Invalid value: \(versions.count): must have exactly one version marked as storage version",
           field: "spec.versions"))
     }
     if let old, old["spec"]["scope"] != crd["spec"]["scope"] {
-      causes.append(StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\(scope)\": field is immutable", field: "spec.scope"))
+      causes.append(
+        StatusCause(
+          reason: "FieldValueInvalid", message: "Invalid value: \"\(scope)\": field is immutable", field: "spec.scope"))
     }
     if !causes.isEmpty {
-      throw APIErrors.invalid(kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", name: name, causes: causes)
+      throw APIErrors.invalid(
+        kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", name: name, causes: causes)
     }
-    if names["listKind"].isNull { crd["spec"]["names"]["listKind"] = .string((names["kind"].stringValue ?? "") + "List") }
+    if names["listKind"].isNull {
+      crd["spec"]["names"]["listKind"] = .string((names["kind"].stringValue ?? "") + "List")
+    }
     if names["singular"].isNull {
       crd["spec"]["names"]["singular"] = .string((names["kind"].stringValue ?? "").lowercased())
     }
@@ -56,8 +63,9 @@ enum CRDSupport {
     func cond(_ type: String, _ reason: String, _ message: String) -> JSONValue {
       var c: JSONValue = ["type": .string(type), "status": "True", "reason": .string(reason)]
       c["message"] = .string(message)
-      c["lastTransitionTime"] = old?["status"]["conditions"].arrayValue?.first { $0["type"].stringValue == type }?[
-        "lastTransitionTime"] ?? now
+      c["lastTransitionTime"] =
+        old?["status"]["conditions"].arrayValue?.first { $0["type"].stringValue == type }?[
+          "lastTransitionTime"] ?? now
       return c
     }
     var status: JSONValue = [:]
@@ -82,13 +90,22 @@ enum CRDSupport {
     guard scanner.first == "v" else { return 0 }
     var i = 1
     var major = 0
-    while i < scanner.count, let d = scanner[i].wholeNumberValue { major = major * 10 + d; i += 1 }
+    while i < scanner.count, let d = scanner[i].wholeNumberValue {
+      major = major * 10 + d
+      i += 1
+    }
     let rest = String(scanner[i...])
     var minor = 0
     var stage = 3
-    if rest.hasPrefix("beta") { stage = 2; minor = Int(rest.dropFirst(4)) ?? 0 }
-    else if rest.hasPrefix("alpha") { stage = 1; minor = Int(rest.dropFirst(5)) ?? 0 }
-    else if !rest.isEmpty { return 0 }
+    if rest.hasPrefix("beta") {
+      stage = 2
+      minor = Int(rest.dropFirst(4)) ?? 0
+    } else if rest.hasPrefix("alpha") {
+      stage = 1
+      minor = Int(rest.dropFirst(5)) ?? 0
+    } else if !rest.isEmpty {
+      return 0
+    }
     return stage * 1_000_000 + major * 1000 + minor
   }
 

@@ -10,11 +10,15 @@ import CRDModels
 public protocol ClusterStore: Sendable {
   func get(_ resource: ResourceDescriptor, namespace: String?, name: String) async throws -> JSONValue
   /// Returns the items and the list's resourceVersion.
-  func list(_ resource: ResourceDescriptor, namespace: String?, labelSelector: String?, fieldSelector: String?)
+  func list(
+    _ resource: ResourceDescriptor, namespace: String?, labelSelector: String?, fieldSelector: String?
+  )
     async throws -> (items: [JSONValue], resourceVersion: String)
   /// Events after `resourceVersion` (`nil`: an initial ADDED for every current object first).
   /// The stream ends when the store stops or the consumer cancels.
-  func watch(_ resource: ResourceDescriptor, namespace: String?, resourceVersion: String?)
+  func watch(
+    _ resource: ResourceDescriptor, namespace: String?, resourceVersion: String?
+  )
     async throws -> AsyncStream<StoreEvent>
   func create(_ resource: ResourceDescriptor, namespace: String?, object: JSONValue) async throws -> JSONValue
   /// Replaces the object; `metadata.resourceVersion`, when set, must match (else 409).
@@ -22,7 +26,8 @@ public protocol ClusterStore: Sendable {
   /// Replaces only `.status`; `metadata.resourceVersion`, when set, must match (else 409).
   func updateStatus(_ resource: ResourceDescriptor, namespace: String?, object: JSONValue) async throws -> JSONValue
   /// Deletes with the given grace period (`nil`: the object's default); 0 deletes at once.
-  func delete(_ resource: ResourceDescriptor, namespace: String?, name: String, gracePeriodSeconds: Int64?)
+  func delete(
+    _ resource: ResourceDescriptor, namespace: String?, name: String, gracePeriodSeconds: Int64?)
     async throws
 }
 

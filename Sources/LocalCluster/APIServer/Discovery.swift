@@ -3,7 +3,8 @@ import CRDModels
 /// `/version`, `/api`, `/apis`, `/apis/G`, `/apis/G/V` and `/api/v1` as kube-apiserver serves them.
 enum Discovery {
   static let version: JSONValue = [
-    "major": "1", "minor": "32", "gitVersion": "v1.32.0+gra-local", "gitCommit": "0000000000000000000000000000000000000000",
+    "major": "1", "minor": "32", "gitVersion": "v1.32.0+gra-local",
+    "gitCommit": "0000000000000000000000000000000000000000",
     "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23.0", "compiler": "gc",
     "platform": "linux/amd64",
   ]
@@ -41,7 +42,9 @@ enum Discovery {
     return o
   }
 
-  static func subresourceInfo(_ r: ResourceInfo, _ sub: String) -> (kind: String, group: String?, version: String?, verbs: [String]) {
+  static func subresourceInfo(
+    _ r: ResourceInfo, _ sub: String
+  ) -> (kind: String, group: String?, version: String?, verbs: [String]) {
     switch sub {
     case "status": return (r.kind, nil, nil, ["get", "patch", "update"])
     case "scale": return ("Scale", "autoscaling", "v1", ["get", "patch", "update"])

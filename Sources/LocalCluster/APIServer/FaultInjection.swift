@@ -20,9 +20,11 @@ final class FaultInjector: Sendable {
   /// The error answer for `req` if a fault matches it (each fault answers `remaining` times).
   func answer(_ req: HTTPRequest) -> HTTPResponse? {
     let fault: Fault? = faults.withLock { all in
-      guard let i = all.firstIndex(where: { f in
-        f.remaining > 0 && req.path.hasPrefix(f.pathPrefix) && (f.method.map { $0 == req.method.rawValue } ?? true)
-      }) else { return nil }
+      guard
+        let i = all.firstIndex(where: { f in
+          f.remaining > 0 && req.path.hasPrefix(f.pathPrefix) && (f.method.map { $0 == req.method.rawValue } ?? true)
+        })
+      else { return nil }
       all[i].remaining -= 1
       let f = all[i]
       if all[i].remaining == 0 { all.remove(at: i) }
@@ -33,7 +35,11 @@ final class FaultInjector: Sendable {
       switch fault.code {
       case 429: ("TooManyRequests", "Too many requests, please try again later.")
       case 503: ("ServiceUnavailable", "the server is currently unable to handle the request")
-      case 504: ("Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request")
+      case 504:
+        (
+          "Timeout",
+          "the server was unable to return a response in the time allotted, but may still be processing the request"
+        )
       default: ("InternalError", "an error on the server (\"injected\") has prevented the request from succeeding")
       }
     var status = Status(status: "Failure", message: message, reason: reason, code: fault.code)

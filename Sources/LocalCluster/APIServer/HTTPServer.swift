@@ -58,7 +58,8 @@ struct HTTPResponse: Sendable {
   }
 
   static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> HTTPResponse {
-    HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(JSONWire.encode(value)))
+    HTTPResponse(
+      status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(JSONWire.encode(value)))
   }
 
   static func status(_ s: Status) -> HTTPResponse { json(s.code ?? 500, s.jsonValue) }
@@ -86,7 +87,9 @@ final class HTTPServer: Sendable {
   private let serverChannel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>
   private let acceptTask: Task<Void, Never>
 
-  private init(port: Int, serverChannel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>, acceptTask: Task<Void, Never>) {
+  private init(
+    port: Int, serverChannel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>, acceptTask: Task<Void, Never>
+  ) {
     self.port = port
     self.serverChannel = serverChannel
     self.acceptTask = acceptTask
@@ -181,12 +184,16 @@ final class HTTPServer: Sendable {
         switch response.body {
         case .bytes(let bytes):
           headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
-          try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
-          if h.method != .HEAD, !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+          try await outbound.write(
+            .head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
+          if h.method != .HEAD, !bytes.isEmpty {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+          }
           try await outbound.write(.end(nil))
         case .stream(let stream):
           headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
-          try await outbound.write(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
+          try await outbound.write(
+            .head(HTTPResponseHead(version: h.version, status: .init(statusCode: response.status), headers: headers)))
           // The client going away cancels the consumer (which ends the stream's producer);
           // a future's `get()` is not cancellable, so it must not be awaited here, or a
           // finished stream would wait for the connection to close.
@@ -235,7 +242,12 @@ final class HTTPServer: Sendable {
   private final class RefusedUpgrade: Sendable {
     private let head = Mutex<HTTPRequestHead?>(nil)
     func set(_ h: HTTPRequestHead) { head.withLock { $0 = h } }
-    func take() -> HTTPRequestHead? { head.withLock { h in defer { h = nil }; return h } }
+    func take() -> HTTPRequestHead? {
+      head.withLock { h in
+        defer { h = nil }
+        return h
+      }
+    }
   }
 
   /// The `Date` header, formatted once per second: a `DateFormatter` per response cost about a

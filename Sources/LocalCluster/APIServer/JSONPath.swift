@@ -88,7 +88,11 @@ enum JSONPath {
             if idx >= 0 && idx < a.count { next.append(a[idx]) }
           }
         case .all:
-          if let a = v.arrayValue { next.append(contentsOf: a) } else if let o = v.objectValue { next.append(contentsOf: o.keys.sorted().map { o[$0]! }) }
+          if let a = v.arrayValue {
+            next.append(contentsOf: a)
+          } else if let o = v.objectValue {
+            next.append(contentsOf: o.keys.sorted().map { o[$0]! })
+          }
         case .filter(let path, let op, let value):
           for e in v.arrayValue ?? [] {
             let got = e.value(at: path).flatMap(scalarString)

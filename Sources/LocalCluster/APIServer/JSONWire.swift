@@ -103,7 +103,10 @@ enum JSONWire {
         i += 1
         var o: [String: JSONValue] = [:]
         skipWS()
-        if i < b.count, b[i] == 125 { i += 1; return .object(o) }
+        if i < b.count, b[i] == 125 {
+          i += 1
+          return .object(o)
+        }
         while true {
           skipWS()
           guard i < b.count, b[i] == 34 else { throw fail("expected key") }
@@ -115,28 +118,49 @@ enum JSONWire {
           o[k] = try value(depth: depth + 1)
           skipWS()
           guard i < b.count else { throw fail("unexpected end") }
-          if b[i] == 44 { i += 1; continue }
-          if b[i] == 125 { i += 1; return .object(o) }
+          if b[i] == 44 {
+            i += 1
+            continue
+          }
+          if b[i] == 125 {
+            i += 1
+            return .object(o)
+          }
           throw fail("expected ',' or '}'")
         }
       case 91:
         i += 1
         var a: [JSONValue] = []
         skipWS()
-        if i < b.count, b[i] == 93 { i += 1; return .array(a) }
+        if i < b.count, b[i] == 93 {
+          i += 1
+          return .array(a)
+        }
         while true {
           skipWS()
           a.append(try value(depth: depth + 1))
           skipWS()
           guard i < b.count else { throw fail("unexpected end") }
-          if b[i] == 44 { i += 1; continue }
-          if b[i] == 93 { i += 1; return .array(a) }
+          if b[i] == 44 {
+            i += 1
+            continue
+          }
+          if b[i] == 93 {
+            i += 1
+            return .array(a)
+          }
           throw fail("expected ',' or ']'")
         }
       case 34: return .string(try string())
-      case 116: try literal("true"); return .bool(true)
-      case 102: try literal("false"); return .bool(false)
-      case 110: try literal("null"); return .null
+      case 116:
+        try literal("true")
+        return .bool(true)
+      case 102:
+        try literal("false")
+        return .bool(false)
+      case 110:
+        try literal("null")
+        return .null
       default: return try number()
       }
     }
@@ -202,8 +226,15 @@ enum JSONWire {
       while true {
         guard i < b.count else { throw fail("unterminated string") }
         let c = b[i]
-        if c == 34 { i += 1; break }
-        if c != 92 { out.append(c); i += 1; continue }
+        if c == 34 {
+          i += 1
+          break
+        }
+        if c != 92 {
+          out.append(c)
+          i += 1
+          continue
+        }
         i += 1
         guard i < b.count else { throw fail("bad escape") }
         let e = b[i]

@@ -35,7 +35,8 @@ enum LoopbackTLS {
   static func serverContext() throws -> NIOSSLContext {
     let cert = try NIOSSLCertificate(bytes: Array(certificatePEM.utf8), format: .pem)
     let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
-    var config = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(cert)], privateKey: .privateKey(key))
+    var config = TLSConfiguration.makeServerConfiguration(
+      certificateChain: [.certificate(cert)], privateKey: .privateKey(key))
     config.applicationProtocols = ["http/1.1"]
     return try NIOSSLContext(configuration: config)
   }

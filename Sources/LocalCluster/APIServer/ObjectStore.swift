@@ -156,7 +156,8 @@ actor ObjectStore {
     var startAfter: String?
     if let token = continueToken, !token.isEmpty {
       guard let c = ContinueToken.decode(token) else {
-        throw APIErrors.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+        throw APIErrors.badRequest(
+          "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
       }
       if c.rv < compactedThrough { throw APIErrors.expired(APIErrors.continueTooOld) }
       listRV = c.rv
@@ -391,13 +392,16 @@ actor ObjectStore {
 
   private func createLocked(_ r: ResourceInfo, namespace: String?, object: JSONValue, dryRun: Bool) throws -> JSONValue
   {
-    guard case .object = object else { throw APIErrors.badRequest("Object 'Kind' is missing in '\(JSONWire.encodeString(object))'") }
+    guard case .object = object else {
+      throw APIErrors.badRequest("Object 'Kind' is missing in '\(JSONWire.encodeString(object))'")
+    }
     var obj = object
     try checkTypeMeta(r, &obj)
     let ns = nsOf(r, namespace)
     if r.namespaced {
       if let bodyNS = obj["metadata"]["namespace"].stringValue, !bodyNS.isEmpty, bodyNS != ns {
-        throw APIErrors.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        throw APIErrors.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request")
       }
       obj["metadata"]["namespace"] = .string(ns)
     } else if obj["metadata"].objectValue?["namespace"] != nil {
@@ -426,7 +430,9 @@ actor ObjectStore {
       if nsObj["metadata"]["deletionTimestamp"].stringValue != nil {
         throw APIErrors.forbidden(
           r, name: name,
-          message: "\(r.qualifiedResource) \"\(name)\" is forbidden: unable to create new content in namespace \(ns) because it is being terminated")
+          message:
+            "\(r.qualifiedResource) \"\(name)\" is forbidden: unable to create new content in namespace \(ns) because it is being terminated"
+        )
       }
     }
     var meta = obj["metadata"].objectValue ?? [:]
@@ -457,7 +463,8 @@ actor ObjectStore {
 
   private func checkTypeMeta(_ r: ResourceInfo, _ obj: inout JSONValue) throws {
     if let k = obj["kind"].stringValue, !k.isEmpty, k != r.kind {
-      throw APIErrors.badRequest("the kind of the provided object (\(k)) does not match the kind of the resource (\(r.kind))")
+      throw APIErrors.badRequest(
+        "the kind of the provided object (\(k)) does not match the kind of the resource (\(r.kind))")
     }
     if let v = obj["apiVersion"].stringValue, !v.isEmpty, v != r.apiVersion {
       // Same group, another served version: accepted (no conversion needed for identical schemas).
@@ -483,7 +490,8 @@ actor ObjectStore {
       throw APIErrors.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
     }
     if r.namespaced, let bodyNS = object["metadata"]["namespace"].stringValue, !bodyNS.isEmpty, bodyNS != ns {
-      throw APIErrors.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+      throw APIErrors.badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request")
     }
     guard let old = data[r.storageKey]?[Self.key(ns, name)] else {
       if createIfMissing {
@@ -518,7 +526,9 @@ actor ObjectStore {
     if let n = new["metadata"]["name"].stringValue, n != name {
       throw APIErrors.badRequest("the name of the object (\(n)) does not match the name on the URL (\(name))")
     }
-    if new["metadata"]["resourceVersion"].isNull { new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"] }
+    if new["metadata"]["resourceVersion"].isNull {
+      new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+    }
     let result = try updateLocked(r, old: old, object: new, subresource: subresource, dryRun: dryRun)
     try runControllers()
     return (result, false)
@@ -551,7 +561,10 @@ actor ObjectStore {
       }
       var meta = new["metadata"].objectValue ?? [:]
       let oldMeta = old["metadata"].objectValue ?? [:]
-      for k in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
+      for k in [
+        "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace",
+        "name",
+      ] {
         meta[k] = oldMeta[k]
       }
       if meta["managedFields"] == nil { meta["managedFields"] = oldMeta["managedFields"] }
@@ -566,7 +579,8 @@ actor ObjectStore {
             causes: [
               StatusCause(
                 reason: "FieldValueForbidden",
-                message: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"
+                message:
+                  "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"
                   + added.map { "\"\($0)\"" }.joined(separator: ", ") + "}",
                 field: "metadata.finalizers")
             ])
@@ -582,8 +596,9 @@ actor ObjectStore {
     if dryRun { return present(new, r) }
     let deleting = new["metadata"]["deletionTimestamp"].stringValue != nil
     let finalizers = new["metadata"]["finalizers"].arrayValue ?? []
-    if deleting && finalizers.isEmpty && !(r.storageKey == "/pods" && new["spec"]["nodeName"].stringValue != nil
-      && (new["metadata"]["deletionGracePeriodSeconds"].intValue ?? 0) > 0)
+    if deleting && finalizers.isEmpty
+      && !(r.storageKey == "/pods" && new["spec"]["nodeName"].stringValue != nil
+        && (new["metadata"]["deletionGracePeriodSeconds"].intValue ?? 0) > 0)
     {
       store(r, &new, type: .modified, old: old)
       let gone = remove(r, new)
@@ -610,7 +625,9 @@ actor ObjectStore {
     return out
   }
 
-  private func deleteLocked(_ r: ResourceInfo, namespace: String?, name: String, options: DeleteRequest) throws
+  private func deleteLocked(
+    _ r: ResourceInfo, namespace: String?, name: String, options: DeleteRequest
+  ) throws
     -> DeleteOutcome
   {
     let ns = nsOf(r, namespace)
@@ -624,7 +641,8 @@ actor ObjectStore {
     if let want = options.preconditionResourceVersion, want != curRV {
       throw APIErrors.conflict(
         r, name: name,
-        reason: "Precondition failed: ResourceVersion in precondition: \(want), ResourceVersion in object meta: \(curRV)")
+        reason:
+          "Precondition failed: ResourceVersion in precondition: \(want), ResourceVersion in object meta: \(curRV)")
     }
     if options.dryRun { return DeleteOutcome(object: present(obj, r), removed: true) }
     let old = obj
@@ -797,7 +815,9 @@ actor ObjectStore {
     var out: [(ResourceInfo, JSONValue)] = []
     for ik in deleting {
       guard let o = data[ik.storageKey]?[ik.key] else { continue }
-      if (o["metadata"]["finalizers"].arrayValue ?? []).contains(.string(f)), let r = resourceFor(storageKey: ik.storageKey) {
+      if (o["metadata"]["finalizers"].arrayValue ?? []).contains(.string(f)),
+        let r = resourceFor(storageKey: ik.storageKey)
+      {
         out.append((r, o))
       }
     }

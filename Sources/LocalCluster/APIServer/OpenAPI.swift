@@ -14,7 +14,9 @@ enum OpenAPI {
     .status(APIErrors.pathNotFound())
   }
 
-  static func gvKey(_ group: String, _ version: String) -> String { group.isEmpty ? "api/\(version)" : "apis/\(group)/\(version)" }
+  static func gvKey(_ group: String, _ version: String) -> String {
+    group.isEmpty ? "api/\(version)" : "apis/\(group)/\(version)"
+  }
 
   static func v3(_ req: HTTPRequest, _ reg: ResourceRegistry, path: String?) -> HTTPResponse {
     guard let path, !path.isEmpty else {
@@ -65,21 +67,53 @@ enum OpenAPI {
   static var objectMetaSchema: JSONValue {
     var props: [String: JSONValue] = [:]
     for (k, d) in [
-      ("name", "Name must be unique within a namespace."), ("namespace", "Namespace defines the space within which each name must be unique."),
-      ("generateName", "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
-      ("uid", "UID is the unique in time and space value for this object."), ("resourceVersion", "An opaque value that represents the internal version of this object."),
-      ("creationTimestamp", "CreationTimestamp is a timestamp representing the server time when this object was created."),
+      ("name", "Name must be unique within a namespace."),
+      ("namespace", "Namespace defines the space within which each name must be unique."),
+      (
+        "generateName",
+        "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."
+      ),
+      ("uid", "UID is the unique in time and space value for this object."),
+      ("resourceVersion", "An opaque value that represents the internal version of this object."),
+      (
+        "creationTimestamp",
+        "CreationTimestamp is a timestamp representing the server time when this object was created."
+      ),
       ("deletionTimestamp", "DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted."),
     ] {
       props[k] = ["type": "string", "description": .string(d)]
     }
-    props["generation"] = ["type": "integer", "format": "int64", "description": "A sequence number representing a specific generation of the desired state."]
-    props["labels"] = ["type": "object", "additionalProperties": ["type": "string", "default": ""], "description": "Map of string keys and values that can be used to organize and categorize (scope and select) objects."]
-    props["annotations"] = ["type": "object", "additionalProperties": ["type": "string", "default": ""], "description": "Annotations is an unstructured key value map stored with a resource."]
-    props["finalizers"] = ["type": "array", "items": ["type": "string", "default": ""], "description": "Must be empty before the object is deleted from the registry."]
-    props["ownerReferences"] = ["type": "array", "items": ["type": "object"], "description": "List of objects depended by this object."]
-    props["managedFields"] = ["type": "array", "items": ["type": "object"], "description": "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow."]
-    return ["type": "object", "description": "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.", "properties": .object(props)]
+    props["generation"] = [
+      "type": "integer", "format": "int64",
+      "description": "A sequence number representing a specific generation of the desired state.",
+    ]
+    props["labels"] = [
+      "type": "object", "additionalProperties": ["type": "string", "default": ""],
+      "description":
+        "Map of string keys and values that can be used to organize and categorize (scope and select) objects.",
+    ]
+    props["annotations"] = [
+      "type": "object", "additionalProperties": ["type": "string", "default": ""],
+      "description": "Annotations is an unstructured key value map stored with a resource.",
+    ]
+    props["finalizers"] = [
+      "type": "array", "items": ["type": "string", "default": ""],
+      "description": "Must be empty before the object is deleted from the registry.",
+    ]
+    props["ownerReferences"] = [
+      "type": "array", "items": ["type": "object"], "description": "List of objects depended by this object.",
+    ]
+    props["managedFields"] = [
+      "type": "array", "items": ["type": "object"],
+      "description":
+        "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow.",
+    ]
+    return [
+      "type": "object",
+      "description":
+        "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+      "properties": .object(props),
+    ]
   }
 
   static func kindSchema(_ r: ResourceInfo) -> JSONValue {
@@ -90,22 +124,40 @@ enum OpenAPI {
       s = ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
     } else {
       s = [
-        "type": "object", "description": .string("\(r.kind) (the local API server publishes a shallow schema for built-in kinds)."),
+        "type": "object",
+        "description": .string("\(r.kind) (the local API server publishes a shallow schema for built-in kinds)."),
         "properties": [
-          "spec": ["type": "object", "description": "Spec defines the desired state.", "x-kubernetes-preserve-unknown-fields": true],
-          "status": ["type": "object", "description": "Status is the observed state.", "x-kubernetes-preserve-unknown-fields": true],
+          "spec": [
+            "type": "object", "description": "Spec defines the desired state.",
+            "x-kubernetes-preserve-unknown-fields": true,
+          ],
+          "status": [
+            "type": "object", "description": "Status is the observed state.",
+            "x-kubernetes-preserve-unknown-fields": true,
+          ],
         ],
       ]
     }
-    s["properties"]["apiVersion"] = ["type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."]
-    s["properties"]["kind"] = ["type": "string", "description": "Kind is a string value representing the REST resource this object represents."]
-    s["properties"]["metadata"] = ["allOf": [["$ref": .string("#/components/schemas/\(objectMetaName)")]], "default": [:], "description": "Standard object's metadata."]
-    s["x-kubernetes-group-version-kind"] = [["group": .string(r.group), "kind": .string(r.kind), "version": .string(r.version)]]
+    s["properties"]["apiVersion"] = [
+      "type": "string", "description": "APIVersion defines the versioned schema of this representation of an object.",
+    ]
+    s["properties"]["kind"] = [
+      "type": "string", "description": "Kind is a string value representing the REST resource this object represents.",
+    ]
+    s["properties"]["metadata"] = [
+      "allOf": [["$ref": .string("#/components/schemas/\(objectMetaName)")]], "default": [:],
+      "description": "Standard object's metadata.",
+    ]
+    s["x-kubernetes-group-version-kind"] = [
+      ["group": .string(r.group), "kind": .string(r.kind), "version": .string(r.version)]
+    ]
     return s
   }
 
   static func param(_ name: String, _ inWhere: String = "query", _ description: String = "") -> JSONValue {
-    var p: JSONValue = ["name": .string(name), "in": .string(inWhere), "schema": ["type": "string", "uniqueItems": true]]
+    var p: JSONValue = [
+      "name": .string(name), "in": .string(inWhere), "schema": ["type": "string", "uniqueItems": true],
+    ]
     if !description.isEmpty { p["description"] = .string(description) }
     if inWhere == "path" { p["required"] = true }
     return p
@@ -117,7 +169,8 @@ enum OpenAPI {
     var schemas: [String: JSONValue] = [objectMetaName: objectMetaSchema]
     let fieldValidation = param(
       "fieldValidation", "query",
-      "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict")
+      "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict"
+    )
     for r in list.sorted(by: { $0.plural < $1.plural }) {
       let name = schemaName(r)
       schemas[name] = kindSchema(r)
@@ -127,11 +180,16 @@ enum OpenAPI {
       let base = r.descriptor.groupVersionPath
       let collection = r.namespaced ? "\(base)/namespaces/{namespace}/\(r.plural)" : "\(base)/\(r.plural)"
       var common: [JSONValue] = [param("pretty")]
-      if r.namespaced { common.append(param("namespace", "path", "object name and auth scope, such as for teams and projects")) }
-      func op(_ action: String, _ id: String, params: [JSONValue] = [], body: Bool = false, patch: Bool = false) -> JSONValue {
+      if r.namespaced {
+        common.append(param("namespace", "path", "object name and auth scope, such as for teams and projects"))
+      }
+      func op(
+        _ action: String, _ id: String, params: [JSONValue] = [], body: Bool = false, patch: Bool = false
+      ) -> JSONValue {
         var o: JSONValue = [
           "operationId": .string(id), "x-kubernetes-action": .string(action), "x-kubernetes-group-version-kind": gvk,
-          "responses": ["200": okBody], "tags": [.string(r.group.isEmpty ? "core_\(r.version)" : "\(r.group)_\(r.version)")],
+          "responses": ["200": okBody],
+          "tags": [.string(r.group.isEmpty ? "core_\(r.version)" : "\(r.group)_\(r.version)")],
         ]
         if !params.isEmpty { o["parameters"] = .array(params) }
         if body {
@@ -151,17 +209,26 @@ enum OpenAPI {
       let writeParams = [param("dryRun"), param("fieldManager"), fieldValidation]
       if !r.virtual {
         var coll: JSONValue = ["parameters": .array(common)]
-        coll["get"] = op("list", "list\(r.kind)", params: [param("labelSelector"), param("fieldSelector"), param("limit"), param("continue"), param("resourceVersion"), param("watch")])
+        coll["get"] = op(
+          "list", "list\(r.kind)",
+          params: [
+            param("labelSelector"), param("fieldSelector"), param("limit"), param("continue"), param("resourceVersion"),
+            param("watch"),
+          ])
         coll["post"] = op("post", "create\(r.kind)", params: writeParams, body: true)
         paths[collection] = coll
         var item: JSONValue = ["parameters": .array(common + [param("name", "path", "name of the \(r.kind)")])]
         item["get"] = op("get", "read\(r.kind)")
         item["put"] = op("put", "replace\(r.kind)", params: writeParams, body: true)
         item["patch"] = op("patch", "patch\(r.kind)", params: writeParams + [param("force")], patch: true)
-        item["delete"] = op("delete", "delete\(r.kind)", params: [param("dryRun"), param("gracePeriodSeconds"), param("propagationPolicy")])
+        item["delete"] = op(
+          "delete", "delete\(r.kind)",
+          params: [param("dryRun"), param("gracePeriodSeconds"), param("propagationPolicy")])
         paths["\(collection)/{name}"] = item
       } else {
-        paths[collection] = ["parameters": .array(common), "post": op("post", "create\(r.kind)", params: writeParams, body: true)]
+        paths[collection] = [
+          "parameters": .array(common), "post": op("post", "create\(r.kind)", params: writeParams, body: true),
+        ]
       }
     }
     return [

@@ -6,14 +6,17 @@ import Synchronization
 /// PATCH: JSON patch, merge patch, strategic merge patch (built-in kinds only) and a minimal
 /// server-side apply, all applied atomically against the stored object.
 enum Patching {
-  static let customTypes = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"]
+  static let customTypes = [
+    "application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml",
+  ]
   static let builtinTypes = customTypes + ["application/strategic-merge-patch+json"]
 
   static func patch(
     _ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, name: String, subresource: String?,
     dryRun: Bool
   ) async throws -> HTTPResponse {
-    let ct = (req.header("Content-Type") ?? "").split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+    let ct = (req.header("Content-Type") ?? "").split(separator: ";")[0].trimmingCharacters(in: .whitespaces)
+      .lowercased()
     let accepted = r.isCustom ? customTypes : builtinTypes
     guard accepted.contains(ct) else { throw APIErrors.unsupportedMediaType(ct, accepted: accepted) }
     guard !req.body.isEmpty else { throw APIErrors.badRequest("the body of the request was empty") }
@@ -23,9 +26,13 @@ enum Patching {
     let body: JSONValue
     if ct == "application/apply-patch+yaml" {
       guard let m = manager, !m.isEmpty else {
-        throw APIErrors.invalid(kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [
-          StatusCause(reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager")
-        ])
+        throw APIErrors.invalid(
+          kind: "PatchOptions", group: "meta.k8s.io", name: "",
+          causes: [
+            StatusCause(
+              reason: "FieldValueRequired", message: "Required value: is required for apply patch",
+              field: "fieldManager")
+          ])
       }
       body = try YAMLBody.decode(req.body)
       guard case .object = body else { throw APIErrors.badRequest("error decoding YAML: the patch must be an object") }
@@ -52,12 +59,15 @@ enum Patching {
         }
       case "application/merge-patch+json":
         guard let cur = current else { throw APIErrors.notFound(r, name: name) }
-        guard case .object = body else { throw APIErrors.badRequest("json: cannot unmarshal into Go value of type map[string]interface {}") }
+        guard case .object = body else {
+          throw APIErrors.badRequest("json: cannot unmarshal into Go value of type map[string]interface {}")
+        }
         result = JSONMergePatch.apply(body, to: cur)
       case "application/strategic-merge-patch+json":
         guard let cur = current else { throw APIErrors.notFound(r, name: name) }
         do {
-          result = try StrategicMergePatch.apply(body, to: cur, schema: StrategicMergeSchema.forKind(group: r.group, kind: r.kind))
+          result = try StrategicMergePatch.apply(
+            body, to: cur, schema: StrategicMergeSchema.forKind(group: r.group, kind: r.kind))
         } catch let e as StrategicMergePatchError {
           throw e.status
         }
@@ -89,7 +99,9 @@ final class Warnings: Sendable {
 
 /// `fieldValidation=Strict|Warn|Ignore` for fields a custom resource's schema does not declare.
 enum FieldValidation {
-  static func unknownFields(_ schema: any SchemaProcessing, _ mode: String?, _ r: ResourceInfo, _ obj: JSONValue, kind: String) throws -> [String] {
+  static func unknownFields(
+    _ schema: any SchemaProcessing, _ mode: String?, _ r: ResourceInfo, _ obj: JSONValue, kind: String
+  ) throws -> [String] {
     guard r.isCustom, let s = r.schema, !r.preserveUnknownFields else { return [] }
     let m = mode ?? "Warn"
     if m == "Ignore" { return [] }
@@ -102,7 +114,9 @@ enum FieldValidation {
     return msgs
   }
 
-  static func check(_ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, _ obj: inout JSONValue) throws -> [(String, String)] {
+  static func check(
+    _ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, _ obj: inout JSONValue
+  ) throws -> [(String, String)] {
     let w = Warnings()
     w.add(try unknownFields(h.schema, req.q("fieldValidation"), r, obj, kind: r.kind))
     return w.headers
@@ -112,7 +126,9 @@ enum FieldValidation {
 /// `metadata.managedFields`: one entry per manager and operation, as a record of who wrote.
 /// The field sets are not tracked (see docs/local-cluster.md).
 enum ManagedFields {
-  static func record(_ obj: JSONValue, manager: String?, operation: String, r: ResourceInfo, subresource: String? = nil) -> JSONValue {
+  static func record(
+    _ obj: JSONValue, manager: String?, operation: String, r: ResourceInfo, subresource: String? = nil
+  ) -> JSONValue {
     guard let manager, !manager.isEmpty, case .object = obj else { return obj }
     var o = obj
     var entries = (o["metadata"]["managedFields"].arrayValue ?? []).filter {
@@ -134,7 +150,9 @@ enum ManagedFields {
 /// (maps recursively, lists replaced, as a merge patch without deletions), and the manager
 /// is recorded. Ownership conflicts are not detected.
 enum ServerSideApply {
-  static func apply(_ applied: JSONValue, to current: JSONValue?, manager: String, r: ResourceInfo, subresource: ObjectStore.Subresource) -> JSONValue {
+  static func apply(
+    _ applied: JSONValue, to current: JSONValue?, manager: String, r: ResourceInfo, subresource: ObjectStore.Subresource
+  ) -> JSONValue {
     var patch = applied
     if var m = patch["metadata"].objectValue {
       m["managedFields"] = nil
@@ -142,7 +160,8 @@ enum ServerSideApply {
       patch["metadata"] = .object(m)
     }
     var result = current.map { merge($0, patch) } ?? patch
-    result = ManagedFields.record(result, manager: manager, operation: "Apply", r: r, subresource: subresource == .status ? "status" : nil)
+    result = ManagedFields.record(
+      result, manager: manager, operation: "Apply", r: r, subresource: subresource == .status ? "status" : nil)
     return result
   }
 

@@ -31,7 +31,10 @@ enum ProtobufBody {
       1: ("kind", .string), 3: ("name", .string), 4: ("uid", .string), 5: ("apiVersion", .string),
       6: ("controller", .bool), 7: ("blockOwnerDeletion", .bool),
     ],
-    "ConfigMap": [1: ("metadata", .message("ObjectMeta")), 2: ("data", .map(.string)), 3: ("binaryData", .map(.bytes)), 4: ("immutable", .bool)],
+    "ConfigMap": [
+      1: ("metadata", .message("ObjectMeta")), 2: ("data", .map(.string)), 3: ("binaryData", .map(.bytes)),
+      4: ("immutable", .bool),
+    ],
     "Secret": [
       1: ("metadata", .message("ObjectMeta")), 2: ("data", .map(.bytes)), 3: ("type", .string),
       4: ("stringData", .map(.string)), 5: ("immutable", .bool),
@@ -43,11 +46,17 @@ enum ProtobufBody {
       4: ("automountServiceAccountToken", .bool),
     ],
     "LocalObjectReference": [1: ("name", .string)],
-    "SelfSubjectAccessReview": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("SelfSubjectAccessReviewSpec"))],
-    "SelfSubjectAccessReviewSpec": [1: ("resourceAttributes", .message("ResourceAttributes")), 2: ("nonResourceAttributes", .message("NonResourceAttributes"))],
+    "SelfSubjectAccessReview": [
+      1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("SelfSubjectAccessReviewSpec")),
+    ],
+    "SelfSubjectAccessReviewSpec": [
+      1: ("resourceAttributes", .message("ResourceAttributes")),
+      2: ("nonResourceAttributes", .message("NonResourceAttributes")),
+    ],
     "SubjectAccessReview": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("SubjectAccessReviewSpec"))],
     "SubjectAccessReviewSpec": [
-      1: ("resourceAttributes", .message("ResourceAttributes")), 2: ("nonResourceAttributes", .message("NonResourceAttributes")),
+      1: ("resourceAttributes", .message("ResourceAttributes")),
+      2: ("nonResourceAttributes", .message("NonResourceAttributes")),
       3: ("user", .string), 4: ("groups", .repeated(.string)), 6: ("uid", .string),
     ],
     "ResourceAttributes": [
@@ -57,8 +66,13 @@ enum ProtobufBody {
     "NonResourceAttributes": [1: ("path", .string), 2: ("verb", .string)],
     "SelfSubjectReview": [1: ("metadata", .message("ObjectMeta"))],
     "TokenRequest": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("TokenRequestSpec"))],
-    "TokenRequestSpec": [1: ("audiences", .repeated(.string)), 3: ("boundObjectRef", .message("BoundObjectReference")), 4: ("expirationSeconds", .int)],
-    "BoundObjectReference": [1: ("kind", .string), 2: ("apiVersion", .string), 3: ("name", .string), 4: ("uid", .string)],
+    "TokenRequestSpec": [
+      1: ("audiences", .repeated(.string)), 3: ("boundObjectRef", .message("BoundObjectReference")),
+      4: ("expirationSeconds", .int),
+    ],
+    "BoundObjectReference": [
+      1: ("kind", .string), 2: ("apiVersion", .string), 3: ("name", .string), 4: ("uid", .string),
+    ],
     "TokenReview": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("TokenReviewSpec"))],
     "TokenReviewSpec": [1: ("token", .string), 2: ("audiences", .repeated(.string))],
     "DeleteOptions": [
@@ -72,14 +86,22 @@ enum ProtobufBody {
       3: ("aggregationRule", .message("AggregationRule")),
     ],
     "AggregationRule": [1: ("clusterRoleSelectors", .repeated(.message("LabelSelector")))],
-    "LabelSelector": [1: ("matchLabels", .map(.string)), 2: ("matchExpressions", .repeated(.message("LabelSelectorRequirement")))],
+    "LabelSelector": [
+      1: ("matchLabels", .map(.string)), 2: ("matchExpressions", .repeated(.message("LabelSelectorRequirement"))),
+    ],
     "LabelSelectorRequirement": [1: ("key", .string), 2: ("operator", .string), 3: ("values", .repeated(.string))],
     "PolicyRule": [
       1: ("verbs", .repeated(.string)), 2: ("apiGroups", .repeated(.string)), 3: ("resources", .repeated(.string)),
       4: ("resourceNames", .repeated(.string)), 5: ("nonResourceURLs", .repeated(.string)),
     ],
-    "RoleBinding": [1: ("metadata", .message("ObjectMeta")), 2: ("subjects", .repeated(.message("Subject"))), 3: ("roleRef", .message("RoleRef"))],
-    "ClusterRoleBinding": [1: ("metadata", .message("ObjectMeta")), 2: ("subjects", .repeated(.message("Subject"))), 3: ("roleRef", .message("RoleRef"))],
+    "RoleBinding": [
+      1: ("metadata", .message("ObjectMeta")), 2: ("subjects", .repeated(.message("Subject"))),
+      3: ("roleRef", .message("RoleRef")),
+    ],
+    "ClusterRoleBinding": [
+      1: ("metadata", .message("ObjectMeta")), 2: ("subjects", .repeated(.message("Subject"))),
+      3: ("roleRef", .message("RoleRef")),
+    ],
     "Subject": [1: ("kind", .string), 2: ("apiGroup", .string), 3: ("name", .string), 4: ("namespace", .string)],
     "RoleRef": [1: ("apiGroup", .string), 2: ("kind", .string), 3: ("name", .string)],
     "Service": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("ServiceSpec"))],
@@ -88,7 +110,10 @@ enum ProtobufBody {
       4: ("type", .string), 5: ("externalIPs", .repeated(.string)), 7: ("sessionAffinity", .string),
       10: ("externalName", .string),
     ],
-    "ServicePort": [1: ("name", .string), 2: ("protocol", .string), 3: ("port", .int), 4: ("targetPort", .intOrString), 5: ("nodePort", .int)],
+    "ServicePort": [
+      1: ("name", .string), 2: ("protocol", .string), 3: ("port", .int), 4: ("targetPort", .intOrString),
+      5: ("nodePort", .int),
+    ],
   ]
 
   static let omitZeroInts: Set<String> = ["nodePort", "generation", "port"]
@@ -184,7 +209,11 @@ enum ProtobufBody {
         var key = ""
         var value: JSONValue = valueKind.isString ? "" : .null
         while let (ef, _, ev, ep) = try er.next() {
-          if ef == 1 { key = String(decoding: b[ep], as: UTF8.self) } else if ef == 2 { value = try scalar(valueKind, b, ev, ep) }
+          if ef == 1 {
+            key = String(decoding: b[ep], as: UTF8.self)
+          } else if ef == 2 {
+            value = try scalar(valueKind, b, ev, ep)
+          }
         }
         m[key] = value
         o[name] = .object(m)
@@ -215,7 +244,13 @@ enum ProtobufBody {
       var iv: Int64 = 0
       var sv = ""
       while let (f, _, fv, fp) = try r.next() {
-        if f == 1 { type = fv } else if f == 2 { iv = Int64(Int32(truncatingIfNeeded: fv)) } else if f == 3 { sv = String(decoding: b[fp], as: UTF8.self) }
+        if f == 1 {
+          type = fv
+        } else if f == 2 {
+          iv = Int64(Int32(truncatingIfNeeded: fv))
+        } else if f == 3 {
+          sv = String(decoding: b[fp], as: UTF8.self)
+        }
       }
       return type == 1 ? .string(sv) : .int(iv)
     case .message(let t): return try message(t, b, payload)

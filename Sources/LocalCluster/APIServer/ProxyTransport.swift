@@ -41,7 +41,8 @@ enum ProxyTransport {
           let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
           try channel.pipeline.syncOperations.addHandler(handler)
           try channel.pipeline.syncOperations.addHTTPClientHandlers()
-          return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+          return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+            wrappingChannelSynchronously: channel)
         }
       }
 

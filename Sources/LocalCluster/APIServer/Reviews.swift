@@ -4,12 +4,15 @@ import Foundation
 /// The create-only review resources (TokenReview, SubjectAccessReview and its self/local
 /// forms, SelfSubjectReview) and ServiceAccount TokenRequests.
 enum Reviews {
-  static func handle(_ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, user: UserInfo) async throws
+  static func handle(
+    _ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, namespace: String?, user: UserInfo
+  ) async throws
     -> HTTPResponse
   {
     var obj = try APIHandler.body(req)
     if let k = obj["kind"].stringValue, k != r.kind {
-      throw APIErrors.badRequest("the kind of the provided object (\(k)) does not match the kind of the resource (\(r.kind))")
+      throw APIErrors.badRequest(
+        "the kind of the provided object (\(k)) does not match the kind of the resource (\(r.kind))")
     }
     obj["kind"] = .string(r.kind)
     obj["apiVersion"] = .string(r.apiVersion)
@@ -22,7 +25,8 @@ enum Reviews {
       if let u = await h.authenticator.authenticate(token) {
         status["authenticated"] = true
         status["user"] = u.jsonValue
-        status["audiences"] = obj["spec"]["audiences"].isNull ? ["https://kubernetes.default.svc.cluster.local"] : obj["spec"]["audiences"]
+        status["audiences"] =
+          obj["spec"]["audiences"].isNull ? ["https://kubernetes.default.svc.cluster.local"] : obj["spec"]["audiences"]
       } else {
         status["authenticated"] = false
         status["user"] = .object([:])
@@ -38,9 +42,13 @@ enum Reviews {
         let groups = (spec["groups"].arrayValue ?? []).compactMap(\.stringValue)
         subject = UserInfo(name: spec["user"].stringValue ?? "", uid: spec["uid"].stringValue ?? "", groups: groups)
         if subject.name.isEmpty && groups.isEmpty {
-          throw APIErrors.invalid(kind: r.kind, group: r.group, name: "", causes: [
-            StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \"\": at least one of user or group must be specified", field: "spec.user")
-          ])
+          throw APIErrors.invalid(
+            kind: r.kind, group: r.group, name: "",
+            causes: [
+              StatusCause(
+                reason: "FieldValueInvalid",
+                message: "Invalid value: \"\": at least one of user or group must be specified", field: "spec.user")
+            ])
         }
       }
       var attrs: AuthorizationAttributes
@@ -62,18 +70,27 @@ enum Reviews {
       } else if !spec["nonResourceAttributes"].isNull {
         let na = spec["nonResourceAttributes"]
         attrs = AuthorizationAttributes(
-          user: subject, verb: na["verb"].stringValue ?? "", isResourceRequest: false, path: na["path"].stringValue ?? "")
+          user: subject, verb: na["verb"].stringValue ?? "", isResourceRequest: false,
+          path: na["path"].stringValue ?? "")
       } else {
-        throw APIErrors.invalid(kind: r.kind, group: r.group, name: "", causes: [
-          StatusCause(reason: "FieldValueRequired", message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified", field: "spec.resourceAttributes")
-        ])
+        throw APIErrors.invalid(
+          kind: r.kind, group: r.group, name: "",
+          causes: [
+            StatusCause(
+              reason: "FieldValueRequired",
+              message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified",
+              field: "spec.resourceAttributes")
+          ])
       }
       let (ok, reason) = await h.authorizer.authorize(attrs)
       var status: JSONValue = ["allowed": .bool(ok)]
       if !reason.isEmpty { status["reason"] = .string(reason) }
       obj["status"] = status
     case "selfsubjectrulesreviews":
-      obj["status"] = ["resourceRules": [], "nonResourceRules": [], "incomplete": true, "evaluationError": "rules review is not supported by the local API server"]
+      obj["status"] = [
+        "resourceRules": [], "nonResourceRules": [], "incomplete": true,
+        "evaluationError": "rules review is not supported by the local API server",
+      ]
     default:
       throw APIErrors.methodNotAllowed()
     }
@@ -81,7 +98,9 @@ enum Reviews {
   }
 
   /// `POST serviceaccounts/NAME/token` (TokenRequest).
-  static func tokenRequest(_ h: APIHandler, _ req: HTTPRequest, namespace: String, name: String) async throws -> HTTPResponse {
+  static func tokenRequest(
+    _ h: APIHandler, _ req: HTTPRequest, namespace: String, name: String
+  ) async throws -> HTTPResponse {
     guard let saRes = await h.store.lookup(group: "", version: "v1", plural: "serviceaccounts") else {
       throw APIErrors.pathNotFound()
     }

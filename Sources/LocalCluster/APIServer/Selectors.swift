@@ -1,6 +1,6 @@
 import APIMachinery
-import Foundation
 import CRDModels
+import Foundation
 
 /// A parsed label selector (parsing and matching are `APIMachinery`'s).
 struct LabelSelector: Sendable {

@@ -12,11 +12,15 @@ struct StoreAdapter: ClusterStore {
     return r
   }
 
-  private func matcher(_ r: ResourceInfo, _ labelSelector: String?, _ fieldSelector: String?) throws -> @Sendable (JSONValue) -> Bool {
+  private func matcher(
+    _ r: ResourceInfo, _ labelSelector: String?, _ fieldSelector: String?
+  ) throws -> @Sendable (JSONValue) -> Bool {
     let l = try labelSelector.map { try LabelSelector.parse($0) }
     let f = try fieldSelector.map { try FieldSelector.parse($0, for: r) }
     return { obj in
-      if let l, !l.matches((obj["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)) { return false }
+      if let l, !l.matches((obj["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)) {
+        return false
+      }
       if let f, !f.matches(obj) { return false }
       return true
     }
@@ -26,7 +30,9 @@ struct StoreAdapter: ClusterStore {
     try await store.get(try await info(resource), namespace: namespace, name: name)
   }
 
-  func list(_ resource: ResourceDescriptor, namespace: String?, labelSelector: String?, fieldSelector: String?)
+  func list(
+    _ resource: ResourceDescriptor, namespace: String?, labelSelector: String?, fieldSelector: String?
+  )
     async throws -> (items: [JSONValue], resourceVersion: String)
   {
     let r = try await info(resource)
@@ -35,7 +41,9 @@ struct StoreAdapter: ClusterStore {
     return (res.items, res.resourceVersion)
   }
 
-  func watch(_ resource: ResourceDescriptor, namespace: String?, resourceVersion: String?) async throws
+  func watch(
+    _ resource: ResourceDescriptor, namespace: String?, resourceVersion: String?
+  ) async throws
     -> AsyncStream<StoreEvent>
   {
     let r = try await info(resource)
@@ -47,7 +55,13 @@ struct StoreAdapter: ClusterStore {
           switch item {
           case .event(let t, let o): c.yield(StoreEvent(type: t, object: o))
           case .bookmark(let rv, _):
-            c.yield(StoreEvent(type: .bookmark, object: ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion), "metadata": ["resourceVersion": .string(rv)]]))
+            c.yield(
+              StoreEvent(
+                type: .bookmark,
+                object: [
+                  "kind": .string(r.kind), "apiVersion": .string(r.apiVersion),
+                  "metadata": ["resourceVersion": .string(rv)],
+                ]))
           case .error(let s): c.yield(StoreEvent(type: .error, object: s.jsonValue))
           }
         }
@@ -68,10 +82,13 @@ struct StoreAdapter: ClusterStore {
 
   func updateStatus(_ resource: ResourceDescriptor, namespace: String?, object: JSONValue) async throws -> JSONValue {
     let name = object["metadata"]["name"].stringValue ?? ""
-    return try await store.update(try await info(resource), namespace: namespace, name: name, object: object, subresource: .status).object
+    return try await store.update(
+      try await info(resource), namespace: namespace, name: name, object: object, subresource: .status
+    ).object
   }
 
-  func delete(_ resource: ResourceDescriptor, namespace: String?, name: String, gracePeriodSeconds: Int64?) async throws {
+  func delete(_ resource: ResourceDescriptor, namespace: String?, name: String, gracePeriodSeconds: Int64?) async throws
+  {
     var o = DeleteRequest()
     o.gracePeriodSeconds = gracePeriodSeconds
     _ = try await store.delete(try await info(resource), namespace: namespace, name: name, options: o)

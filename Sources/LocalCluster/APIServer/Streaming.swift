@@ -53,7 +53,9 @@ enum Streaming {
     return r
   }
 
-  static func logs(_ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, namespace: String, name: String) async throws
+  static func logs(
+    _ h: APIHandler, _ req: HTTPRequest, _ r: ResourceInfo, namespace: String, name: String
+  ) async throws
     -> HTTPResponse
   {
     let pod = try await h.store.get(r, namespace: namespace, name: name)
@@ -127,7 +129,8 @@ enum Streaming {
     }
     let offered = req.headers["Sec-WebSocket-Protocol"].joined(separator: ",")
     return APIErrors.badRequest(
-      "unable to upgrade connection: unable to negotiate protocol: client supports [\(offered)], server supports \(goList(execProtocols))")
+      "unable to upgrade connection: unable to negotiate protocol: client supports [\(offered)], server supports \(goList(execProtocols))"
+    )
   }
 
   static func statusJSON(_ outcome: ExecOutcome, command: [String]) -> [UInt8] {
@@ -137,7 +140,8 @@ enum Streaming {
     case .exited(let code):
       let v: JSONValue = [
         "metadata": .object([:]), "status": "Failure",
-        "message": .string("command terminated with non-zero exit code: error executing command \(goList(command)), exit code \(code)"),
+        "message": .string(
+          "command terminated with non-zero exit code: error executing command \(goList(command)), exit code \(code)"),
         "reason": "NonZeroExitCode",
         "details": ["causes": [["reason": "ExitCode", "message": .string(String(code))]]],
       ]

@@ -24,12 +24,23 @@ enum TableConverter {
     var cell: @Sendable (JSONValue) -> JSONValue
   }
 
-  static func col(_ name: String, _ type: String = "string", format: String = "", priority: Int = 0, description: String = "", _ f: @escaping @Sendable (JSONValue) -> JSONValue) -> Column {
-    Column(def: PrinterColumn(name: name, type: type, format: format, description: description, priority: priority, jsonPath: ""), cell: f)
+  static func col(
+    _ name: String, _ type: String = "string", format: String = "", priority: Int = 0, description: String = "",
+    _ f: @escaping @Sendable (JSONValue) -> JSONValue
+  ) -> Column {
+    Column(
+      def: PrinterColumn(
+        name: name, type: type, format: format, description: description, priority: priority, jsonPath: ""), cell: f)
   }
 
-  static let nameColumn = col("Name", format: "name", description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names") { .string($0["metadata"]["name"].stringValue ?? "") }
-  static let ageColumn = col("Age", description: "CreationTimestamp is a timestamp representing the server time when this object was created.") { age($0["metadata"]["creationTimestamp"]) }
+  static let nameColumn = col(
+    "Name", format: "name",
+    description:
+      "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+  ) { .string($0["metadata"]["name"].stringValue ?? "") }
+  static let ageColumn = col(
+    "Age", description: "CreationTimestamp is a timestamp representing the server time when this object was created."
+  ) { age($0["metadata"]["creationTimestamp"]) }
 
   static func age(_ v: JSONValue) -> JSONValue {
     guard let s = v.stringValue, let d = RFC3339.parse(s) else { return "<unknown>" }
@@ -57,19 +68,20 @@ enum TableConverter {
   static func columns(_ r: ResourceInfo) -> [Column] {
     if r.isCustom {
       if r.printerColumns.isEmpty { return [nameColumn, ageColumn] }
-      return [nameColumn] + r.printerColumns.map { pc in
-        Column(def: pc) { obj in
-          let v = JSONPath.evaluate(pc.jsonPath, obj).first ?? .null
-          if pc.type == "date" { return v.isNull ? .null : age(v) }
-          switch (pc.type, v) {
-          case ("integer", .double(let d)): return .int(Int64(d))
-          case ("string", .int(let i)): return .string(String(i))
-          case ("string", .bool(let b)): return .string(b ? "true" : "false")
-          case ("string", .array), ("string", .object): return .string(JSONWire.encodeString(v))
-          default: return v
+      return [nameColumn]
+        + r.printerColumns.map { pc in
+          Column(def: pc) { obj in
+            let v = JSONPath.evaluate(pc.jsonPath, obj).first ?? .null
+            if pc.type == "date" { return v.isNull ? .null : age(v) }
+            switch (pc.type, v) {
+            case ("integer", .double(let d)): return .int(Int64(d))
+            case ("string", .int(let i)): return .string(String(i))
+            case ("string", .bool(let b)): return .string(b ? "true" : "false")
+            case ("string", .array), ("string", .object): return .string(JSONWire.encodeString(v))
+            default: return v
+            }
           }
         }
-      }
     }
     switch r.storageKey {
     case "/pods": return podColumns
@@ -82,7 +94,9 @@ enum TableConverter {
           let ips = (o["status"]["loadBalancer"]["ingress"].arrayValue ?? []).compactMap { $0["ip"].stringValue }
           let ext = (o["spec"]["externalIPs"].arrayValue ?? []).compactMap(\.stringValue)
           let all = ext + ips
-          return .string(all.isEmpty ? (o["spec"]["type"].stringValue == "LoadBalancer" ? "<pending>" : "<none>") : all.joined(separator: ","))
+          return .string(
+            all.isEmpty
+              ? (o["spec"]["type"].stringValue == "LoadBalancer" ? "<pending>" : "<none>") : all.joined(separator: ","))
         },
         col("Port(s)") { o in
           let ps = (o["spec"]["ports"].arrayValue ?? []).map { p -> String in
@@ -92,24 +106,41 @@ enum TableConverter {
           }
           return .string(ps.isEmpty ? "<none>" : ps.joined(separator: ","))
         },
-        ageColumn, col("Selector", priority: 1) { o in
-          let sel = (o["spec"]["selector"].objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "")" }
+        ageColumn,
+        col("Selector", priority: 1) { o in
+          let sel = (o["spec"]["selector"].objectValue ?? [:]).sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.stringValue ?? "")"
+          }
           return .string(sel.isEmpty ? "<none>" : sel.joined(separator: ","))
         },
       ]
     case "/configmaps":
-      return [nameColumn, col("Data", "integer") { .int(Int64(($0["data"].objectValue?.count ?? 0) + ($0["binaryData"].objectValue?.count ?? 0))) }, ageColumn]
+      return [
+        nameColumn,
+        col("Data", "integer") {
+          .int(Int64(($0["data"].objectValue?.count ?? 0) + ($0["binaryData"].objectValue?.count ?? 0)))
+        }, ageColumn,
+      ]
     case "/secrets":
-      return [nameColumn, col("Type") { $0["type"] }, col("Data", "integer") { .int(Int64($0["data"].objectValue?.count ?? 0)) }, ageColumn]
+      return [
+        nameColumn, col("Type") { $0["type"] },
+        col("Data", "integer") { .int(Int64($0["data"].objectValue?.count ?? 0)) }, ageColumn,
+      ]
     case "/serviceaccounts":
       return [nameColumn, col("Secrets", "integer") { .int(Int64($0["secrets"].arrayValue?.count ?? 0)) }, ageColumn]
     case "/persistentvolumeclaims":
       return [
         nameColumn, col("Status") { $0["status"]["phase"] }, col("Volume") { $0["spec"]["volumeName"] },
         col("Capacity") { $0["status"]["capacity"]["storage"] },
-        col("Access Modes") { o in .string((o["status"]["accessModes"].arrayValue ?? []).compactMap(\.stringValue).map(accessModeShort).joined(separator: ",")) },
+        col("Access Modes") { o in
+          .string(
+            (o["status"]["accessModes"].arrayValue ?? []).compactMap(\.stringValue).map(accessModeShort).joined(
+              separator: ","))
+        },
         col("StorageClass") { $0["spec"]["storageClassName"].isNull ? "<unset>" : $0["spec"]["storageClassName"] },
-        col("VolumeAttributesClass") { $0["spec"]["volumeAttributesClassName"].isNull ? "<unset>" : $0["spec"]["volumeAttributesClassName"] },
+        col("VolumeAttributesClass") {
+          $0["spec"]["volumeAttributesClassName"].isNull ? "<unset>" : $0["spec"]["volumeAttributesClassName"]
+        },
         ageColumn, col("VolumeMode", priority: 1) { $0["spec"]["volumeMode"] },
       ]
     case "/nodes":
@@ -122,17 +153,26 @@ enum TableConverter {
           return .string(s)
         },
         col("Roles") { o in
-          let roles = (o["metadata"]["labels"].objectValue ?? [:]).keys.filter { $0.hasPrefix("node-role.kubernetes.io/") }
-            .map { String($0.dropFirst("node-role.kubernetes.io/".count)) }.sorted()
+          let roles = (o["metadata"]["labels"].objectValue ?? [:]).keys.filter {
+            $0.hasPrefix("node-role.kubernetes.io/")
+          }
+          .map { String($0.dropFirst("node-role.kubernetes.io/".count)) }.sorted()
           return .string(roles.isEmpty ? "<none>" : roles.joined(separator: ","))
         },
-        ageColumn, col("Version") { $0["status"]["nodeInfo"]["kubeletVersion"].isNull ? "" : $0["status"]["nodeInfo"]["kubeletVersion"] },
+        ageColumn,
+        col("Version") {
+          $0["status"]["nodeInfo"]["kubeletVersion"].isNull ? "" : $0["status"]["nodeInfo"]["kubeletVersion"]
+        },
       ]
     case "/events":
       return [
         col("Last Seen") { o in age(o["lastTimestamp"].isNull ? o["eventTime"] : o["lastTimestamp"]) },
         col("Type") { $0["type"] }, col("Reason") { $0["reason"] },
-        col("Object") { o in .string("\((o["involvedObject"]["kind"].stringValue ?? "").lowercased())/\(o["involvedObject"]["name"].stringValue ?? "")") },
+        col("Object") { o in
+          .string(
+            "\((o["involvedObject"]["kind"].stringValue ?? "").lowercased())/\(o["involvedObject"]["name"].stringValue ?? "")"
+          )
+        },
         col("Message") { $0["message"] },
       ]
     case "coordination.k8s.io/leases":
@@ -162,14 +202,22 @@ enum TableConverter {
       return .string("\(ready)/\(cs.count)")
     },
     col("Status", description: "The aggregate status of the containers in this pod.") { podStatus($0) },
-    col("Restarts", description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.") { o in
-      let n = (o["status"]["containerStatuses"].arrayValue ?? []).reduce(Int64(0)) { $0 + ($1["restartCount"].intValue ?? 0) }
+    col(
+      "Restarts",
+      description:
+        "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."
+    ) { o in
+      let n = (o["status"]["containerStatuses"].arrayValue ?? []).reduce(Int64(0)) {
+        $0 + ($1["restartCount"].intValue ?? 0)
+      }
       return .string(String(n))
     },
     ageColumn,
     col("IP", priority: 1) { $0["status"]["podIP"].isNull ? "<none>" : $0["status"]["podIP"] },
     col("Node", priority: 1) { $0["spec"]["nodeName"].isNull ? "<none>" : $0["spec"]["nodeName"] },
-    col("Nominated Node", priority: 1) { $0["status"]["nominatedNodeName"].isNull ? "<none>" : $0["status"]["nominatedNodeName"] },
+    col("Nominated Node", priority: 1) {
+      $0["status"]["nominatedNodeName"].isNull ? "<none>" : $0["status"]["nominatedNodeName"]
+    },
     col("Readiness Gates", priority: 1) { _ in "<none>" },
   ]
 
@@ -194,7 +242,11 @@ enum TableConverter {
           reason = r
         } else if !cs["state"]["terminated"].isNull {
           let t = cs["state"]["terminated"]
-          if let sig = t["signal"].intValue, sig != 0 { reason = "Signal:\(sig)" } else { reason = "ExitCode:\(t["exitCode"].intValue ?? 0)" }
+          if let sig = t["signal"].intValue, sig != 0 {
+            reason = "Signal:\(sig)"
+          } else {
+            reason = "ExitCode:\(t["exitCode"].intValue ?? 0)"
+          }
         }
       }
     }
@@ -206,7 +258,9 @@ enum TableConverter {
     ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]]
   }
 
-  static func table(_ r: ResourceInfo, _ items: [JSONValue], req: HTTPRequest, listRV: String?, continueToken: String?) -> JSONValue {
+  static func table(
+    _ r: ResourceInfo, _ items: [JSONValue], req: HTTPRequest, listRV: String?, continueToken: String?
+  ) -> JSONValue {
     let cols = columns(r)
     let include = req.q("includeObject") ?? "Metadata"
     var defs: [JSONValue] = []
@@ -249,7 +303,10 @@ enum WatchEncoding {
       if !annotations.isEmpty { meta["annotations"] = .object(annotations.mapValues { .string($0) }) }
       var o: JSONValue = ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion), "metadata": meta]
       if table {
-        o = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": .string(rv)], "columnDefinitions": [], "rows": []]
+        o = [
+          "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": .string(rv)],
+          "columnDefinitions": [], "rows": [],
+        ]
       }
       event = ["type": "BOOKMARK", "object": o]
     case .error(let s):

@@ -9,7 +9,8 @@ enum ClaimBinder {
   static func run(_ ctx: KubeletContext) async {
     while !Task.isCancelled {
       do {
-        let (items, rv) = try await ctx.store.list(KubeletResources.claims, namespace: nil, labelSelector: nil, fieldSelector: nil)
+        let (items, rv) = try await ctx.store.list(
+          KubeletResources.claims, namespace: nil, labelSelector: nil, fieldSelector: nil)
         for c in items { await bind(c, ctx) }
         for await ev in try await ctx.store.watch(KubeletResources.claims, namespace: nil, resourceVersion: rv) {
           switch ev.type {
@@ -42,7 +43,9 @@ enum ClaimBinder {
     let modes = claim["spec"]["accessModes"].arrayValue ?? ["ReadWriteOnce"]
     let pvName = "pvc-\(uid)"
     var pv: JSONValue = ["apiVersion": "v1", "kind": "PersistentVolume"]
-    pv["metadata"] = ["name": .string(pvName), "annotations": ["pv.kubernetes.io/provisioned-by": "gra.dev/local-kubelet"]]
+    pv["metadata"] = [
+      "name": .string(pvName), "annotations": ["pv.kubernetes.io/provisioned-by": "gra.dev/local-kubelet"],
+    ]
     pv["spec"] = [
       "capacity": ["storage": .string(storage)], "accessModes": .array(modes),
       "persistentVolumeReclaimPolicy": "Delete", "hostPath": ["path": .string(dir.path), "type": ""],
@@ -77,7 +80,9 @@ enum ClaimBinder {
   }
 
   static func release(_ claim: JSONValue, _ ctx: KubeletContext) async {
-    guard let name = claim["metadata"]["name"].stringValue, let uid = claim["metadata"]["uid"].stringValue else { return }
+    guard let name = claim["metadata"]["name"].stringValue, let uid = claim["metadata"]["uid"].stringValue else {
+      return
+    }
     let ns = claim["metadata"]["namespace"].stringValue ?? "default"
     try? FileManager.default.removeItem(
       at: PodLayout.claimDir(dataDirectory: ctx.configuration.dataDirectory, namespace: ns, claim: name))

@@ -14,9 +14,11 @@ struct ContainerUser: Sendable, Equatable {
 
   /// The container's `securityContext` over the pod's over the image's USER.
   static func resolve(pod: JSONValue, container: JSONValue, image: LocalImage?) -> ContainerUser {
-    let psc = pod["spec"]["securityContext"], csc = container["securityContext"]
+    let psc = pod["spec"]["securityContext"]
+    let csc = container["securityContext"]
     let uid = csc["runAsUser"].intValue ?? psc["runAsUser"].intValue ?? image?.user ?? 0
-    let gid = csc["runAsGroup"].intValue ?? psc["runAsGroup"].intValue ?? (image?.user != nil && uid == image?.user ? uid : 0)
+    let gid =
+      csc["runAsGroup"].intValue ?? psc["runAsGroup"].intValue ?? (image?.user != nil && uid == image?.user ? uid : 0)
     var groups = (psc["supplementalGroups"].arrayValue ?? []).compactMap(\.intValue)
     if let fs = psc["fsGroup"].intValue, !groups.contains(fs) { groups.append(fs) }
     return ContainerUser(uid: uid, gid: gid, groups: groups)
@@ -24,7 +26,8 @@ struct ContainerUser: Sendable, Equatable {
 
   /// `runAsNonRoot` violated: the message the kubelet gives, or nil.
   static func nonRootViolation(pod: JSONValue, container: JSONValue, user: ContainerUser) -> String? {
-    let nonRoot = container["securityContext"]["runAsNonRoot"].boolValue ?? pod["spec"]["securityContext"]["runAsNonRoot"].boolValue
+    let nonRoot =
+      container["securityContext"]["runAsNonRoot"].boolValue ?? pod["spec"]["securityContext"]["runAsNonRoot"].boolValue
     guard nonRoot == true, user.uid == 0 else { return nil }
     return "container has runAsNonRoot and image will run as root"
   }
@@ -66,7 +69,8 @@ struct ContainerLaunch: Sendable {
     var argv: [String] = []
     if user.uid != 0 || user.gid != 0 || !user.groups.isEmpty {
       argv += [HostTools.find("setpriv") ?? "/usr/bin/setpriv", "--reuid=\(user.uid)", "--regid=\(user.gid)"]
-      argv += user.groups.isEmpty ? ["--clear-groups"] : ["--groups=" + user.groups.map(String.init).joined(separator: ",")]
+      argv +=
+        user.groups.isEmpty ? ["--clear-groups"] : ["--groups=" + user.groups.map(String.init).joined(separator: ",")]
       argv += ["--"]
     }
     argv += [HostTools.find("env") ?? "/usr/bin/env", "-C", workingDir, "--"]
@@ -80,7 +84,8 @@ struct ContainerLaunch: Sendable {
       let dst = q(rootfs + m.target)
       s += "__gra_s=\(q(m.source)); __gra_d=\(dst)\n"
       s += "[ -e \"$__gra_s\" ] || mkdir -p \"$__gra_s\"\n"
-      s += "if [ -d \"$__gra_s\" ]; then mkdir -p \"$__gra_d\"; else mkdir -p \"$(dirname \"$__gra_d\")\"; [ -e \"$__gra_d\" ] || touch \"$__gra_d\"; fi\n"
+      s +=
+        "if [ -d \"$__gra_s\" ]; then mkdir -p \"$__gra_d\"; else mkdir -p \"$(dirname \"$__gra_d\")\"; [ -e \"$__gra_d\" ] || touch \"$__gra_d\"; fi\n"
       s += "mount --bind \"$__gra_s\" \"$__gra_d\"\n"
       if m.readOnly { s += "mount -o remount,bind,ro \"$__gra_d\"\n" }
     }
@@ -99,14 +104,18 @@ struct ContainerLaunch: Sendable {
     let tail = Self.userAndDir(user, workingDir) + command
     return (
       HostTools.find("nsenter")!,
-      ["-t", String(initPid), "-m", "-p", "-u", "--", HostTools.find("unshare")!, "-m", "--propagation", "private",
-       "/bin/sh", "-c", script(), "gra-container"] + tail
+      [
+        "-t", String(initPid), "-m", "-p", "-u", "--", HostTools.find("unshare")!, "-m", "--propagation", "private",
+        "/bin/sh", "-c", script(), "gra-container",
+      ] + tail
     )
   }
 
   /// `nsenter` and its arguments to run `command` inside the container whose main process is
   /// `pid` (its mounts, root, pid and UTS namespaces, user and working directory).
-  static func execArgv(pid: pid_t, user: ContainerUser, workingDir: String, command: [String], tty: Bool)
+  static func execArgv(
+    pid: pid_t, user: ContainerUser, workingDir: String, command: [String], tty: Bool
+  )
     -> (String, [String])
   {
     var argv = ["-t", String(pid), "-m", "-p", "-u", "-r", "--"]

@@ -97,7 +97,8 @@ struct EnvResolver {
   static func resourceValue(_ resource: String, container: JSONValue, divisor: JSONValue) -> String {
     let parts = resource.split(separator: ".", maxSplits: 1).map(String.init)
     guard parts.count == 2 else { return "" }
-    let section = parts[0], name = parts[1]
+    let section = parts[0]
+    let name = parts[1]
     let raw =
       container["resources"][section][name].stringValue
       ?? container["resources"]["limits"][name].stringValue

@@ -48,7 +48,8 @@ actor EventRecorder {
     event["reason"] = .string(reason)
     event["message"] = .string(message)
     event["type"] = .string(type)
-    event["source"] = component == "kubelet" ? ["component": "kubelet", "host": .string(host)] : ["component": .string(component)]
+    event["source"] =
+      component == "kubelet" ? ["component": "kubelet", "host": .string(host)] : ["component": .string(component)]
     event["firstTimestamp"] = .string(now)
     event["lastTimestamp"] = .string(now)
     event["count"] = 1

@@ -14,7 +14,9 @@ import Foundation
 /// Output is read on dedicated threads and handed to the writers one chunk at a time, so a
 /// slow client slows the process down (backpressure) instead of filling memory.
 enum ExecSession {
-  static func run(path: String, argv: [String], environment: [String], tty: Bool, io: ExecIO) async throws
+  static func run(
+    path: String, argv: [String], environment: [String], tty: Bool, io: ExecIO
+  ) async throws
     -> ExecOutcome
   {
     var fds: [Int32: Int32] = [:]

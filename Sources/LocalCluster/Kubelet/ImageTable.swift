@@ -52,9 +52,10 @@ public struct LocalImage: Sendable, Equatable {
     let name = shortName(lower)
     let baseEnv = [("PATH", defaultPath)]
     if lower.contains("gra-runner") {
-      let hasEntrypoint = runnerScripts.map {
-        FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("gra-runner").path)
-      } ?? false
+      let hasEntrypoint =
+        runnerScripts.map {
+          FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("gra-runner").path)
+        } ?? false
       let how =
         hasEntrypoint
         ? "runs the host's python3 with the runner image's scripts from images/runner (entrypoint gra-runner)"

@@ -65,23 +65,29 @@ public final class LocalKubelet: NodeAgent, Sendable {
 
   // MARK: NodeAgent
 
-  public func exec(namespace: String, pod: String, container: String, command: [String], tty: Bool, io: ExecIO)
+  public func exec(
+    namespace: String, pod: String, container: String, command: [String], tty: Bool, io: ExecIO
+  )
     async throws -> ExecOutcome
   {
     guard let worker = await state.worker(namespace: namespace, name: pod) else {
-      throw Status(message: "pod \(pod) is not running on node \(configuration.nodeName)", reason: "NotFound", code: 404)
+      throw Status(
+        message: "pod \(pod) is not running on node \(configuration.nodeName)", reason: "NotFound", code: 404)
     }
     return try await worker.exec(container: container, command: command, tty: tty, io: io)
   }
 
-  public func logs(namespace: String, pod: String, container: String, options: LogOptions) async throws
+  public func logs(
+    namespace: String, pod: String, container: String, options: LogOptions
+  ) async throws
     -> AsyncThrowingStream<[UInt8], any Error>
   {
     guard let worker = await state.worker(namespace: namespace, name: pod) else {
       throw Status(message: "pod \(pod) has no logs on node \(configuration.nodeName)", reason: "BadRequest", code: 400)
     }
     let podObject = await worker.pod
-    let names = (podObject["spec"]["initContainers"].arrayValue ?? []) + (podObject["spec"]["containers"].arrayValue ?? [])
+    let names =
+      (podObject["spec"]["initContainers"].arrayValue ?? []) + (podObject["spec"]["containers"].arrayValue ?? [])
     guard names.contains(where: { $0["name"].stringValue == container }) else {
       throw Status(message: "container \(container) is not valid for pod \(pod)", reason: "BadRequest", code: 400)
     }
@@ -101,7 +107,8 @@ public final class LocalKubelet: NodeAgent, Sendable {
 
   public func portForward(namespace: String, pod: String, port: Int) async throws -> PortForwardStream? {
     guard await state.worker(namespace: namespace, name: pod) != nil else {
-      throw Status(message: "pod \(pod) is not running on node \(configuration.nodeName)", reason: "NotFound", code: 404)
+      throw Status(
+        message: "pod \(pod) is not running on node \(configuration.nodeName)", reason: "NotFound", code: 404)
     }
     return await PortForwarder.connect(port: port)
   }
@@ -154,7 +161,8 @@ actor KubeletState {
     var known = Set<String>()
     while !stopped && !Task.isCancelled {
       do {
-        let (items, rv) = try await store.list(KubeletResources.pods, namespace: nil, labelSelector: nil, fieldSelector: nil)
+        let (items, rv) = try await store.list(
+          KubeletResources.pods, namespace: nil, labelSelector: nil, fieldSelector: nil)
         let uids = Set(items.compactMap { $0["metadata"]["uid"].stringValue })
         for uid in known.subtracting(uids) { await handle(type: .deleted, uid: uid, pod: nil) }
         known = uids
@@ -206,7 +214,8 @@ actor KubeletState {
       // Finished before this kubelet started: nothing to run; finish a pending deletion.
       if !pod["metadata"]["deletionTimestamp"].isNull {
         try? await store.delete(
-          KubeletResources.pods, namespace: pod["metadata"]["namespace"].stringValue, name: pod["metadata"]["name"].stringValue ?? "",
+          KubeletResources.pods, namespace: pod["metadata"]["namespace"].stringValue,
+          name: pod["metadata"]["name"].stringValue ?? "",
           gracePeriodSeconds: 0)
       }
       return

@@ -20,7 +20,9 @@ actor LocalScheduler {
     let old = pods[uid]
     pods[uid] = pod
     let phase = pod["status"]["phase"].stringValue
-    if (phase == "Succeeded" || phase == "Failed"), old?["status"]["phase"] != pod["status"]["phase"], !unschedulable.isEmpty {
+    if phase == "Succeeded" || phase == "Failed", old?["status"]["phase"] != pod["status"]["phase"],
+      !unschedulable.isEmpty
+    {
       Task { await self.retry() }
     }
   }
@@ -69,7 +71,9 @@ actor LocalScheduler {
       if node.isNull { node = NodeObject.object(ctx.configuration, now: Date()) }
       let labels = (node["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)
       let allocatable = (node["status"]["allocatable"].objectValue ?? [:]).compactMapValues(\.stringValue)
-      let bound = pods.values.filter { $0["spec"]["nodeName"].stringValue == nodeName && $0["metadata"]["uid"].stringValue != uid }
+      let bound = pods.values.filter {
+        $0["spec"]["nodeName"].stringValue == nodeName && $0["metadata"]["uid"].stringValue != uid
+      }
       let reasons = SchedulerFit.reasons(pod: pod, nodeLabels: labels, allocatable: allocatable, boundPods: bound)
       if !reasons.isEmpty { message = SchedulerFit.message(reasons: reasons) }
     }
@@ -82,7 +86,8 @@ actor LocalScheduler {
     unschedulable.remove(uid)
     do {
       var current = try await ctx.store.get(KubeletResources.pods, namespace: ns, name: name)
-      guard current["metadata"]["uid"].stringValue == uid, (current["spec"]["nodeName"].stringValue ?? "").isEmpty else { return }
+      guard current["metadata"]["uid"].stringValue == uid, (current["spec"]["nodeName"].stringValue ?? "").isEmpty
+      else { return }
       current["spec"]["nodeName"] = .string(nodeName)
       var bound = try await ctx.store.update(KubeletResources.pods, namespace: ns, object: current)
       pods[uid] = bound
@@ -110,7 +115,9 @@ actor LocalScheduler {
     let existing = (pod["status"]["conditions"].arrayValue ?? []).first { $0["type"].stringValue == "PodScheduled" }
     if existing?["status"].stringValue != "False" || existing?["message"].stringValue != message {
       if var current = try? await ctx.store.get(KubeletResources.pods, namespace: ns, name: name) {
-        var conditions = (current["status"]["conditions"].arrayValue ?? []).filter { $0["type"].stringValue != "PodScheduled" }
+        var conditions = (current["status"]["conditions"].arrayValue ?? []).filter {
+          $0["type"].stringValue != "PodScheduled"
+        }
         conditions.append([
           "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
           "lastProbeTime": .null, "lastTransitionTime": .string(Time.now().description),

@@ -9,12 +9,16 @@ import CRDModels
 public protocol NodeAgent: Sendable {
   /// Runs `command` in the container and returns how it ended. Output is written to
   /// `io` as it is produced; `io.stdin` ends when the client closes stdin.
-  func exec(namespace: String, pod: String, container: String, command: [String], tty: Bool, io: ExecIO)
+  func exec(
+    namespace: String, pod: String, container: String, command: [String], tty: Bool, io: ExecIO
+  )
     async throws -> ExecOutcome
 
   /// The container's log as a stream of chunks (`follow` keeps it open while the container
   /// runs). Throws a ``Status`` (400 BadRequest) when, e.g., `previous` has no earlier instance.
-  func logs(namespace: String, pod: String, container: String, options: LogOptions) async throws
+  func logs(
+    namespace: String, pod: String, container: String, options: LogOptions
+  ) async throws
     -> AsyncThrowingStream<[UInt8], any Error>
 
   /// Opens a TCP connection to `port` inside the pod; `nil` when nothing listens there.
@@ -49,7 +53,10 @@ public struct TerminalSize: Sendable, Equatable, Codable {
     self.width = width
     self.height = height
   }
-  enum CodingKeys: String, CodingKey { case width = "Width", height = "Height" }
+  enum CodingKeys: String, CodingKey {
+    case width = "Width"
+    case height = "Height"
+  }
 }
 
 /// How an exec ended, as the status channel reports it.

@@ -39,16 +39,22 @@ enum NodeObject {
     let capacity = JSONValue.object(config.capacity.mapValues { .string($0) })
     var status: JSONValue = ["capacity": capacity, "allocatable": capacity]
     status["conditions"] = conditions(now: now, since: since)
-    status["addresses"] = [["type": "InternalIP", "address": "127.0.0.1"], ["type": "Hostname", "address": .string(config.nodeName)]]
+    status["addresses"] = [
+      ["type": "InternalIP", "address": "127.0.0.1"], ["type": "Hostname", "address": .string(config.nodeName)],
+    ]
     status["daemonEndpoints"] = ["kubeletEndpoint": ["Port": 0]]
     var info: JSONValue = ["kubeletVersion": "v1.32.0-gra-local", "kubeProxyVersion": "", "operatingSystem": "linux"]
     info["architecture"] = .string(architecture)
     info["containerRuntimeVersion"] = "local://gra-kubelet"
     info["osImage"] = .string(osImage())
     info["kernelVersion"] = .string(kernelVersion())
-    info["machineID"] = .string((try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    info["machineID"] = .string(
+      (try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        ?? "")
     info["systemUUID"] = ""
-    info["bootID"] = .string((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    info["bootID"] = .string(
+      (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?.trimmingCharacters(
+        in: .whitespacesAndNewlines) ?? "")
     status["nodeInfo"] = info
     return status
   }

@@ -30,9 +30,11 @@ final class PodSandbox: Sendable {
   /// Why pods cannot get a sandbox on this machine, or nil when they can.
   static func unsupportedReason() -> String? {
     guard geteuid() == 0 else {
-      return "the local kubelet needs root to give each pod its own mount namespace (so that absolute mountPaths such as /workspace are real); run it as root"
+      return
+        "the local kubelet needs root to give each pod its own mount namespace (so that absolute mountPaths such as /workspace are real); run it as root"
     }
-    for tool in ["unshare", "nsenter", "setpriv", "mount", "chroot", "env", "setsid"] where HostTools.find(tool) == nil {
+    for tool in ["unshare", "nsenter", "setpriv", "mount", "chroot", "env", "setsid"] where HostTools.find(tool) == nil
+    {
       return "the local kubelet needs \(tool) (util-linux/coreutils) on this machine"
     }
     return nil
@@ -92,7 +94,9 @@ final class PodSandbox: Sendable {
   }
 
   /// Creates the sandbox; throws with the script's error output when it cannot.
-  static func create(layout: PodLayout, hostname: String, images: [LocalImage], runnerScripts: URL?) async throws
+  static func create(
+    layout: PodLayout, hostname: String, images: [LocalImage], runnerScripts: URL?
+  ) async throws
     -> PodSandbox
   {
     if let reason = unsupportedReason() { throw Failure(description: reason) }
@@ -123,7 +127,8 @@ final class PodSandbox: Sendable {
     guard output.hasSuffix("ready\n") else {
       proc.signal(SIGKILL)
       _ = await proc.wait()
-      throw Failure(description: "cannot create the pod sandbox: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw Failure(
+        description: "cannot create the pod sandbox: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
     var initPid: pid_t?
     for _ in 0..<100 {

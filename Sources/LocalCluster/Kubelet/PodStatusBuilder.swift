@@ -20,7 +20,10 @@ enum PodStatusBuilder {
       if let t = c.termination, t.exitCode != 0, policy == "Never" { return "Failed" }
     }
     if !initialized(s) { return finished ? "Failed" : "Pending" }
-    var running = 0, waiting = 0, stopped = 0, succeeded = 0
+    var running = 0
+    var waiting = 0
+    var stopped = 0
+    var succeeded = 0
     for c in s.containers {
       switch c.state {
       case .running: running += 1
@@ -70,7 +73,8 @@ enum PodStatusBuilder {
   /// Guaranteed, Burstable or BestEffort, from the containers' requests and limits.
   static func qosClass(_ pod: JSONValue) -> String {
     let containers = (pod["spec"]["containers"].arrayValue ?? []) + (pod["spec"]["initContainers"].arrayValue ?? [])
-    var any = false, guaranteed = true
+    var any = false
+    var guaranteed = true
     for c in containers {
       let req = c["resources"]["requests"].objectValue ?? [:]
       let lim = c["resources"]["limits"].objectValue ?? [:]

@@ -85,7 +85,8 @@ actor PodWorker {
       for (_, rc) in running { kill(rc) }
     }
     if !newPod["metadata"]["deletionTimestamp"].isNull, terminationTask == nil {
-      let grace = newPod["metadata"]["deletionGracePeriodSeconds"].intValue
+      let grace =
+        newPod["metadata"]["deletionGracePeriodSeconds"].intValue
         ?? newPod["spec"]["terminationGracePeriodSeconds"].intValue ?? 30
       terminationTask = Task { await self.terminate(grace: grace, deleteObject: true) }
     }
@@ -165,7 +166,9 @@ actor PodWorker {
       }
     }
     if !specs(initContainers: true).isEmpty {
-      for i in snapshot.containers.indices { snapshot.containers[i].state = .waiting(reason: "ContainerCreating", message: nil) }
+      for i in snapshot.containers.indices {
+        snapshot.containers[i].state = .waiting(reason: "ContainerCreating", message: nil)
+      }
       publish()
     }
 
@@ -203,7 +206,8 @@ actor PodWorker {
   /// The delay before restart number `n` (1-based): none for the first, then the initial
   /// back-off doubling up to the maximum.
   func backoff(for n: Int) -> Duration {
-    Self.backoff(restart: n, initial: ctx.configuration.crashLoopInitialBackoff, max: ctx.configuration.crashLoopMaxBackoff)
+    Self.backoff(
+      restart: n, initial: ctx.configuration.crashLoopInitialBackoff, max: ctx.configuration.crashLoopMaxBackoff)
   }
 
   static func backoff(restart n: Int, initial: Duration, max: Duration) -> Duration {
@@ -228,7 +232,8 @@ actor PodWorker {
       setState(c, initContainer: initContainer, index: i)
       publish()
       await ctx.events.record(
-        pod, type: "Warning", reason: "BackOff", message: "Back-off restarting failed container \(c.name) in pod \(podRef)",
+        pod, type: "Warning", reason: "BackOff",
+        message: "Back-off restarting failed container \(c.name) in pod \(podRef)",
         fieldPath: fieldPath(c.name, initContainer))
       await sleepUnlessStopping(delay)
     } else {
@@ -272,9 +277,12 @@ actor PodWorker {
       var c = initC ? snapshot.initContainers[i] : snapshot.containers[i]
       c.state = .waiting(reason: "ErrImagePull", message: message)
       setState(c, initContainer: initC, index: i)
-      await ctx.events.record(pod, reason: "Pulling", message: "Pulling image \"\(image)\"", fieldPath: fieldPath(name, initC))
-      await ctx.events.record(pod, type: "Warning", reason: "Failed", message: message, fieldPath: fieldPath(name, initC))
-      await ctx.events.record(pod, type: "Warning", reason: "Failed", message: "Error: ErrImagePull", fieldPath: fieldPath(name, initC))
+      await ctx.events.record(
+        pod, reason: "Pulling", message: "Pulling image \"\(image)\"", fieldPath: fieldPath(name, initC))
+      await ctx.events.record(
+        pod, type: "Warning", reason: "Failed", message: message, fieldPath: fieldPath(name, initC))
+      await ctx.events.record(
+        pod, type: "Warning", reason: "Failed", message: "Error: ErrImagePull", fieldPath: fieldPath(name, initC))
     }
     publish()
     await sleepUnlessStopping(.seconds(1))
@@ -283,8 +291,10 @@ actor PodWorker {
       var c = initC ? snapshot.initContainers[i] : snapshot.containers[i]
       c.state = .waiting(reason: "ImagePullBackOff", message: "Back-off pulling image \"\(image)\"")
       setState(c, initContainer: initC, index: i)
-      await ctx.events.record(pod, reason: "BackOff", message: "Back-off pulling image \"\(image)\"", fieldPath: fieldPath(name, initC))
-      await ctx.events.record(pod, type: "Warning", reason: "Failed", message: "Error: ImagePullBackOff", fieldPath: fieldPath(name, initC))
+      await ctx.events.record(
+        pod, reason: "BackOff", message: "Back-off pulling image \"\(image)\"", fieldPath: fieldPath(name, initC))
+      await ctx.events.record(
+        pod, type: "Warning", reason: "Failed", message: "Error: ImagePullBackOff", fieldPath: fieldPath(name, initC))
     }
     publish()
     return false
@@ -341,7 +351,8 @@ actor PodWorker {
           } catch {
             if src["optional"].boolValue != true {
               throw VolumeProjection.Failure(
-                message: "MountVolume.SetUp failed for volume \"\(vname)\" : \(kind.lowercased()) \"\(objName)\" not found")
+                message:
+                  "MountVolume.SetUp failed for volume \"\(vname)\" : \(kind.lowercased()) \"\(objName)\" not found")
             }
           }
           do {
@@ -485,7 +496,8 @@ actor PodWorker {
       return nil
     }
 
-    let containerID = "local://" + (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
+    let containerID =
+      "local://" + (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
     var rc = RunningContainer(process: process, launch: launch, logPath: logURL.path, mainPid: nil)
     running[cname] = rc
     let startedAt = Date()
@@ -501,8 +513,10 @@ actor PodWorker {
     state.started = !hasStartup
     state.ready = !initContainer && !hasReadiness && !hasStartup
     setState(state, initContainer: initContainer, index: i)
-    await ctx.events.record(pod, reason: "Created", message: "Created container: \(cname)", fieldPath: fieldPath(cname, initContainer))
-    await ctx.events.record(pod, reason: "Started", message: "Started container \(cname)", fieldPath: fieldPath(cname, initContainer))
+    await ctx.events.record(
+      pod, reason: "Created", message: "Created container: \(cname)", fieldPath: fieldPath(cname, initContainer))
+    await ctx.events.record(
+      pod, reason: "Started", message: "Started container \(cname)", fieldPath: fieldPath(cname, initContainer))
     publish()
     for _ in 0..<200 {
       if let p = process.children().first {
@@ -533,7 +547,8 @@ actor PodWorker {
     var signal: Int32?
     if case .signaled(let s) = status { signal = s }
     let term = ContainerTermination(
-      exitCode: code, signal: signal, reason: code == 0 ? "Completed" : "Error", message: message.isEmpty ? nil : message,
+      exitCode: code, signal: signal, reason: code == 0 ? "Completed" : "Error",
+      message: message.isEmpty ? nil : message,
       startedAt: startedAt, finishedAt: Date(), containerID: containerID)
     state = initContainer ? snapshot.initContainers[i] : snapshot.containers[i]
     state.state = .terminated(term)
@@ -585,7 +600,8 @@ actor PodWorker {
   /// after it has killed the container; readiness runs until cancelled.
   private func runProbe(_ probe: ProbeSpec, kind: String, container: String, index i: Int) async -> Bool {
     try? await Task.sleep(for: probe.initialDelay)
-    var successes = 0, failures = 0
+    var successes = 0
+    var failures = 0
     while !Task.isCancelled, running[container] != nil, !stopping {
       let result = await probeOnce(probe, container: container)
       if Task.isCancelled || running[container] == nil { return false }

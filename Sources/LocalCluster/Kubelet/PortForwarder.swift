@@ -7,7 +7,8 @@ import Foundation
 /// `pods/portforward`: pods share the host's network, so a pod's port is `127.0.0.1:port`.
 enum PortForwarder {
   static func connect(port: Int) async -> PortForwardStream? {
-    guard let fd = await FD.blocking({ ProbeRunner.connect(host: "127.0.0.1", port: port, timeout: .seconds(5)) }) else {
+    guard let fd = await FD.blocking({ ProbeRunner.connect(host: "127.0.0.1", port: port, timeout: .seconds(5)) })
+    else {
       return nil
     }
     var tv = timeval(tv_sec: 0, tv_usec: 0)

@@ -47,9 +47,12 @@ struct ProbeSpec: Sendable {
       action = .tcp(host: p["tcpSocket"]["host"].stringValue ?? "127.0.0.1", port: port)
     } else if !p["httpGet"].isNull, let port = port(p["httpGet"]["port"]) {
       let h = p["httpGet"]
-      let headers = (h["httpHeaders"].arrayValue ?? []).map { ($0["name"].stringValue ?? "", $0["value"].stringValue ?? "") }
+      let headers = (h["httpHeaders"].arrayValue ?? []).map {
+        ($0["name"].stringValue ?? "", $0["value"].stringValue ?? "")
+      }
       action = .http(
-        scheme: (h["scheme"].stringValue ?? "HTTP").lowercased(), host: h["host"].stringValue ?? "127.0.0.1", port: port,
+        scheme: (h["scheme"].stringValue ?? "HTTP").lowercased(), host: h["host"].stringValue ?? "127.0.0.1",
+        port: port,
         path: h["path"].stringValue ?? "/", headers: headers)
     } else {
       return nil
@@ -80,7 +83,9 @@ enum ProbeRunner {
   }
 
   /// An HTTP GET; 200–399 is success.
-  static func http(host: String, port: Int, path: String, headers: [(String, String)], timeout: Duration) async
+  static func http(
+    host: String, port: Int, path: String, headers: [(String, String)], timeout: Duration
+  ) async
     -> ProbeResult
   {
     await FD.blocking {
@@ -91,7 +96,8 @@ enum ProbeRunner {
       defer { close(fd) }
       var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-      var req = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nConnection: close\r\n"
+      var req =
+        "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nConnection: close\r\n"
       for (k, v) in headers { req += "\(k): \(v)\r\n" }
       req += "\r\n"
       FD.writeAll(fd, Array(req.utf8))
@@ -101,7 +107,9 @@ enum ProbeRunner {
       }
       let line = String(decoding: head.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
       let parts = line.split(separator: " ")
-      guard parts.count >= 2, let code = Int(parts[1]) else { return .failure("Get \"\(url)\": malformed HTTP response") }
+      guard parts.count >= 2, let code = Int(parts[1]) else {
+        return .failure("Get \"\(url)\": malformed HTTP response")
+      }
       return (200..<400).contains(code) ? .success : .failure("HTTP probe failed with statuscode: \(code)")
     }
   }

@@ -29,7 +29,9 @@ enum SchedulerFit {
   }
 
   /// Why the pod does not fit (each a reason as the scheduler words it), empty when it fits.
-  static func reasons(pod: JSONValue, nodeLabels: [String: String], allocatable: [String: String], boundPods: [JSONValue])
+  static func reasons(
+    pod: JSONValue, nodeLabels: [String: String], allocatable: [String: String], boundPods: [JSONValue]
+  )
     -> [String]
   {
     var reasons: [String] = []

@@ -80,11 +80,13 @@ enum VolumeLayout {
       if let sub = m["subPath"].stringValue, !sub.isEmpty {
         let parts = sub.split(separator: "/")
         guard !sub.hasPrefix("/"), !parts.contains("..") else {
-          throw Failure(message: "volumeMount \"\(name)\": subPath \"\(sub)\" must be a relative path inside the volume")
+          throw Failure(
+            message: "volumeMount \"\(name)\": subPath \"\(sub)\" must be a relative path inside the volume")
         }
         source += "/" + parts.joined(separator: "/")
       }
-      let ro = m["readOnly"].boolValue == true || volume["persistentVolumeClaim"]["readOnly"].boolValue == true
+      let ro =
+        m["readOnly"].boolValue == true || volume["persistentVolumeClaim"]["readOnly"].boolValue == true
         || !volume["secret"].isNull || !volume["configMap"].isNull
       plans.append(VolumeMountPlan(volume: name, source: source, target: normalize(target), readOnly: ro))
     }
@@ -119,8 +121,9 @@ enum VolumeProjection {
       let key = item["key"].stringValue ?? ""
       guard let content = data[key] else {
         if source["optional"].boolValue == true { continue }
-        throw Failure(message: "configmap references non-existent config key: \(key)".replacingOccurrences(
-          of: "configmap", with: kind == "Secret" ? "secret" : "configmap"))
+        throw Failure(
+          message: "configmap references non-existent config key: \(key)".replacingOccurrences(
+            of: "configmap", with: kind == "Secret" ? "secret" : "configmap"))
       }
       let path = item["path"].stringValue ?? key
       guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {

@@ -52,8 +52,11 @@ public final class BridgeAuthorizer: Sendable {
 
   /// Whether `user` may `create` `runners/exec` on `name` in `namespace`, and Kubernetes'
   /// reason.
-  public func mayExec(_ user: BridgeUser, namespace: String, name: String, verb: String = "create") async throws -> (Bool, String) {
-    let extra = user.extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: ","))" }.joined(separator: ";")
+  public func mayExec(
+    _ user: BridgeUser, namespace: String, name: String, verb: String = "create"
+  ) async throws -> (Bool, String) {
+    let extra = user.extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: ","))" }.joined(
+      separator: ";")
     let key = "\(user.name)|\(user.groups.joined(separator: ","))|\(extra)|\(verb)|\(namespace)|\(name)"
     let now = ContinuousClock.now
     if let (allowed, reason, at) = decisions.withLock({ $0[key] }), now - at < ttl { return (allowed, reason) }

@@ -14,7 +14,9 @@ public struct BridgeRequest: Sendable {
   /// the requestheader CA signed (see ``BridgeTLS/clientCAPEM``); nil otherwise.
   public var clientCertificateCommonName: String?
 
-  public init(method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8], clientCertificateCommonName: String? = nil) {
+  public init(
+    method: HTTPMethod, path: String, headers: HTTPHeaders, body: [UInt8], clientCertificateCommonName: String? = nil
+  ) {
     self.method = method
     self.path = path
     self.headers = headers
@@ -50,7 +52,9 @@ public struct BridgeTLS: Sendable {
 
   func context() throws -> NIOSSLContext {
     var config = TLSConfiguration.makeServerConfiguration(
-      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map { .certificate($0) },
+      certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map {
+        .certificate($0)
+      },
       privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem)))
     if let ca = clientCAPEM, !ca.isEmpty {
       config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8)))
@@ -105,7 +109,8 @@ public protocol BridgeWebSocketHandling: Sendable {
   /// The subprotocol to accept the upgrade with, or nil to answer the request as plain HTTP
   /// (which then gets the 401/403/404 it deserves from the ordinary handler).
   func webSocketProtocol(for request: BridgeRequest) async -> String?
-  func serveWebSocket(_ request: BridgeRequest, subprotocol: String, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async
+  func serveWebSocket(
+    _ request: BridgeRequest, subprotocol: String, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async
 }
 
 /// The exec bridge's HTTP(S) listener: HTTP/1.1, one request per connection at a time,
@@ -133,7 +138,8 @@ public final class BridgeHTTPServer: Sendable {
   /// `tls`: nil serves plain HTTP (tests, or behind a TLS-terminating proxy); then no
   /// request carries a client certificate, so only bearer tokens authenticate.
   public static func start(
-    host: String, port: Int, tls: BridgeTLS?, webSocket: (any BridgeWebSocketHandling)? = nil, handler: @escaping Handler
+    host: String, port: Int, tls: BridgeTLS?, webSocket: (any BridgeWebSocketHandling)? = nil,
+    handler: @escaping Handler
   ) async throws -> BridgeHTTPServer {
     let sslContext = try tls.map { try $0.context() }
     let channel: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(
@@ -168,7 +174,8 @@ public final class BridgeHTTPServer: Sendable {
           upgradePipelineHandler: { channel, head in
             channel.eventLoop.makeCompletedFuture {
               try channel.pipeline.syncOperations.addHandler(
-                NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 10, maxAccumulatedFrameSize: 1 << 20))
+                NIOWebSocketFrameAggregator(
+                  minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 10, maxAccumulatedFrameSize: 1 << 20))
               let ws = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
               return Upgrade.websocket(ws, head, "")
             }
@@ -179,7 +186,8 @@ public final class BridgeHTTPServer: Sendable {
             notUpgradingCompletionHandler: { channel in
               channel.eventLoop.makeCompletedFuture {
                 Upgrade.http(
-                  try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel),
+                  try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                    wrappingChannelSynchronously: channel),
                   refused: refused.withLock { h in
                     defer { h = nil }
                     return h
@@ -206,7 +214,10 @@ public final class BridgeHTTPServer: Sendable {
                   let offered = head.headers["Sec-WebSocket-Protocol"].flatMap { $0.split(separator: ",") }.map {
                     $0.trimmingCharacters(in: .whitespaces)
                   }
-                  await webSocket.serveWebSocket(request, subprotocol: offered.contains("v5.channel.k8s.io") ? "v5.channel.k8s.io" : (offered.first ?? ""), ws)
+                  await webSocket.serveWebSocket(
+                    request,
+                    subprotocol: offered.contains("v5.channel.k8s.io") ? "v5.channel.k8s.io" : (offered.first ?? ""), ws
+                  )
                 case nil: return
                 }
               }

@@ -55,7 +55,8 @@ public enum BridgeLauncher {
       if identity == nil {
         // Like client-go's GenerateSelfSignedCertKey: a throwaway CA and a leaf it signs, so
         // the CA can go into a caBundle and verifiers see an ordinary chain.
-        let ca = try Certificates.makeCA(commonName: "\(options.serviceNames.first ?? "gra-bridge")-ca@\(Int(Date().timeIntervalSince1970))")
+        let ca = try Certificates.makeCA(
+          commonName: "\(options.serviceNames.first ?? "gra-bridge")-ca@\(Int(Date().timeIntervalSince1970))")
         var subject = Certificates.Subject(commonName: options.serviceNames.first ?? "gra-bridge")
         subject.dnsNames = options.serviceNames
         subject.ipAddresses = options.ipAddresses
@@ -71,6 +72,8 @@ public enum BridgeLauncher {
     let server = try await BridgeHTTPServer.start(host: options.host, port: options.port, tls: tls, webSocket: bridge) {
       await bridge.handle($0, $1)
     }
-    return Running(server: server, bridge: bridge, caBundlePEM: certificatePEM, frontProxyTrusted: tls != nil && requestHeader != nil)
+    return Running(
+      server: server, bridge: bridge, caBundlePEM: certificatePEM, frontProxyTrusted: tls != nil && requestHeader != nil
+    )
   }
 }

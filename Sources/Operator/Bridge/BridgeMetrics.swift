@@ -16,7 +16,8 @@ public struct BridgeMetrics: Sendable {
     duration = registry.histogram(
       "gra_bridge_exec_duration_seconds", help: "Wall time of bridge execs, by outcome.",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600])
-    bytes = registry.counter("gra_bridge_exec_output_bytes_total", help: "Output bytes relayed by the bridge, by stream.")
+    bytes = registry.counter(
+      "gra_bridge_exec_output_bytes_total", help: "Output bytes relayed by the bridge, by stream.")
     active = registry.gauge("gra_bridge_execs_active", help: "Execs running now.")
     refused = registry.counter("gra_bridge_requests_refused_total", help: "Bridge requests refused, by HTTP code.")
   }

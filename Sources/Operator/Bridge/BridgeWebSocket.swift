@@ -34,7 +34,9 @@ extension ExecBridge: BridgeWebSocketHandling {
     return proto
   }
 
-  public func serveWebSocket(_ req: BridgeRequest, subprotocol: String, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async {
+  public func serveWebSocket(
+    _ req: BridgeRequest, subprotocol: String, _ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+  ) async {
     let path = req.path.split(separator: "?").first.map(String.init) ?? req.path
     let query = Self.multiQuery(req.path)
     guard let t = Self.target(path), let user = try? await authenticate(req) else {
@@ -61,7 +63,8 @@ extension ExecBridge: BridgeWebSocketHandling {
       }
       let causes = request.validate(maxTimeoutSeconds: limits.maxTimeoutSeconds)
       guard causes.isEmpty else {
-        return await finish(Self.failure("Invalid", causes.map { "\($0.field ?? ""): \($0.message ?? "")" }.joined(separator: ", ")))
+        return await finish(
+          Self.failure("Invalid", causes.map { "\($0.field ?? ""): \($0.message ?? "")" }.joined(separator: ", ")))
       }
       guard let runner = try? await client.api(Runner.self, namespace: t.namespace).getIfExists(t.runner) else {
         return await finish(Self.failure("NotFound", "runners.gra.dev \"\(t.runner)\" not found"))
@@ -71,12 +74,17 @@ extension ExecBridge: BridgeWebSocketHandling {
       switch self.plan(runner, request) {
       case .failure(let end):
         await finish(Self.statusJSON(end))
-        return await Task { await self.record(end, request: request, user: user, runner: runner, since: started, bytes: 0) }.value
+        return await Task {
+          await self.record(end, request: request, user: user, runner: runner, since: started, bytes: 0)
+        }.value
       case .success(let p): plan = p
       }
       let key = "\(t.namespace)/\(t.runner)"
       guard acquire(key, max: plan.maxConcurrent) else {
-        return await finish(Self.failure("TooManyRequests", "runner \(t.runner) already runs \(plan.maxConcurrent) execs (its spec.exec.maxConcurrent)"))
+        return await finish(
+          Self.failure(
+            "TooManyRequests",
+            "runner \(t.runner) already runs \(plan.maxConcurrent) execs (its spec.exec.maxConcurrent)"))
       }
       defer { release(key) }
       metrics?.active.add(1)
@@ -112,7 +120,10 @@ extension ExecBridge: BridgeWebSocketHandling {
                 let payload = data.readBytes(length: data.readableBytes) ?? []
                 switch ch {
                 case 0: stdinC.yield(payload)
-                case 4: if let size = try? JSONDecoder().decode(TerminalSize.self, from: Data(payload)) { resizeC.yield(size) }
+                case 4:
+                  if let size = try? JSONDecoder().decode(TerminalSize.self, from: Data(payload)) {
+                    resizeC.yield(size)
+                  }
                 case 255 where v5: if payload.first == 0 { stdinC.finish() }
                 default: break
                 }
@@ -146,7 +157,8 @@ extension ExecBridge: BridgeWebSocketHandling {
       resizeC.finish()
       await finish(Self.statusJSON(end))
       let total = bytes.withLock { $0 }
-      await Task { await self.record(end, request: request, user: user, runner: runner, since: started, bytes: total) }.value
+      await Task { await self.record(end, request: request, user: user, runner: runner, since: started, bytes: total) }
+        .value
     }
   }
 
@@ -167,8 +179,10 @@ extension ExecBridge: BridgeWebSocketHandling {
     case .signaled(let name):
       let n = ExecRun.signalNumbers[String(name.dropFirst(3))] ?? 9
       return nonZero(128 + n, "command terminated by signal \(name)")
-    case .timedOut(let s): return failure("TimedOut", "the command ran longer than its timeout of \(s)s and was stopped")
-    case .outputLimitReached(let b): return failure("OutputLimitReached", "the command wrote more than \(b) bytes and was stopped")
+    case .timedOut(let s):
+      return failure("TimedOut", "the command ran longer than its timeout of \(s)s and was stopped")
+    case .outputLimitReached(let b):
+      return failure("OutputLimitReached", "the command wrote more than \(b) bytes and was stopped")
     case .lost(let m): return failure("Lost", m)
     case .notRun(let reason, let message): return failure(reason, message)
     }

@@ -110,9 +110,11 @@ public enum Certificates {
     guard X509_sign(x, issuerKey ?? key, EVP_sha256()) > 0 else {
       throw Failure(description: "sign")
     }
-    return PEMIdentity(certificatePEM: try pem { PEM_write_bio_X509($0, x) }, privateKeyPEM: try pem {
-      PEM_write_bio_PrivateKey($0, key, nil, nil, 0, nil, nil)
-    })
+    return PEMIdentity(
+      certificatePEM: try pem { PEM_write_bio_X509($0, x) },
+      privateKeyPEM: try pem {
+        PEM_write_bio_PrivateKey($0, key, nil, nil, 0, nil, nil)
+      })
   }
 
   /// The subject common name of a DER certificate (the last CN, as Go's x509 reads it), or nil.

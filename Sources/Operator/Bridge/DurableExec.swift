@@ -82,8 +82,12 @@ actor DurableExec {
       status["outcome"] = outcome
     }
     var o: JSONValue = ["apiVersion": "exec.gra.dev/v1alpha1", "kind": "Exec"]
-    o["metadata"] = ["name": .string(id), "namespace": .string(namespace), "creationTimestamp": .string(Time(created).description)]
-    o["spec"] = ["runner": .string(runner), "command": .array(request.command.map { .string($0) }), "user": .string(owner.name)]
+    o["metadata"] = [
+      "name": .string(id), "namespace": .string(namespace), "creationTimestamp": .string(Time(created).description),
+    ]
+    o["spec"] = [
+      "runner": .string(runner), "command": .array(request.command.map { .string($0) }), "user": .string(owner.name),
+    ]
     o["status"] = status
     return o
   }

@@ -69,7 +69,9 @@ public final class ExecBridge: Sendable {
       case .notApplicable: break
       }
     }
-    guard let auth = req.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer ") else { return nil }
+    guard let auth = req.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer ") else {
+      return nil
+    }
     let token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     guard !token.isEmpty else { return nil }
     return try await authorizer.authenticate(token: token)
@@ -87,7 +89,11 @@ public final class ExecBridge: Sendable {
       }
       if let (namespace, id) = Self.execsInNamespace(path) {
         guard req.method == .GET else {
-          return try await status(w, Status(message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed", code: 405))
+          return try await status(
+            w,
+            Status(
+              message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed",
+              code: 405))
         }
         guard let user = try await authenticate(req) else {
           metrics?.refused.inc(labels: ["code": "401"])
@@ -96,7 +102,8 @@ public final class ExecBridge: Sendable {
         return try await listExecs(w, namespace: namespace, id: id, user: user)
       }
       guard let target = Self.target(path) else {
-        return try await status(w, Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
+        return try await status(
+          w, Status(message: "the server could not find the requested resource", reason: "NotFound", code: 404))
       }
       // 1. Who is it? The front proxy (a verified client certificate) or Kubernetes (TokenReview).
       guard let user = try await authenticate(req) else {
@@ -107,9 +114,14 @@ public final class ExecBridge: Sendable {
       let (allowed, why) = try await authorizer.mayExec(user, namespace: target.namespace, name: target.runner)
       guard allowed else {
         metrics?.refused.inc(labels: ["code": "403"])
-        let message = "runners.gra.dev \"\(target.runner)\" is forbidden: User \"\(user.name)\" cannot create resource \"runners/exec\" in API group \"gra.dev\" in the namespace \"\(target.namespace)\"" + (why.isEmpty ? "" : ": \(why)")
+        let message =
+          "runners.gra.dev \"\(target.runner)\" is forbidden: User \"\(user.name)\" cannot create resource \"runners/exec\" in API group \"gra.dev\" in the namespace \"\(target.namespace)\""
+          + (why.isEmpty ? "" : ": \(why)")
         return try await status(
-          w, Status(message: message, reason: "Forbidden", details: StatusDetails(name: target.runner, group: "gra.dev", kind: "runners"), code: 403))
+          w,
+          Status(
+            message: message, reason: "Forbidden",
+            details: StatusDetails(name: target.runner, group: "gra.dev", kind: "runners"), code: 403))
       }
       switch (req.method, target.kind) {
       case (.POST, .exec): try await streamExec(req, w, target, user)
@@ -117,14 +129,21 @@ public final class ExecBridge: Sendable {
       case (.GET, .exec(let id?)): try await readDurable(req, w, target, id: id, user: user)
       case (.DELETE, .exec(let id?)): try await signalDurable(req, w, target, id: id, user: user)
       default:
-        try await status(w, Status(message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed", code: 405))
+        try await status(
+          w,
+          Status(
+            message: "the server does not allow this method on the requested resource", reason: "MethodNotAllowed",
+            code: 405))
       }
     } catch {
       logger.debug("bridge request ended", metadata: ["error": "\(error)"])
       // A review or lookup that failed before any answer: say so, in Status form.
       if !w.started, !Task.isCancelled {
         try? await status(
-          w, Status(message: "Internal error occurred: \(error)", reason: "InternalError", details: StatusDetails(causes: [StatusCause(message: "\(error)")]), code: 500))
+          w,
+          Status(
+            message: "Internal error occurred: \(error)", reason: "InternalError",
+            details: StatusDetails(causes: [StatusCause(message: "\(error)")]), code: 500))
       }
     }
   }
@@ -142,19 +161,25 @@ public final class ExecBridge: Sendable {
   private func listExecs(_ w: BridgeResponseWriter, namespace: String, id: String?, user: BridgeUser) async throws {
     await durable.prune()
     var mine: [DurableExec] = []
-    for e in await durable.all() where e.namespace == namespace && e.owner.name == user.name && (id == nil || e.id == id) {
+    for e in await durable.all()
+    where e.namespace == namespace && e.owner.name == user.name && (id == nil || e.id == id) {
       mine.append(e)
     }
     if let id {
       guard let e = mine.first else {
         return try await status(
-          w, Status(message: "execs.exec.gra.dev \"\(id)\" not found", reason: "NotFound", details: StatusDetails(name: id, group: "exec.gra.dev", kind: "execs"), code: 404))
+          w,
+          Status(
+            message: "execs.exec.gra.dev \"\(id)\" not found", reason: "NotFound",
+            details: StatusDetails(name: id, group: "exec.gra.dev", kind: "execs"), code: 404))
       }
       return try await json(w, .ok, await e.object())
     }
     var items: [JSONValue] = []
     for e in mine { items.append(await e.object()) }
-    try await json(w, .ok, ["apiVersion": "exec.gra.dev/v1alpha1", "kind": "ExecList", "metadata": .object([:]), "items": .array(items)])
+    try await json(
+      w, .ok,
+      ["apiVersion": "exec.gra.dev/v1alpha1", "kind": "ExecList", "metadata": .object([:]), "items": .array(items)])
   }
 
   /// What a path names under `…/namespaces/NS/runners/NAME/`.
@@ -198,20 +223,29 @@ public final class ExecBridge: Sendable {
   func plan(_ runner: Runner, _ request: ExecRequest) -> Planned {
     let name = runner.metadata.name ?? ""
     if runner.spec?.suspend == true {
-      return .failure(.notRun(reason: "RunnerSuspended", message: "runner \(name) is suspended; resume it (kubectl gra resume \(name)) and retry"))
+      return .failure(
+        .notRun(
+          reason: "RunnerSuspended",
+          message: "runner \(name) is suspended; resume it (kubectl gra resume \(name)) and retry"))
     }
-    guard let pod = runner.status?.podName, runner.status?.conditions?[type: GraConditions.ready]?.status == .true else {
+    guard let pod = runner.status?.podName, runner.status?.conditions?[type: GraConditions.ready]?.status == .true
+    else {
       let ready = runner.status?.conditions?[type: GraConditions.ready]
       return .failure(
         .notRun(
           reason: "RunnerNotReady",
-          message: "runner \(name) is not ready (\(runner.status?.phase?.rawValue ?? "Pending")\(ready.map { ": \($0.message)" } ?? "")); wait for it (kubectl gra wait \(name)) and retry"))
+          message:
+            "runner \(name) is not ready (\(runner.status?.phase?.rawValue ?? "Pending")\(ready.map { ": \($0.message)" } ?? "")); wait for it (kubectl gra wait \(name)) and retry"
+        ))
     }
     let exec = runner.spec?.exec
-    let timeout = min(limits.maxTimeoutSeconds, request.timeoutSeconds ?? Int(exec?.defaultTimeoutSeconds ?? Int64(limits.defaultTimeoutSeconds)))
+    let timeout = min(
+      limits.maxTimeoutSeconds,
+      request.timeoutSeconds ?? Int(exec?.defaultTimeoutSeconds ?? Int64(limits.defaultTimeoutSeconds)))
     return .success(
       Plan(
-        pod: pod, timeoutSeconds: max(1, timeout), outputLimit: Int(exec?.outputLimitBytes ?? Int64(limits.defaultOutputLimitBytes)),
+        pod: pod, timeoutSeconds: max(1, timeout),
+        outputLimit: Int(exec?.outputLimitBytes ?? Int64(limits.defaultOutputLimitBytes)),
         maxConcurrent: Int(exec?.maxConcurrent ?? Int32(limits.maxConcurrentPerRunner))))
   }
 
@@ -238,12 +272,15 @@ public final class ExecBridge: Sendable {
 
   /// Decodes and validates the body, and reads the runner; answers the error itself and
   /// returns nil when the request cannot go on.
-  private func prepare(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target) async throws -> (ExecRequest, Runner)? {
+  private func prepare(
+    _ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target
+  ) async throws -> (ExecRequest, Runner)? {
     let request: ExecRequest
     do {
       request = try KubeJSON.decode(ExecRequest.self, from: Data(req.body))
     } catch {
-      try await status(w, Status(message: "the request body is not an exec request: \(error)", reason: "BadRequest", code: 400))
+      try await status(
+        w, Status(message: "the request body is not an exec request: \(error)", reason: "BadRequest", code: 400))
       return nil
     }
     let causes = request.validate(maxTimeoutSeconds: limits.maxTimeoutSeconds)
@@ -251,13 +288,19 @@ public final class ExecBridge: Sendable {
       try await status(
         w,
         Status(
-          message: "ExecRequest \"\(t.runner)\" is invalid: " + causes.map { "\($0.field ?? ""): \($0.message ?? "")" }.joined(separator: ", "),
-          reason: "Invalid", details: StatusDetails(name: t.runner, group: "exec.gra.dev", kind: "ExecRequest", causes: causes), code: 422))
+          message: "ExecRequest \"\(t.runner)\" is invalid: "
+            + causes.map { "\($0.field ?? ""): \($0.message ?? "")" }.joined(separator: ", "),
+          reason: "Invalid",
+          details: StatusDetails(name: t.runner, group: "exec.gra.dev", kind: "ExecRequest", causes: causes), code: 422)
+      )
       return nil
     }
     guard let runner = try await client.api(Runner.self, namespace: t.namespace).getIfExists(t.runner) else {
       try await status(
-        w, Status(message: "runners.gra.dev \"\(t.runner)\" not found", reason: "NotFound", details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners"), code: 404))
+        w,
+        Status(
+          message: "runners.gra.dev \"\(t.runner)\" not found", reason: "NotFound",
+          details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners"), code: 404))
       return nil
     }
     return (request, runner)
@@ -266,20 +309,25 @@ public final class ExecBridge: Sendable {
   private func tooMany(_ w: BridgeResponseWriter, _ t: Target, _ max: Int) async throws {
     metrics?.refused.inc(labels: ["code": "429"])
     let s = Status(
-      message: "runner \(t.runner) already runs \(max) execs (its spec.exec.maxConcurrent); wait for one to finish and retry",
-      reason: "TooManyRequests", details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners", retryAfterSeconds: 1), code: 429)
+      message:
+        "runner \(t.runner) already runs \(max) execs (its spec.exec.maxConcurrent); wait for one to finish and retry",
+      reason: "TooManyRequests",
+      details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners", retryAfterSeconds: 1), code: 429)
     let body = Array(try KubeJSON.encode(s))
-    try await w.respond(status: .tooManyRequests, headers: [("Content-Type", "application/json"), ("Retry-After", "1")], body: body)
+    try await w.respond(
+      status: .tooManyRequests, headers: [("Content-Type", "application/json"), ("Retry-After", "1")], body: body)
   }
 
   // MARK: - Streaming exec (POST exec)
 
-  private func streamExec(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, _ user: BridgeUser) async throws {
+  private func streamExec(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, _ user: BridgeUser) async throws
+  {
     guard let (request, runner) = try await prepare(req, w, t) else { return }
     let started = Date()
     switch plan(runner, request) {
     case .failure(let end):
-      try await w.start(status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
+      try await w.start(
+        status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
       try? await w.write(Array(ExecFrame.exit(end).line().utf8))
       try? await w.end()
       await record(end, request: request, user: user, runner: runner, since: started, bytes: 0)
@@ -287,7 +335,8 @@ public final class ExecBridge: Sendable {
       let key = "\(t.namespace)/\(t.runner)"
       guard acquire(key, max: plan.maxConcurrent) else { return try await tooMany(w, t, plan.maxConcurrent) }
       defer { release(key) }
-      try await w.start(status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
+      try await w.start(
+        status: .ok, headers: [("Content-Type", "application/x-ndjson"), ("Cache-Control", "no-store")])
       metrics?.active.add(1)
       defer { metrics?.active.add(-1) }
       let run = ExecRun(
@@ -311,7 +360,8 @@ public final class ExecBridge: Sendable {
       try? await w.end()
       // Recorded even when the client went away (and so this task is cancelled).
       let bytes = offset.withLock { $0 }
-      await Task { await self.record(end, request: request, user: user, runner: runner, since: started, bytes: bytes) }.value
+      await Task { await self.record(end, request: request, user: user, runner: runner, since: started, bytes: bytes) }
+        .value
     }
   }
 
@@ -329,12 +379,15 @@ public final class ExecBridge: Sendable {
 
   // MARK: - Durable execs (POST execs, GET/DELETE execs/ID)
 
-  private func startDurable(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, _ user: BridgeUser) async throws {
+  private func startDurable(
+    _ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, _ user: BridgeUser
+  ) async throws {
     guard let (request, runner) = try await prepare(req, w, t) else { return }
     await durable.prune()
     let started = Date()
     let exec = DurableExec(
-      id: Self.newID(), namespace: t.namespace, runner: t.runner, owner: user, request: request, capacity: limits.replayBufferBytes)
+      id: Self.newID(), namespace: t.namespace, runner: t.runner, owner: user, request: request,
+      capacity: limits.replayBufferBytes)
     switch plan(runner, request) {
     case .failure(let end):
       await exec.finish(end)
@@ -368,16 +421,24 @@ public final class ExecBridge: Sendable {
   }
 
   /// The durable exec `id` when `user` started it; others get 404 (it is theirs to know about).
-  private func owned(_ id: String, _ t: Target, _ user: BridgeUser, _ w: BridgeResponseWriter) async throws -> DurableExec? {
-    guard let e = await durable.get(id), e.namespace == t.namespace, e.runner == t.runner, e.owner.name == user.name else {
+  private func owned(
+    _ id: String, _ t: Target, _ user: BridgeUser, _ w: BridgeResponseWriter
+  ) async throws -> DurableExec? {
+    guard let e = await durable.get(id), e.namespace == t.namespace, e.runner == t.runner, e.owner.name == user.name
+    else {
       try await status(
-        w, Status(message: "execs.exec.gra.dev \"\(id)\" not found", reason: "NotFound", details: StatusDetails(name: id, group: "exec.gra.dev", kind: "execs"), code: 404))
+        w,
+        Status(
+          message: "execs.exec.gra.dev \"\(id)\" not found", reason: "NotFound",
+          details: StatusDetails(name: id, group: "exec.gra.dev", kind: "execs"), code: 404))
       return nil
     }
     return e
   }
 
-  private func readDurable(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, id: String, user: BridgeUser) async throws {
+  private func readDurable(
+    _ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, id: String, user: BridgeUser
+  ) async throws {
     guard let exec = try await owned(id, t, user, w) else { return }
     let query = req.query
     let follow = query["follow"].map { $0 == "true" || $0 == "1" || $0.isEmpty } ?? false
@@ -403,12 +464,18 @@ public final class ExecBridge: Sendable {
     try await w.end()
   }
 
-  private func signalDurable(_ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, id: String, user: BridgeUser) async throws {
+  private func signalDurable(
+    _ req: BridgeRequest, _ w: BridgeResponseWriter, _ t: Target, id: String, user: BridgeUser
+  ) async throws {
     guard let exec = try await owned(id, t, user, w) else { return }
     let name = (req.query["signal"] ?? "TERM").uppercased().replacingOccurrences(of: "SIG", with: "")
     guard ExecRun.signalNumbers[name] != nil else {
       return try await status(
-        w, Status(message: "unsupported signal \"\(name)\": use one of \(ExecRun.signalNumbers.keys.sorted().joined(separator: ", "))", reason: "BadRequest", code: 400))
+        w,
+        Status(
+          message:
+            "unsupported signal \"\(name)\": use one of \(ExecRun.signalNumbers.keys.sorted().joined(separator: ", "))",
+          reason: "BadRequest", code: 400))
     }
     _ = await exec.signal(name)
     try await json(w, .accepted, await exec.object())
@@ -434,9 +501,14 @@ public final class ExecBridge: Sendable {
     metrics?.execs.inc(labels: ["outcome": label])
     metrics?.duration.observe(elapsed, labels: ["outcome": label])
     logger.info(
-      "exec", metadata: ["runner": "\(runner.metadata.namespace ?? "")/\(runner.metadata.name ?? "")", "user": "\(user.name)", "outcome": "\(outcome)", "seconds": "\(seconds)", "bytes": "\(bytes)"])
+      "exec",
+      metadata: [
+        "runner": "\(runner.metadata.namespace ?? "")/\(runner.metadata.name ?? "")", "user": "\(user.name)",
+        "outcome": "\(outcome)", "seconds": "\(seconds)", "bytes": "\(bytes)",
+      ])
     await events?.record(
-      EventSubject(runner), .normal, reason: "Exec", "\(user.name) ran `\(command)`: \(outcome) in \(seconds)s", action: "Exec")
+      EventSubject(runner), .normal, reason: "Exec", "\(user.name) ran `\(command)`: \(outcome) in \(seconds)s",
+      action: "Exec")
     if case .notRun = end { return }
     let now = Time.now()
     _ = try? await client.api(Runner.self, namespace: runner.metadata.namespace).patchStatus(
@@ -458,19 +530,27 @@ public final class ExecBridge: Sendable {
 enum BridgeDiscovery {
   static var group: JSONValue {
     let version: JSONValue = ["groupVersion": "exec.gra.dev/v1alpha1", "version": "v1alpha1"]
-    return ["kind": "APIGroup", "apiVersion": "v1", "name": "exec.gra.dev", "versions": [version], "preferredVersion": version]
+    return [
+      "kind": "APIGroup", "apiVersion": "v1", "name": "exec.gra.dev", "versions": [version],
+      "preferredVersion": version,
+    ]
   }
   static var resources: JSONValue {
     let exec: JSONValue = [
-      "name": "runners/exec", "singularName": "", "namespaced": true, "kind": "ExecRequest", "verbs": ["create", "get"],
+      "name": "runners/exec", "singularName": "", "namespaced": true, "kind": "ExecRequest",
+      "verbs": ["create", "get"],
     ]
     let execs: JSONValue = [
-      "name": "runners/execs", "singularName": "", "namespaced": true, "kind": "Exec", "verbs": ["create", "delete", "get"],
+      "name": "runners/execs", "singularName": "", "namespaced": true, "kind": "Exec",
+      "verbs": ["create", "delete", "get"],
     ]
     // A top-level resource, so `kubectl api-resources` and `kubectl get execs` show the group.
     let list: JSONValue = [
       "name": "execs", "singularName": "exec", "namespaced": true, "kind": "Exec", "verbs": ["get", "list"],
     ]
-    return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "exec.gra.dev/v1alpha1", "resources": [list, exec, execs]]
+    return [
+      "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "exec.gra.dev/v1alpha1",
+      "resources": [list, exec, execs],
+    ]
   }
 }

@@ -12,7 +12,8 @@ extension BridgeExecRequest {
     if command.isEmpty || command[0].isEmpty {
       causes.append(
         StatusCause(
-          reason: "FieldValueRequired", message: "Required value: give the program to run, e.g. [\"python\", \"-c\", \"print(1)\"]",
+          reason: "FieldValueRequired",
+          message: "Required value: give the program to run, e.g. [\"python\", \"-c\", \"print(1)\"]",
           field: "command"))
     }
     if let t = timeoutSeconds, t <= 0 || t > maxTimeoutSeconds {
@@ -25,7 +26,8 @@ extension BridgeExecRequest {
       causes.append(
         StatusCause(
           reason: "FieldValueInvalid",
-          message: "Invalid value: \"\(key)\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+          message:
+            "Invalid value: \"\(key)\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
           field: "env[\(key)]"))
     }
     if let dir = workingDir, !dir.hasPrefix("/") {

@@ -74,7 +74,9 @@ struct ExecRun: Sendable {
         do {
           let code = try await this.client.exec(
             namespace: this.namespace, pod: this.pod,
-            ExecOptions(command: this.wrappedCommand, container: RunnerNames.containerName, stdin: stdin != nil, tty: this.tty), stdin: stdin, resize: resize,
+            ExecOptions(
+              command: this.wrappedCommand, container: RunnerNames.containerName, stdin: stdin != nil, tty: this.tty),
+            stdin: stdin, resize: resize,
             stdout: { try await emit(.stdout, $0) }, stderr: { try await emit(.stderr, $0) })
           // A cancelled caller ends the exec stream early; that is not the command's end.
           if Task.isCancelled { return nil }
@@ -112,8 +114,7 @@ struct ExecRun: Sendable {
       }
       var first: Step?
       while first == nil, let next = await group.next() {
-        if let next { first = next }
-        else if Task.isCancelled { break }
+        if let next { first = next } else if Task.isCancelled { break }
       }
       group.cancelAll()
       return first ?? .consumerGone
@@ -133,21 +134,29 @@ struct ExecRun: Sendable {
     }
   }
 
-  static let signalNumbers: [String: Int32] = ["HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15]
+  static let signalNumbers: [String: Int32] = [
+    "HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15,
+  ]
 
   /// Signals the command's process group (or the process), with a second exec. With
   /// `escalate`, sends SIGKILL if it is still there after ``killGrace`` seconds.
   func kill(signal: String, escalate: Bool) async {
     guard Self.signalNumbers[signal] != nil else { return }
-    var script = "p=$(cat \(pidFile) 2>/dev/null) || exit 0; kill -\(signal) -- -$p 2>/dev/null || kill -\(signal) $p 2>/dev/null"
+    var script =
+      "p=$(cat \(pidFile) 2>/dev/null) || exit 0; kill -\(signal) -- -$p 2>/dev/null || kill -\(signal) $p 2>/dev/null"
     if escalate {
-      script += "; i=0; while kill -0 $p 2>/dev/null && [ $i -lt \(Self.killGrace * 10) ]; do sleep 0.1; i=$((i+1)); done"
+      script +=
+        "; i=0; while kill -0 $p 2>/dev/null && [ $i -lt \(Self.killGrace * 10) ]; do sleep 0.1; i=$((i+1)); done"
       script += "; kill -KILL -- -$p 2>/dev/null || kill -KILL $p 2>/dev/null; rm -f \(pidFile)"
     }
     do {
-      _ = try await client.execCollect(namespace: namespace, pod: pod, ExecOptions(command: ["sh", "-c", script], container: RunnerNames.containerName))
+      _ = try await client.execCollect(
+        namespace: namespace, pod: pod,
+        ExecOptions(command: ["sh", "-c", script], container: RunnerNames.containerName))
     } catch {
-      logger.warning("could not stop an exec's process", metadata: ["pod": "\(namespace)/\(pod)", "exec": "\(id)", "error": "\(error)"])
+      logger.warning(
+        "could not stop an exec's process",
+        metadata: ["pod": "\(namespace)/\(pod)", "exec": "\(id)", "error": "\(error)"])
     }
   }
 }

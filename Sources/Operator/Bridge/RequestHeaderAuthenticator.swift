@@ -30,7 +30,9 @@ public struct RequestHeaderAuthenticator: Sendable, Equatable {
   /// The configuration in `kube-system/extension-apiserver-authentication`, or nil when the
   /// cluster publishes no requestheader CA (no aggregation layer).
   public static func load(_ client: KubernetesClient) async throws -> RequestHeaderAuthenticator? {
-    guard let cm = try await client.api(ConfigMap.self, namespace: "kube-system").getIfExists("extension-apiserver-authentication")
+    guard
+      let cm = try await client.api(ConfigMap.self, namespace: "kube-system").getIfExists(
+        "extension-apiserver-authentication")
     else { return nil }
     return from(data: cm.data ?? [:])
   }
@@ -38,7 +40,9 @@ public struct RequestHeaderAuthenticator: Sendable, Equatable {
   static func from(data: [String: String]) -> RequestHeaderAuthenticator? {
     guard let ca = data["requestheader-client-ca-file"], ca.contains("BEGIN CERTIFICATE") else { return nil }
     func list(_ key: String, _ fallback: [String]) -> [String] {
-      guard let s = data[key], let v = try? JSONDecoder().decode([String].self, from: Data(s.utf8)) else { return fallback }
+      guard let s = data[key], let v = try? JSONDecoder().decode([String].self, from: Data(s.utf8)) else {
+        return fallback
+      }
       return v
     }
     return RequestHeaderAuthenticator(

@@ -25,7 +25,10 @@ public struct EventSubject: Sendable, Hashable {
   }
 }
 
-public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
+public enum EventType: String, Sendable {
+  case normal = "Normal"
+  case warning = "Warning"
+}
 
 /// Records core/v1 Events on objects, as `kubectl describe` shows them.
 ///
@@ -57,7 +60,9 @@ public actor EventRecorder {
     self.logger = logger
   }
 
-  public func record(_ subject: EventSubject, _ type: EventType, reason: String, _ message: String, action: String = "Reconcile") async {
+  public func record(
+    _ subject: EventSubject, _ type: EventType, reason: String, _ message: String, action: String = "Reconcile"
+  ) async {
     let note = message.utf8.count > 1024 ? String(decoding: message.utf8.prefix(1021), as: UTF8.self) + "..." : message
     let key = "\(subject.uid)|\(type.rawValue)|\(reason)|\(note)"
     let now = Time.now()
@@ -96,7 +101,8 @@ public actor EventRecorder {
       seen[key] = Seen(name: name, count: 1, first: now, last: .now)
     } catch {
       logger.warning(
-        "could not record event", metadata: ["object": "\(subject.kind)/\(subject.name)", "reason": "\(reason)", "error": "\(error)"])
+        "could not record event",
+        metadata: ["object": "\(subject.kind)/\(subject.name)", "reason": "\(reason)", "error": "\(error)"])
     }
   }
 

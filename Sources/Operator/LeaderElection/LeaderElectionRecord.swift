@@ -52,7 +52,9 @@ public struct LeaderElectionTiming: Sendable, Equatable {
   public var retryPeriod: Duration = .seconds(2)
   public static let jitterFactor = 1.2
 
-  public init(leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)) {
+  public init(
+    leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)
+  ) {
     self.leaseDuration = leaseDuration
     self.renewDeadline = renewDeadline
     self.retryPeriod = retryPeriod
@@ -72,7 +74,9 @@ public struct LeaderElectionTiming: Sendable, Equatable {
 public enum LeaderElectionError: Error, Equatable, CustomStringConvertible {
   case invalidTiming(String)
   public var description: String {
-    switch self { case .invalidTiming(let m): "leader election: \(m)" }
+    switch self {
+    case .invalidTiming(let m): "leader election: \(m)"
+    }
   }
 }
 

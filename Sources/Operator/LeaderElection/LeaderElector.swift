@@ -66,7 +66,9 @@ public actor LeaderElector {
       if await tryAcquireOrRenew() {
         lastRenew = .now
       } else if ContinuousClock.now - lastRenew > timing.renewDeadline {
-        logger.error("lost leadership: could not renew the lease within the renew deadline", metadata: ["lease": "\(namespace)/\(name)"])
+        logger.error(
+          "lost leadership: could not renew the lease within the renew deadline",
+          metadata: ["lease": "\(namespace)/\(name)"])
         break
       }
     }

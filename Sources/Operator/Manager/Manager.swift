@@ -38,9 +38,10 @@ public final class Manager: Sendable {
     public var name: String
     public var identity: String
     public var timing: LeaderElectionTiming
-    public init(namespace: String, name: String = "gra-operator", identity: String = LeaderElector.defaultIdentity(),
-      timing: LeaderElectionTiming = LeaderElectionTiming())
-    {
+    public init(
+      namespace: String, name: String = "gra-operator", identity: String = LeaderElector.defaultIdentity(),
+      timing: LeaderElectionTiming = LeaderElectionTiming()
+    ) {
       self.namespace = namespace
       self.name = name
       self.identity = identity
@@ -56,7 +57,9 @@ public final class Manager: Sendable {
 
   /// Also hooks ``APIRequestMetrics`` into `client`, so `/metrics` shows every API request the
   /// process makes (informers, controllers, leader election, events) by verb and code.
-  public init(client: KubernetesClient, watchNamespace: String?, metrics: MetricsRegistry, options: Options, logger: Logger) {
+  public init(
+    client: KubernetesClient, watchNamespace: String?, metrics: MetricsRegistry, options: Options, logger: Logger
+  ) {
     self.client = client
     self.informers = InformerFactory(client: client, namespace: watchNamespace, logger: logger)
     self.metrics = metrics
@@ -73,10 +76,12 @@ public final class Manager: Sendable {
     var servers: [HealthServer] = []
     let ready: [(String, HealthServer.Check)] = [("informers-synced", { informers.allSynced })]
     if let port = options.healthPort {
-      servers.append(try await HealthServer.start(host: options.bindHost, port: port, registry: metrics, readiness: ready))
+      servers.append(
+        try await HealthServer.start(host: options.bindHost, port: port, registry: metrics, readiness: ready))
     }
     if let port = options.metricsPort, port != options.healthPort {
-      servers.append(try await HealthServer.start(host: options.bindHost, port: port, registry: metrics, readiness: ready))
+      servers.append(
+        try await HealthServer.start(host: options.bindHost, port: port, registry: metrics, readiness: ready))
     }
     defer { for s in servers { Task { await s.stop() } } }
 
@@ -86,7 +91,8 @@ public final class Manager: Sendable {
     let work: @Sendable () async -> Void = { [logger] in await Self.runControllers(controllers, logger: logger) }
     if let le = options.leaderElection {
       let elector = try LeaderElector(
-        client: client, namespace: le.namespace, name: le.name, identity: le.identity, timing: le.timing, logger: logger,
+        client: client, namespace: le.namespace, name: le.name, identity: le.identity, timing: le.timing,
+        logger: logger,
         onLeadershipChange: { leaderGauge.set($0 ? 1 : 0) })
       await elector.run(work)
     } else {

@@ -4,7 +4,10 @@ import Logging
 public enum OperatorControllers {
   public static func make(manager: Manager, workers: Int, logger: Logger) -> [any ManagedController] {
     // The Runner and TracerJob controllers register here as they land.
-    [RunnerController.make(client: manager.client, informers: manager.informers, workers: workers, logger: logger, metrics: manager.metrics)] +
-    [TracerJobController.make(manager: manager, workers: workers, logger: logger)]
+    [
+      RunnerController.make(
+        client: manager.client, informers: manager.informers, workers: workers, logger: logger, metrics: manager.metrics
+      )
+    ] + [TracerJobController.make(manager: manager, workers: workers, logger: logger)]
   }
 }

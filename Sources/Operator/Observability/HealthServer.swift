@@ -36,7 +36,9 @@ public final class HealthServer: Sendable {
 
   public func stop() async { try? await channel.close() }
 
-  static func respond(_ path: String, registry: MetricsRegistry, checks: [(String, Check)]) async -> (
+  static func respond(
+    _ path: String, registry: MetricsRegistry, checks: [(String, Check)]
+  ) async -> (
     HTTPResponseStatus, String, String
   ) {
     switch path.split(separator: "?").first.map(String.init) ?? path {
@@ -73,7 +75,9 @@ private final class HealthHandler: ChannelInboundHandler, Sendable {
       let context = ctx.value
       var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", "\(body.utf8.count)")])
       if !keepAlive { headers.add(name: "Connection", value: "close") }
-      context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+      context.write(
+        NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+        promise: nil)
       context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
       let done = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
       if !keepAlive { done.whenComplete { _ in ctx.value.close(promise: nil) } }

@@ -171,7 +171,8 @@ public struct WorkQueueMetrics: Sendable {
 
   public init(registry: MetricsRegistry) {
     depth = registry.gauge("gra_workqueue_depth", help: "Keys waiting in the work queue.")
-    adds = registry.counter("gra_workqueue_adds_total", help: "Keys added to the work queue (repeats of a queued key included).")
+    adds = registry.counter(
+      "gra_workqueue_adds_total", help: "Keys added to the work queue (repeats of a queued key included).")
     queueDuration = registry.histogram(
       "gra_workqueue_queue_duration_seconds", help: "How long a key waited in the work queue before a worker took it.",
       buckets: Self.buckets)
@@ -192,7 +193,8 @@ public struct APIRequestMetrics: Sendable {
   public let retries: Counter
 
   public init(registry: MetricsRegistry) {
-    requests = registry.counter("gra_rest_client_requests_total", help: "Kubernetes API requests by verb and HTTP code.")
+    requests = registry.counter(
+      "gra_rest_client_requests_total", help: "Kubernetes API requests by verb and HTTP code.")
     duration = registry.histogram(
       "gra_rest_client_request_duration_seconds", help: "Kubernetes API request latency by verb, retries included.")
     retries = registry.counter("gra_rest_client_retries_total", help: "Kubernetes API request retries by verb.")

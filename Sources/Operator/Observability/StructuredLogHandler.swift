@@ -56,7 +56,8 @@ public struct StructuredLogHandler: LogHandler {
     case .stringConvertible(let c): c.description
     case .array(let a): "[" + a.map(flatten).joined(separator: ",") + "]"
     case .dictionary(let d):
-      "{" + d.sorted { $0.key < $1.key }.map { "\($0.key)=\(isSecret($0.key) ? "<redacted>" : flatten($0.value))" }
+      "{"
+        + d.sorted { $0.key < $1.key }.map { "\($0.key)=\(isSecret($0.key) ? "<redacted>" : flatten($0.value))" }
         .joined(separator: ",") + "}"
     }
   }

@@ -7,7 +7,12 @@ final class NetworkPolicySupport: Sendable {
   private let unsupported = Mutex(false)
   var isUnsupported: Bool { unsupported.withLock { $0 } }
   /// True the first time only, so the warning is logged once.
-  func markUnsupported() -> Bool { unsupported.withLock { was in defer { was = true }; return !was } }
+  func markUnsupported() -> Bool {
+    unsupported.withLock { was in
+      defer { was = true }
+      return !was
+    }
+  }
 }
 
 // Creating and updating the objects a Runner owns. Each step writes only when the object is
@@ -19,7 +24,9 @@ extension RunnerReconciler {
 
   /// The workspace claim: created when missing; a claim of the same name that nobody controls
   /// (kept by an earlier Runner with `reclaimPolicy: Retain`) is adopted.
-  func ensureClaim(_ r: Runner, _ current: PersistentVolumeClaim?, _ seen: inout RunnerObservation) async throws
+  func ensureClaim(
+    _ r: Runner, _ current: PersistentVolumeClaim?, _ seen: inout RunnerObservation
+  ) async throws
     -> PersistentVolumeClaim?
   {
     let ns = r.metadata.namespace
@@ -43,7 +50,9 @@ extension RunnerReconciler {
           ]
         ]
         let adopted = try await api.patch(current.metadata.name ?? "", .merge(patch))
-        await events.record(subject(r), .normal, reason: "ClaimAdopted", "adopted the existing workspace claim \(current.metadata.name ?? "")")
+        await events.record(
+          subject(r), .normal, reason: "ClaimAdopted",
+          "adopted the existing workspace claim \(current.metadata.name ?? "")")
         return adopted
       }
       seen.blocked = (
@@ -67,7 +76,8 @@ extension RunnerReconciler {
   func resizeClaim(
     _ r: Runner, _ current: PersistentVolumeClaim, _ desired: PersistentVolumeClaim, _ seen: inout RunnerObservation
   ) async throws -> PersistentVolumeClaim {
-    guard let want = desired.spec?.resources?.requests?["storage"], let have = current.spec?.resources?.requests?["storage"],
+    guard let want = desired.spec?.resources?.requests?["storage"],
+      let have = current.spec?.resources?.requests?["storage"],
       want != have
     else { return current }
     let name = current.metadata.name ?? ""
@@ -82,13 +92,18 @@ extension RunnerReconciler {
     if memo.isEnsured(id, hash: want.description) { return current }
     do {
       let patch: JSONValue = ["spec": ["resources": ["requests": ["storage": .string(want.description)]]]]
-      let grown = try await client.api(PersistentVolumeClaim.self, namespace: r.metadata.namespace).patch(name, .merge(patch))
+      let grown = try await client.api(PersistentVolumeClaim.self, namespace: r.metadata.namespace).patch(
+        name, .merge(patch))
       memo.ensured(id, hash: want.description)
-      await events.record(subject(r), .normal, reason: "WorkspaceResizing", "growing PersistentVolumeClaim \(name) from \(have) to \(want)")
+      await events.record(
+        subject(r), .normal, reason: "WorkspaceResizing",
+        "growing PersistentVolumeClaim \(name) from \(have) to \(want)")
       return grown
     } catch let e as KubeError where e.kind == .api && (e.code == 403 || e.code == 422) {
       // e.g. the storage class does not allow volume expansion.
-      seen.workspaceProblem = ("ResizeFailed", "cannot grow PersistentVolumeClaim \(name) to \(want) (spec.workspace.size): \(e.message)")
+      seen.workspaceProblem = (
+        "ResizeFailed", "cannot grow PersistentVolumeClaim \(name) to \(want) (spec.workspace.size): \(e.message)"
+      )
       return current
     }
   }
@@ -149,7 +164,8 @@ extension RunnerReconciler {
     if let current {
       let want = desired.spec
       let have = current.spec
-      let samePorts = have?.ports?.map { [$0.name ?? "", String($0.port), $0.targetPort?.description ?? ""] }
+      let samePorts =
+        have?.ports?.map { [$0.name ?? "", String($0.port), $0.targetPort?.description ?? ""] }
         == want?.ports?.map { [$0.name ?? "", String($0.port), $0.targetPort?.description ?? ""] }
       if have?.type == want?.type, have?.selector == want?.selector, samePorts { return current }
       let patch: JSONValue = [
@@ -222,17 +238,26 @@ extension RunnerReconciler {
     if let pod = seen.pod {
       if pod.metadata.deletionTimestamp != nil { return .done }  // its deletion event brings us back
       guard owned(pod.metadata, by: r) else {
-        seen.blocked = ("PodConflict", "a pod named \(pod.metadata.name ?? "") exists and is not this Runner's: delete it or rename the Runner")
+        seen.blocked = (
+          "PodConflict",
+          "a pod named \(pod.metadata.name ?? "") exists and is not this Runner's: delete it or rename the Runner"
+        )
         return .requeueAfter(options.blockedRecheck)
       }
       let phase = pod.status?.phase ?? ""
       var why: (EventType, String, String)?
       if spec.suspend == true {
-        why = (.normal, "Suspending", "deleting pod \(pod.metadata.name ?? ""): the runner is suspended; the workspace is kept")
+        why = (
+          .normal, "Suspending",
+          "deleting pod \(pod.metadata.name ?? ""): the runner is suspended; the workspace is kept"
+        )
       } else if phase == "Failed" || phase == "Succeeded" {
         memo.recordLoss(key)
         let detail = [pod.status?.reason, pod.status?.message].compactMap { $0 }.joined(separator: ": ")
-        why = (.warning, "PodFailed", "pod \(pod.metadata.name ?? "") stopped (\(detail.isEmpty ? phase : detail)); recreating it")
+        why = (
+          .warning, "PodFailed",
+          "pod \(pod.metadata.name ?? "") stopped (\(detail.isEmpty ? phase : detail)); recreating it"
+        )
       } else if pod.metadata.annotations?[RunnerNames.specHashAnnotation]
         != desired.metadata.annotations?[RunnerNames.specHashAnnotation]
       {
@@ -261,7 +286,9 @@ extension RunnerReconciler {
     let expected = memo.podLossWasExpected(key)
     if !expected, r.status?.podName != nil {
       memo.recordLoss(key)
-      await events.record(subject(r), .warning, reason: "PodDeleted", "pod \(r.status?.podName ?? "") was deleted or evicted; recreating it")
+      await events.record(
+        subject(r), .warning, reason: "PodDeleted",
+        "pod \(r.status?.podName ?? "") was deleted or evicted; recreating it")
     }
     if let wait = restartDelay(key) {
       seen.restartBackoff = wait
@@ -312,7 +339,8 @@ extension RunnerReconciler {
     var checked: Set<String> = []
     for (name, field) in refs where checked.insert(name).inserted {
       if try await api.getIfExists(name) == nil {
-        return "Secret \(name) (\(field)) not found in namespace \(r.metadata.namespace ?? ""): create it; the pod is created once it exists"
+        return
+          "Secret \(name) (\(field)) not found in namespace \(r.metadata.namespace ?? ""): create it; the pod is created once it exists"
       }
     }
     return nil
@@ -320,7 +348,8 @@ extension RunnerReconciler {
 
   /// Warning Events for problems that newly appear in the Ready condition.
   func announce(_ r: Runner, old: RunnerStatus?, new: RunnerStatus) async {
-    if let ws = new.conditions?[type: GraConditions.workspaceReady], ["ResizeRefused", "ResizeFailed"].contains(ws.reason),
+    if let ws = new.conditions?[type: GraConditions.workspaceReady],
+      ["ResizeRefused", "ResizeFailed"].contains(ws.reason),
       old?.conditions?[type: GraConditions.workspaceReady]?.message != ws.message
     {
       await events.record(subject(r), .warning, reason: ws.reason, ws.message)
@@ -329,7 +358,8 @@ extension RunnerReconciler {
     let before = old?.conditions?[type: GraConditions.ready]
     if before?.reason == ready.reason, before?.message == ready.message { return }
     let quiet: Set<String> = [
-      "PodNotCreated", "PodNotReady", "Suspended", "Terminating", "SecretNotFound", "RestartBackoff", "WorkspacePending",
+      "PodNotCreated", "PodNotReady", "Suspended", "Terminating", "SecretNotFound", "RestartBackoff",
+      "WorkspacePending",
     ]
     if quiet.contains(ready.reason) || ready.reason == "PodFailed" || ready.reason == "Evicted" { return }
     await events.record(subject(r), .warning, reason: ready.reason, ready.message)

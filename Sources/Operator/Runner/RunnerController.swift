@@ -20,7 +20,8 @@ public enum RunnerController {
       client: client, runners: runners.cache, pods: pods.cache, claims: claims.cache, services: services.cache,
       events: events, options: options, logger: logger)
     let controller = Controller(
-      reconciler: reconciler, workers: workers, logger: logger, metrics: metrics.map { ControllerMetrics(registry: $0) })
+      reconciler: reconciler, workers: workers, logger: logger, metrics: metrics.map { ControllerMetrics(registry: $0) }
+    )
     runners.onEvent { event in
       switch event {
       case .applied(_, let r): await controller.enqueue(ObjectCache<Runner>.key(of: r))

@@ -39,17 +39,21 @@ extension RunnerReconciler {
   /// On deletion: detach the claim (Retain), then remove the finalizer.
   func finalize(_ r: Runner, _ seen: RunnerObservation) async throws {
     guard r.metadata.finalizers?.contains(RunnerNames.workspaceFinalizer) == true else { return }
-    if let claim = seen.claim, let refs = claim.metadata.ownerReferences, refs.contains(where: { $0.uid == r.metadata.uid }) {
+    if let claim = seen.claim, let refs = claim.metadata.ownerReferences,
+      refs.contains(where: { $0.uid == r.metadata.uid })
+    {
       let api = client.api(PersistentVolumeClaim.self, namespace: r.metadata.namespace)
       let kept = refs.filter { $0.uid != r.metadata.uid }
       let ops: [JSONPatch.Operation] = [
         .test("/metadata/ownerReferences", try JSONValue(encoding: refs)),
-        kept.isEmpty ? .remove("/metadata/ownerReferences") : .replace("/metadata/ownerReferences", try JSONValue(encoding: kept)),
+        kept.isEmpty
+          ? .remove("/metadata/ownerReferences") : .replace("/metadata/ownerReferences", try JSONValue(encoding: kept)),
       ]
       _ = try await api.patch(claim.metadata.name ?? "", .json(JSONPatch(ops)))
       await events.record(
         subject(r), .normal, reason: "WorkspaceRetained",
-        "kept PersistentVolumeClaim \(claim.metadata.name ?? "") (reclaimPolicy: Retain); a new Runner named \(r.metadata.name ?? "") adopts it")
+        "kept PersistentVolumeClaim \(claim.metadata.name ?? "") (reclaimPolicy: Retain); a new Runner named \(r.metadata.name ?? "") adopts it"
+      )
     }
     try await removeFinalizer(r)
   }

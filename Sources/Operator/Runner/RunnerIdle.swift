@@ -38,7 +38,9 @@ extension RunnerReconciler {
           }
         } catch {
           seen.sessionCheckError = "\(error)"
-          return (runner, .requeueAfter(min(.seconds(60), Self.until(now.addingTimeInterval(timeout.seconds), from: now))))
+          return (
+            runner, .requeueAfter(min(.seconds(60), Self.until(now.addingTimeInterval(timeout.seconds), from: now)))
+          )
         }
       }
       return (try await suspend(runner, RunnerLifecycle.idleReason), .done)
@@ -58,7 +60,8 @@ extension RunnerReconciler {
     ]
     let patched = try await client.api(Runner.self, namespace: runner.metadata.namespace).patch(
       runner.metadata.name ?? "", .merge(patch))
-    await events.record(subject(runner), .normal, reason: reason, RunnerLifecycle.suspendedMessage(reason, runner.withDefaults()))
+    await events.record(
+      subject(runner), .normal, reason: reason, RunnerLifecycle.suspendedMessage(reason, runner.withDefaults()))
     return patched
   }
 

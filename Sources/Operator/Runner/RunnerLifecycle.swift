@@ -66,9 +66,11 @@ public enum RunnerLifecycle {
     let resume = "resume with `kubectl gra resume \(r.metadata.name ?? "")` (spec.suspend: false)"
     switch reason {
     case idleReason:
-      return "no exec or ssh activity for spec.idleTimeout (\(r.spec?.idleTimeout ?? "")): the pod is deleted, the workspace is kept; \(resume)"
+      return
+        "no exec or ssh activity for spec.idleTimeout (\(r.spec?.idleTimeout ?? "")): the pod is deleted, the workspace is kept; \(resume)"
     case lifetimeReason:
-      return "the pod ran for spec.maxLifetime (\(r.spec?.maxLifetime ?? "")): the pod is deleted, the workspace is kept; \(resume)"
+      return
+        "the pod ran for spec.maxLifetime (\(r.spec?.maxLifetime ?? "")): the pod is deleted, the workspace is kept; \(resume)"
     default:
       return "spec.suspend is true: the pod is deleted, the workspace is kept; set it to false to resume"
     }

@@ -26,7 +26,8 @@ public enum RunnerObjectsBuilder {
     let spec = ServiceSpec(
       type: (ssh.serviceType ?? GraDefaults.sshServiceType).rawValue, selector: RunnerNames.selector(name),
       ports: [
-        ServicePort(name: RunnerNames.sshPortName, protocol: "TCP", port: port, targetPort: .string(RunnerNames.sshPortName))
+        ServicePort(
+          name: RunnerNames.sshPortName, protocol: "TCP", port: port, targetPort: .string(RunnerNames.sshPortName))
       ])
     return Service(metadata: RunnerNames.meta(r, name: RunnerNames.service(name)), spec: spec)
   }

@@ -49,7 +49,8 @@ public enum RunnerPodBuilder {
         Volume(
           name: RunnerNames.hostKeysVolume,
           secret: SecretVolumeSource(secretName: RunnerNames.hostKeysSecret(name), defaultMode: 0o444)))
-      mounts.append(VolumeMount(name: RunnerNames.hostKeysVolume, mountPath: RunnerNames.hostKeysMountPath, readOnly: true))
+      mounts.append(
+        VolumeMount(name: RunnerNames.hostKeysVolume, mountPath: RunnerNames.hostKeysMountPath, readOnly: true))
     }
 
     var container = Container(name: RunnerNames.containerName, image: s.image ?? GraDefaults.runnerImage)
@@ -120,7 +121,9 @@ public enum RunnerPodBuilder {
         env.append(EnvVar(name: "AWS_DEFAULT_REGION", value: region))
       }
       if let secret = s3.credentialsSecretRef?.name {
-        for (key, optional) in [("AWS_ACCESS_KEY_ID", false), ("AWS_SECRET_ACCESS_KEY", false), ("AWS_SESSION_TOKEN", true)] {
+        for (key, optional) in [
+          ("AWS_ACCESS_KEY_ID", false), ("AWS_SECRET_ACCESS_KEY", false), ("AWS_SESSION_TOKEN", true),
+        ] {
           env.append(
             EnvVar(
               name: key,
@@ -156,7 +159,9 @@ public enum RunnerPodBuilder {
     var t = s.tolerations ?? []
     let gpu = RunnerNames.gpuResource
     if requestsGPU(s),
-      !t.contains(where: { ($0.key == gpu || ($0.key == nil && $0.operator == "Exists")) && ($0.effect == nil || $0.effect == "NoSchedule") })
+      !t.contains(where: {
+        ($0.key == gpu || ($0.key == nil && $0.operator == "Exists")) && ($0.effect == nil || $0.effect == "NoSchedule")
+      })
     {
       t.append(Toleration(key: gpu, operator: "Exists", effect: "NoSchedule"))
     }

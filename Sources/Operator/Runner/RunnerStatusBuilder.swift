@@ -79,16 +79,26 @@ public enum RunnerStatusBuilder {
     // Idle
     if let timeout = RunnerLifecycle.idleTimeout(r) {
       if suspendedBy == RunnerLifecycle.idleReason {
-        set(GraConditions.idle, .true, RunnerLifecycle.idleReason, RunnerLifecycle.suspendedMessage(RunnerLifecycle.idleReason, r))
+        set(
+          GraConditions.idle, .true, RunnerLifecycle.idleReason,
+          RunnerLifecycle.suspendedMessage(RunnerLifecycle.idleReason, r))
       } else if suspended {
         set(GraConditions.idle, .false, "Suspended", "the runner is suspended")
       } else if let error = o.sessionCheckError {
-        set(GraConditions.idle, .unknown, "SessionCheckFailed", "idle for spec.idleTimeout (\(timeout)) but live ssh sessions could not be checked, so the runner is kept: \(error)")
+        set(
+          GraConditions.idle, .unknown, "SessionCheckFailed",
+          "idle for spec.idleTimeout (\(timeout)) but live ssh sessions could not be checked, so the runner is kept: \(error)"
+        )
       } else {
-        set(GraConditions.idle, .false, "Active", "suspended after spec.idleTimeout (\(timeout)) without exec or ssh activity; live ssh sessions keep it running")
+        set(
+          GraConditions.idle, .false, "Active",
+          "suspended after spec.idleTimeout (\(timeout)) without exec or ssh activity; live ssh sessions keep it running"
+        )
       }
     } else {
-      set(GraConditions.idle, .false, "NoIdleTimeout", "spec.idleTimeout is not set: the runner is never suspended for inactivity")
+      set(
+        GraConditions.idle, .false, "NoIdleTimeout",
+        "spec.idleTimeout is not set: the runner is never suspended for inactivity")
     }
 
     // WorkspaceReady
@@ -100,18 +110,31 @@ public enum RunnerStatusBuilder {
       let capacity = claim.status?.capacity?["storage"]
       switch claim.status?.phase {
       case "Bound" where requested != nil && capacity != nil && capacity! < requested!:
-        set(GraConditions.workspaceReady, .true, "ClaimResizing", "PersistentVolumeClaim \(claimName) is bound and growing from \(capacity!) to \(requested!) (some storage drivers grow the file system only when the pod restarts)")
+        set(
+          GraConditions.workspaceReady, .true, "ClaimResizing",
+          "PersistentVolumeClaim \(claimName) is bound and growing from \(capacity!) to \(requested!) (some storage drivers grow the file system only when the pod restarts)"
+        )
       case "Bound":
         set(GraConditions.workspaceReady, .true, "ClaimBound", "PersistentVolumeClaim \(claimName) is bound")
       case "Lost":
-        set(GraConditions.workspaceReady, .false, "ClaimLost", "PersistentVolumeClaim \(claimName) lost its volume: restore the PersistentVolume or delete the claim")
+        set(
+          GraConditions.workspaceReady, .false, "ClaimLost",
+          "PersistentVolumeClaim \(claimName) lost its volume: restore the PersistentVolume or delete the claim")
       default:
-        set(GraConditions.workspaceReady, .false, "ClaimPending", "PersistentVolumeClaim \(claimName) is not bound yet (a storage class with WaitForFirstConsumer binds it when the pod is scheduled)")
+        set(
+          GraConditions.workspaceReady, .false, "ClaimPending",
+          "PersistentVolumeClaim \(claimName) is not bound yet (a storage class with WaitForFirstConsumer binds it when the pod is scheduled)"
+        )
       }
     } else if spec.workspace?.existingClaim != nil {
-      set(GraConditions.workspaceReady, .false, "ClaimNotFound", "PersistentVolumeClaim \(claimName) (workspace.existingClaim) does not exist: create it or change workspace.existingClaim")
+      set(
+        GraConditions.workspaceReady, .false, "ClaimNotFound",
+        "PersistentVolumeClaim \(claimName) (workspace.existingClaim) does not exist: create it or change workspace.existingClaim"
+      )
     } else {
-      set(GraConditions.workspaceReady, .unknown, "ClaimNotCreated", "the workspace claim \(claimName) has not been created yet")
+      set(
+        GraConditions.workspaceReady, .unknown, "ClaimNotCreated",
+        "the workspace claim \(claimName) has not been created yet")
     }
 
     // PodScheduled
@@ -122,7 +145,9 @@ public enum RunnerStatusBuilder {
       set(GraConditions.podScheduled, .unknown, "PodNotCreated", "the pod has not been created yet")
     } else if let scheduled {
       let st: Condition.Status = scheduled.status == "True" ? .true : scheduled.status == "False" ? .false : .unknown
-      set(GraConditions.podScheduled, st, scheduled.reason ?? (st == .true ? "Scheduled" : "Pending"), scheduled.message ?? "")
+      set(
+        GraConditions.podScheduled, st, scheduled.reason ?? (st == .true ? "Scheduled" : "Pending"),
+        scheduled.message ?? "")
     } else if pod?.spec?.nodeName != nil {
       set(GraConditions.podScheduled, .true, "Scheduled", "")
     } else {
@@ -140,7 +165,9 @@ public enum RunnerStatusBuilder {
       ready = (.false, "Terminating", "the runner is being deleted")
     } else if !o.specErrors.isEmpty {
       s.phase = .failed
-      ready = (.false, "InvalidSpec", "fix the Runner's spec: " + o.specErrors.map(\.description).joined(separator: "; "))
+      ready = (
+        .false, "InvalidSpec", "fix the Runner's spec: " + o.specErrors.map(\.description).joined(separator: "; ")
+      )
     } else if suspended {
       s.phase = .suspended
       let why = suspendedBy.map { RunnerLifecycle.suspendedMessage($0, r) } ?? "the runner is suspended"
@@ -148,20 +175,28 @@ public enum RunnerStatusBuilder {
     } else if let blocked = o.blocked {
       s.phase = .pending
       ready = (.false, blocked.reason, blocked.message)
-    } else if let pod, pod.metadata.deletionTimestamp == nil, ["Failed", "Succeeded"].contains(pod.status?.phase ?? "") {
+    } else if let pod, pod.metadata.deletionTimestamp == nil, ["Failed", "Succeeded"].contains(pod.status?.phase ?? "")
+    {
       s.phase = .failed
       let why = [pod.status?.reason, pod.status?.message].compactMap { $0 }.joined(separator: ": ")
-      ready = (.false, pod.status?.reason ?? "PodFailed", "the pod stopped (\(why.isEmpty ? pod.status?.phase ?? "" : why)); it will be recreated")
+      ready = (
+        .false, pod.status?.reason ?? "PodFailed",
+        "the pod stopped (\(why.isEmpty ? pod.status?.phase ?? "" : why)); it will be recreated"
+      )
     } else if podGone {
       s.phase = .pending
       if let backoff = o.restartBackoff {
         ready = (.false, "RestartBackoff", "the pod failed; it is recreated in \(backoff.components.seconds)s")
       } else {
-        ready = (.false, "PodNotCreated", pod == nil ? "the pod has not been created yet" : "the previous pod is terminating")
+        ready = (
+          .false, "PodNotCreated", pod == nil ? "the pod has not been created yet" : "the previous pod is terminating"
+        )
       }
     } else if podReady {
       s.phase = .ready
-      ready = (.true, "RunnerReady", sshOn ? "the runner is ready; ssh: \(sshCommand(r, o.service))" : "the runner is ready")
+      ready = (
+        .true, "RunnerReady", sshOn ? "the runner is ready; ssh: \(sshCommand(r, o.service))" : "the runner is ready"
+      )
     } else if let waiting {
       s.phase = .starting
       let reason = waiting.reason ?? "ContainerWaiting"
@@ -174,7 +209,10 @@ public enum RunnerStatusBuilder {
       ready = (.false, "WorkspacePending", "waiting for the workspace claim \(claimName) to be bound")
     } else {
       s.phase = scheduled?.status == "True" ? .starting : .pending
-      ready = (.false, "PodNotReady", scheduled?.status == "True" ? "the pod is starting" : "the pod is waiting to be scheduled")
+      ready = (
+        .false, "PodNotReady",
+        scheduled?.status == "True" ? "the pod is starting" : "the pod is waiting to be scheduled"
+      )
     }
     set(GraConditions.ready, ready.0, ready.1, ready.2)
     s.message = ready.0 == .true ? nil : ready.2
@@ -183,7 +221,9 @@ public enum RunnerStatusBuilder {
     if !sshOn {
       set(GraConditions.sshReady, .false, "SSHDisabled", "ssh.enabled is false")
     } else if o.service == nil {
-      set(GraConditions.sshReady, .false, "ServiceNotCreated", "the ssh Service \(RunnerNames.service(r.metadata.name ?? "")) does not exist yet")
+      set(
+        GraConditions.sshReady, .false, "ServiceNotCreated",
+        "the ssh Service \(RunnerNames.service(r.metadata.name ?? "")) does not exist yet")
     } else if podReady && !podGone {
       set(GraConditions.sshReady, .true, "SSHListening", sshCommand(r, o.service))
     } else {
@@ -191,7 +231,8 @@ public enum RunnerStatusBuilder {
     }
     if sshOn, let svc = o.service {
       let port = svc.spec?.ports?.first?.port ?? spec.ssh?.port ?? GraDefaults.sshPort
-      s.ssh = SSHEndpoint(host: sshHost(r, svc), port: port, serviceName: svc.metadata.name, command: sshCommand(r, svc))
+      s.ssh = SSHEndpoint(
+        host: sshHost(r, svc), port: port, serviceName: svc.metadata.name, command: sshCommand(r, svc))
     }
     s.conditions = order(conditions)
     return s
@@ -216,13 +257,18 @@ public enum RunnerStatusBuilder {
 
   static func sshCommand(_ r: Runner, _ svc: Service?) -> String {
     let port = svc?.spec?.ports?.first?.port ?? r.spec?.ssh?.port ?? GraDefaults.sshPort
-    let host = svc.map { sshHost(r, $0) } ?? "\(RunnerNames.service(r.metadata.name ?? "")).\(r.metadata.namespace ?? "default").svc"
+    let host =
+      svc.map { sshHost(r, $0) }
+      ?? "\(RunnerNames.service(r.metadata.name ?? "")).\(r.metadata.namespace ?? "default").svc"
     return "ssh -p \(port) runner@\(host)"
   }
 
   /// A fixed order, so that equal sets of conditions compare equal.
   static func order(_ c: [Condition]) -> [Condition] {
-    let rank = [GraConditions.ready, GraConditions.podScheduled, GraConditions.workspaceReady, GraConditions.sshReady, GraConditions.suspended, GraConditions.idle]
+    let rank = [
+      GraConditions.ready, GraConditions.podScheduled, GraConditions.workspaceReady, GraConditions.sshReady,
+      GraConditions.suspended, GraConditions.idle,
+    ]
     return c.sorted { (rank.firstIndex(of: $0.type) ?? 99, $0.type) < (rank.firstIndex(of: $1.type) ?? 99, $1.type) }
   }
 }

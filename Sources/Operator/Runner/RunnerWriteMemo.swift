@@ -37,8 +37,12 @@ final class RunnerWriteMemo: Sendable {
   private let state = Mutex(State())
 
   func createdPod(_ key: ObjectKey, _ pod: Pod) { state.withLock { $0.pods[key] = Created(object: pod, at: .now) } }
-  func createdClaim(_ key: ObjectKey, _ c: PersistentVolumeClaim) { state.withLock { $0.claims[key] = Created(object: c, at: .now) } }
-  func createdService(_ key: ObjectKey, _ s: Service) { state.withLock { $0.services[key] = Created(object: s, at: .now) } }
+  func createdClaim(_ key: ObjectKey, _ c: PersistentVolumeClaim) {
+    state.withLock { $0.claims[key] = Created(object: c, at: .now) }
+  }
+  func createdService(_ key: ObjectKey, _ s: Service) {
+    state.withLock { $0.services[key] = Created(object: s, at: .now) }
+  }
 
   /// The cached object, else one created moments ago that the cache has not seen yet.
   func pod(_ key: ObjectKey, cached: Pod?) -> Pod? {
@@ -46,30 +50,48 @@ final class RunnerWriteMemo: Sendable {
       if let cached {
         s.pods[key] = nil
         if let uid = cached.metadata.uid, s.deletedPods[uid] != nil {
-          if cached.metadata.deletionTimestamp != nil { s.deletedPods[uid] = nil; return cached }
+          if cached.metadata.deletionTimestamp != nil {
+            s.deletedPods[uid] = nil
+            return cached
+          }
           var terminating = cached
           terminating.metadata.deletionTimestamp = .now()
           return terminating
         }
         return cached
       }
-      guard let c = s.pods[key], ContinuousClock.now - c.at < Self.trustFor else { s.pods[key] = nil; return nil }
+      guard let c = s.pods[key], ContinuousClock.now - c.at < Self.trustFor else {
+        s.pods[key] = nil
+        return nil
+      }
       return c.object
     }
   }
 
   func claim(_ key: ObjectKey, cached: PersistentVolumeClaim?) -> PersistentVolumeClaim? {
     state.withLock { s in
-      if let cached { s.claims[key] = nil; return cached }
-      guard let c = s.claims[key], ContinuousClock.now - c.at < Self.trustFor else { s.claims[key] = nil; return nil }
+      if let cached {
+        s.claims[key] = nil
+        return cached
+      }
+      guard let c = s.claims[key], ContinuousClock.now - c.at < Self.trustFor else {
+        s.claims[key] = nil
+        return nil
+      }
       return c.object
     }
   }
 
   func service(_ key: ObjectKey, cached: Service?) -> Service? {
     state.withLock { s in
-      if let cached { s.services[key] = nil; return cached }
-      guard let c = s.services[key], ContinuousClock.now - c.at < Self.trustFor else { s.services[key] = nil; return nil }
+      if let cached {
+        s.services[key] = nil
+        return cached
+      }
+      guard let c = s.services[key], ContinuousClock.now - c.at < Self.trustFor else {
+        s.services[key] = nil
+        return nil
+      }
       return c.object
     }
   }

@@ -31,7 +31,8 @@ public struct SSHHostKey: Sendable, Equatable {
 
   /// Encodes a key pair (`privateKey` is BoringSSL's and OpenSSH's 64 bytes: seed then public
   /// key). Deterministic given `checkBytes`, for tests.
-  static func make(publicKey pub: [UInt8], privateKey priv: [UInt8], checkBytes: [UInt8], comment: String) -> SSHHostKey {
+  static func make(publicKey pub: [UInt8], privateKey priv: [UInt8], checkBytes: [UInt8], comment: String) -> SSHHostKey
+  {
     let type = Array("ssh-ed25519".utf8)
     var blob = SSHWire()
     blob.string(type)
@@ -66,7 +67,8 @@ public struct SSHHostKey: Sendable, Equatable {
       lines.append(rest.prefix(70))
       rest = rest.dropFirst(70)
     }
-    let pem = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + lines.joined(separator: "\n")
+    let pem =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\n" + lines.joined(separator: "\n")
       + "\n-----END OPENSSH PRIVATE KEY-----\n"
     let line = "ssh-ed25519 \(Data(blob.bytes).base64EncodedString()) \(comment)\n"
     return SSHHostKey(privateKeyPEM: pem, publicKeyLine: line)
@@ -76,7 +78,9 @@ public struct SSHHostKey: Sendable, Equatable {
 /// SSH wire encoding (RFC 4251 §5): big-endian uint32, length-prefixed strings.
 struct SSHWire {
   var bytes: [UInt8] = []
-  mutating func uint32(_ v: UInt32) { bytes += [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+  mutating func uint32(_ v: UInt32) {
+    bytes += [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)]
+  }
   mutating func string(_ s: [UInt8]) {
     uint32(UInt32(s.count))
     bytes += s

@@ -64,8 +64,12 @@ public final class Informer<K: KubernetesObject>: Sendable {
       case .initDone(let rv):
         let previous = Dictionary(cache.list().map { (ObjectCache<K>.key(of: $0), $0) }, uniquingKeysWith: { $1 })
         let gone = cache.replace(with: buffer)
-        logger.debug("informer synced", metadata: ["resource": "\(K.resource)", "objects": "\(buffer.count)", "rv": "\(rv)"])
-        let waiters = syncWaiters.withLock { w in defer { w.removeAll() }; return w }
+        logger.debug(
+          "informer synced", metadata: ["resource": "\(K.resource)", "objects": "\(buffer.count)", "rv": "\(rv)"])
+        let waiters = syncWaiters.withLock { w in
+          defer { w.removeAll() }
+          return w
+        }
         for w in waiters { w.resume() }
         for object in gone { await notify(.deleted(object)) }
         for object in buffer {

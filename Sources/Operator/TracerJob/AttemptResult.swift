@@ -37,12 +37,15 @@ public struct AttemptResult: Sendable, Equatable {
   }
 
   /// Waiting reasons that mean the image will not run; the attempt fails at once.
-  static let imagePullReasons: Set<String> = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"]
+  static let imagePullReasons: Set<String> = [
+    "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+  ]
 
   /// Reads the attempt's result from `pod`'s status.
   public static func evaluate(_ pod: Pod) -> AttemptResult {
     let status = pod.status ?? PodStatus()
-    let container = status.containerStatuses?.first { $0.name == TracerJobPodBuilder.containerName }
+    let container =
+      status.containerStatuses?.first { $0.name == TracerJobPodBuilder.containerName }
       ?? status.containerStatuses?.first
     let terminated = container?.state?.terminated
     let summary = terminated?.message.flatMap(RunSummary.decode)

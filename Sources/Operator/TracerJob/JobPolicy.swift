@@ -61,7 +61,9 @@ public enum JobPolicy {
     if result.reason == "ImagePullFailed" { return .fail(reason: "ImagePullFailed", message: what) }
     switch action {
     case .failJob:
-      return .fail(reason: GraConditions.podFailurePolicy, message: "\(what); a FailJob rule matched exit code \(result.exitCode ?? -1)")
+      return .fail(
+        reason: GraConditions.podFailurePolicy,
+        message: "\(what); a FailJob rule matched exit code \(result.exitCode ?? -1)")
     case .ignore:
       let counted = previous.filter { $0.action == .count }.count
       return .retry(after: backoff(failures: max(1, counted), spec.retryBackoff))
@@ -69,7 +71,8 @@ public enum JobPolicy {
       let counted = previous.filter { $0.action == .count }.count + 1
       let limit = Int(spec.backoffLimit ?? GraDefaults.backoffLimit)
       if counted > limit {
-        let reason = result.reason.flatMap { specificReasons.contains($0) ? $0 : nil } ?? GraConditions.backoffLimitExceeded
+        let reason =
+          result.reason.flatMap { specificReasons.contains($0) ? $0 : nil } ?? GraConditions.backoffLimitExceeded
         return .fail(reason: reason, message: "\(what); \(counted) failed attempt(s), backoffLimit \(limit)")
       }
       return .retry(after: backoff(failures: counted, spec.retryBackoff))

@@ -70,13 +70,15 @@ public enum TracerJobPodBuilder {
     var volumes: [Volume] = []
     var mounts: [VolumeMount] = []
     if let claim = runner?.status?.workspaceClaim {
-      volumes.append(Volume(name: "workspace", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: claim)))
+      volumes.append(
+        Volume(name: "workspace", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: claim)))
     } else {
       volumes.append(Volume(name: "workspace", emptyDir: EmptyDirVolumeSource()))
     }
     mounts.append(VolumeMount(name: "workspace", mountPath: mount))
     if let claim = spec.artifacts?.destination?.persistentVolumeClaim {
-      volumes.append(Volume(name: "artifacts", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: claim.claimName)))
+      volumes.append(
+        Volume(name: "artifacts", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: claim.claimName)))
       mounts.append(VolumeMount(name: "artifacts", mountPath: artifactsMount))
     }
 
@@ -93,7 +95,9 @@ public enum TracerJobPodBuilder {
     if let s3 = spec.artifacts?.destination?.s3 {
       if let endpoint = s3.endpoint { env.append(EnvVar(name: "AWS_ENDPOINT_URL_S3", value: endpoint)) }
       if let region = s3.region { env.append(EnvVar(name: "AWS_DEFAULT_REGION", value: region)) }
-      if let secret = s3.credentialsSecretRef?.name { envFrom = [EnvFromSource(secretRef: SecretEnvSource(name: secret))] }
+      if let secret = s3.credentialsSecretRef?.name {
+        envFrom = [EnvFromSource(secretRef: SecretEnvSource(name: secret))]
+      }
     }
     // The user's variables come last so they win over gra's.
     env += spec.env ?? []

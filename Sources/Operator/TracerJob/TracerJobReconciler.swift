@@ -42,7 +42,9 @@ public struct TracerJobReconciler: Reconciler {
 
   public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
     // Observe.
-    guard let cached = jobs.get(key), cached.metadata.deletionTimestamp == nil, cached.isManagedByGra else { return .done }
+    guard let cached = jobs.get(key), cached.metadata.deletionTimestamp == nil, cached.isManagedByGra else {
+      return .done
+    }
     let job = cached.withDefaults()
     let before = cached.status ?? TracerJobStatus()
     var status = before
@@ -60,7 +62,9 @@ public struct TracerJobReconciler: Reconciler {
     return result
   }
 
-  private func step(_ job: TracerJob, _ status: inout TracerJobStatus, _ notes: inout [Note]) async throws -> ReconcileResult {
+  private func step(
+    _ job: TracerJob, _ status: inout TracerJobStatus, _ notes: inout [Note]
+  ) async throws -> ReconcileResult {
     let gen = job.metadata.generation
     let now = Time.now()
     let ns = job.metadata.namespace ?? "default"
@@ -85,18 +89,22 @@ public struct TracerJobReconciler: Reconciler {
     if spec.suspend == true {
       for pod in owned where !Self.isFinished(pod) {
         try await deletePod(ns, pod.metadata.name ?? "")
-        status.record(Int32(pod.metadata.labels?[TracerJobPodBuilder.attemptLabel] ?? "") ?? attempt, pod: pod.metadata.name ?? "",
-          result: AttemptResult(outcome: .failed, reason: "Suspended"), action: .ignore, record: nil, location: nil, now: now)
+        status.record(
+          Int32(pod.metadata.labels?[TracerJobPodBuilder.attemptLabel] ?? "") ?? attempt, pod: pod.metadata.name ?? "",
+          result: AttemptResult(outcome: .failed, reason: "Suspended"), action: .ignore, record: nil, location: nil,
+          now: now)
       }
       status.phase = .pending
       if status.conditions?[type: GraConditions.suspended]?.status != .true {
         notes.append(Note(type: .normal, reason: "Suspended", message: "the job is suspended"))
       }
-      status.setCondition(GraConditions.suspended, .true, "Suspended", "spec.suspend is true", generation: gen, now: now)
+      status.setCondition(
+        GraConditions.suspended, .true, "Suspended", "spec.suspend is true", generation: gen, now: now)
       return .done
     }
     if status.conditions?[type: GraConditions.suspended]?.status == .true {
-      status.setCondition(GraConditions.suspended, .false, "Resumed", "spec.suspend is false", generation: gen, now: now)
+      status.setCondition(
+        GraConditions.suspended, .false, "Resumed", "spec.suspend is false", generation: gen, now: now)
       notes.append(Note(type: .normal, reason: "Resumed", message: "the job is resumed"))
     }
 
@@ -105,9 +113,13 @@ public struct TracerJobReconciler: Reconciler {
       var pod = pods.get(ObjectKey(namespace: ns, name: podName))
       if pod == nil { pod = try await client.api(Pod.self, namespace: ns).getIfExists(podName) }
       guard let pod else {
-        status.record(attempt, pod: podName, result: AttemptResult(outcome: .failed, reason: "PodDeleted"), action: .ignore,
+        status.record(
+          attempt, pod: podName, result: AttemptResult(outcome: .failed, reason: "PodDeleted"), action: .ignore,
           record: nil, location: nil, now: now)
-        notes.append(Note(type: .warning, reason: "Retrying", message: "the pod of attempt \(attempt) was deleted before it finished"))
+        notes.append(
+          Note(
+            type: .warning, reason: "Retrying", message: "the pod of attempt \(attempt) was deleted before it finished")
+        )
         return try await next(job, &status, &notes, after: attempt, now: now)
       }
       let result = AttemptResult.evaluate(pod)
@@ -162,20 +174,27 @@ public struct TracerJobReconciler: Reconciler {
     case .retry(let delay):
       status.message = tail.isEmpty ? result.message : tail
       status.reason = result.reason
-      notes.append(Note(type: .normal, reason: "Retrying", message: "\(JobPolicy.describe(result, attempt: attempt)); next attempt in \(delay)"))
+      notes.append(
+        Note(
+          type: .normal, reason: "Retrying",
+          message: "\(JobPolicy.describe(result, attempt: attempt)); next attempt in \(delay)"))
       return try await next(job, &status, &notes, after: attempt, now: now)
     }
   }
 
   /// Starts attempt `after + 1` once its backoff has passed.
-  private func next(_ job: TracerJob, _ status: inout TracerJobStatus, _ notes: inout [Note], after attempt: Int32, now: Time) async throws -> ReconcileResult {
+  private func next(
+    _ job: TracerJob, _ status: inout TracerJobStatus, _ notes: inout [Note], after attempt: Int32, now: Time
+  ) async throws -> ReconcileResult {
     let spec = job.spec ?? TracerJobSpec()
     let gen = job.metadata.generation
-    if attempt > 0, let last = status.attemptStatuses?.first(where: { $0.attempt == attempt }), let finished = last.completionTime,
+    if attempt > 0, let last = status.attemptStatuses?.first(where: { $0.attempt == attempt }),
+      let finished = last.completionTime,
       last.reason != "Suspended"
     {
       let counted = (status.attemptStatuses ?? []).filter { $0.action == .count }.count
-      let due = finished.date.addingTimeInterval(Self.seconds(JobPolicy.backoff(failures: max(1, counted), spec.retryBackoff)))
+      let due = finished.date.addingTimeInterval(
+        Self.seconds(JobPolicy.backoff(failures: max(1, counted), spec.retryBackoff)))
       let wait = due.timeIntervalSince(now.date)
       if wait > 0 {
         status.phase = .pending
@@ -200,7 +219,9 @@ public struct TracerJobReconciler: Reconciler {
       _ = try await client.api(Pod.self, namespace: job.metadata.namespace).create(pod)
     } catch let e as KubeError where e.isAlreadyExists {}
     status.markAttemptCreated(n, pod: pod.metadata.name ?? "", generation: gen, now: now)
-    if n == 1 { notes.append(Note(type: .normal, reason: "Started", message: "created pod \(pod.metadata.name ?? "")")) }
+    if n == 1 {
+      notes.append(Note(type: .normal, reason: "Started", message: "created pod \(pod.metadata.name ?? "")"))
+    }
     return .done
   }
 
@@ -218,7 +239,8 @@ public struct TracerJobReconciler: Reconciler {
 
   private func deletePod(_ namespace: String, _ name: String) async throws {
     do {
-      _ = try await client.api(Pod.self, namespace: namespace).delete(name, DeleteParams(propagationPolicy: .background))
+      _ = try await client.api(Pod.self, namespace: namespace).delete(
+        name, DeleteParams(propagationPolicy: .background))
     } catch let e as KubeError where e.isNotFound {}
   }
 

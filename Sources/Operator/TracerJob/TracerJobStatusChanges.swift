@@ -3,9 +3,12 @@ import Foundation
 
 /// The edits the reconciler makes to a TracerJob's status, one per situation (pure).
 extension TracerJobStatus {
-  mutating func setCondition(_ type: String, _ status: Condition.Status, _ reason: String, _ message: String, generation: Int64?, now: Time) {
+  mutating func setCondition(
+    _ type: String, _ status: Condition.Status, _ reason: String, _ message: String, generation: Int64?, now: Time
+  ) {
     var c = conditions ?? []
-    c.setCondition(Condition(type: type, status: status, observedGeneration: generation, reason: reason, message: message), now: now)
+    c.setCondition(
+      Condition(type: type, status: status, observedGeneration: generation, reason: reason, message: message), now: now)
     conditions = c
   }
 
@@ -22,7 +25,8 @@ extension TracerJobStatus {
     if phase == nil || phase == .running { phase = .pending }
     self.reason = reason
     self.message = message
-    setCondition(GraConditions.started, attempts ?? 0 > 0 ? .true : .false, reason, message, generation: generation, now: now)
+    setCondition(
+      GraConditions.started, attempts ?? 0 > 0 ? .true : .false, reason, message, generation: generation, now: now)
   }
 
   /// Attempt `attempt`'s pod was created.
@@ -38,20 +42,24 @@ extension TracerJobStatus {
       list.append(AttemptStatus(attempt: attempt, podName: pod, startTime: now))
     }
     attemptStatuses = list
-    setCondition(GraConditions.started, .true, "PodCreated", "attempt \(attempt): pod \(pod)", generation: generation, now: now)
+    setCondition(
+      GraConditions.started, .true, "PodCreated", "attempt \(attempt): pod \(pod)", generation: generation, now: now)
   }
 
   /// The attempt's pod is running (or pending on the node); its node is recorded once known.
   mutating func markActive(_ attempt: Int32, podPhase: String?, node: String?) {
     phase = podPhase == "Running" ? .running : .pending
-    if let node, let i = attemptStatuses?.firstIndex(where: { $0.attempt == attempt }), attemptStatuses?[i].nodeName != node {
+    if let node, let i = attemptStatuses?.firstIndex(where: { $0.attempt == attempt }),
+      attemptStatuses?[i].nodeName != node
+    {
       attemptStatuses?[i].nodeName = node
     }
   }
 
   /// Records a finished attempt in `attemptStatuses`, `exitCode` and the artifacts.
   mutating func record(
-    _ attempt: Int32, pod: String, node: String? = nil, result: AttemptResult, action: FailureAction, record: RunRecord?,
+    _ attempt: Int32, pod: String, node: String? = nil, result: AttemptResult, action: FailureAction,
+    record: RunRecord?,
     location: String?, now: Time
   ) {
     var list = attemptStatuses ?? []
@@ -66,7 +74,9 @@ extension TracerJobStatus {
     attemptStatuses = list
     exitCode = result.exitCode
     if let r = record?.artifacts {
-      artifacts = r.map { a in ArtifactRecord(path: a.path, size: a.size, sha256: a.sha256, location: location.map { "\($0)/\(a.path)" }) }
+      artifacts = r.map { a in
+        ArtifactRecord(path: a.path, size: a.size, sha256: a.sha256, location: location.map { "\($0)/\(a.path)" })
+      }
     }
   }
 
@@ -77,7 +87,9 @@ extension TracerJobStatus {
     self.message = message.isEmpty ? nil : message
     completionTime = now
     if let start = startTime { duration = Self.goDuration(now.date.timeIntervalSince(start.date)) }
-    setCondition(succeeded ? GraConditions.complete : GraConditions.failed, .true, reason, message, generation: generation, now: now)
+    setCondition(
+      succeeded ? GraConditions.complete : GraConditions.failed, .true, reason, message, generation: generation,
+      now: now)
   }
 
   /// `1h2m3s`, `45s`, as Go prints whole-second durations.

@@ -50,7 +50,8 @@ struct CompleteCommand: AsyncParsableCommand {
   @Argument(parsing: .captureForPassthrough) var words: [String] = []
 
   static let runnerCommands: Set<String> = [
-    "get", "delete", "suspend", "resume", "wait", "describe", "exec", "python", "logs", "ssh", "ssh-proxy", "config-ssh",
+    "get", "delete", "suspend", "resume", "wait", "describe", "exec", "python", "logs", "ssh", "ssh-proxy",
+    "config-ssh",
   ]
   static let jobCommands: Set<String> = ["get", "describe", "logs", "wait", "delete"]
 
@@ -75,7 +76,9 @@ struct CompleteCommand: AsyncParsableCommand {
       if before[0] == "results" { return .jobs(current) }
       if runnerCommands.contains(before[0]) { return .runners(current) }
       if before[0] == "cp" { return .runners(current) }
-      if before[0] == "completion" { return .candidates(["bash", "zsh", "fish", "kubectl-plugin"].filter { $0.hasPrefix(current) }) }
+      if before[0] == "completion" {
+        return .candidates(["bash", "zsh", "fish", "kubectl-plugin"].filter { $0.hasPrefix(current) })
+      }
       return .nothing
     case 2:
       if before[0] == "jobs", jobCommands.contains(before[1]) { return .jobs(current) }

@@ -53,7 +53,8 @@ struct CpCommand: RunnerCommand {
   func validate() throws {
     switch (CopySpec(source), CopySpec(destination)) {
     case (.local, .local): throw ValidationError("one of SOURCE and DESTINATION must be RUNNER:PATH, e.g. demo:out/")
-    case (.runner, .runner): throw ValidationError("copying between runners is not supported: copy to a local path first")
+    case (.runner, .runner):
+      throw ValidationError("copying between runners is not supported: copy to a local path first")
     default: break
     }
   }
@@ -63,7 +64,8 @@ struct CpCommand: RunnerCommand {
     let dst = CopySpec(destination)
     let (ns, name, remotePath): (String, String, String)
     switch (src, dst) {
-    case (.runner(let n, let r, let p), _), (_, .runner(let n, let r, let p)): (ns, name, remotePath) = (n ?? namespace, r, p)
+    case (.runner(let n, let r, let p), _), (_, .runner(let n, let r, let p)):
+      (ns, name, remotePath) = (n ?? namespace, r, p)
     default: throw CLIError(.usage, "one of SOURCE and DESTINATION must be RUNNER:PATH")
     }
     let runner: Runner
@@ -73,7 +75,8 @@ struct CpCommand: RunnerCommand {
       throw CLIError(.notFound, "runner \"\(name)\" not found in namespace \"\(ns)\"")
     }
     let executor = try await ExecutorChoice.make(direct: direct, runner: name, client: client, namespace: ns)
-    var copy = RunnerCopy(executor: executor, base: RunnerCopy.base(of: runner), downloadChunk: RunnerCopy.downloadChunk(for: runner))
+    var copy = RunnerCopy(
+      executor: executor, base: RunnerCopy.base(of: runner), downloadChunk: RunnerCopy.downloadChunk(for: runner))
     if direct { copy.uploadChunk = 4 << 20 }  // pods/exec has no request size limit
     let result: RunnerCopy.Result
     let direction: String
@@ -82,19 +85,24 @@ struct CpCommand: RunnerCommand {
       direction = "upload"
     } else {
       guard case .local(let path) = dst else { throw CLIError(.usage, "give a local destination") }
-      result = try await copy.download(remote: remotePath.isEmpty ? "." : remotePath, local: path, warn: { msg in
-        FileHandle.standardError.write(Data("warning: \(msg)\n".utf8))
-      })
+      result = try await copy.download(
+        remote: remotePath.isEmpty ? "." : remotePath, local: path,
+        warn: { msg in
+          FileHandle.standardError.write(Data("warning: \(msg)\n".utf8))
+        })
       direction = "download"
     }
     if global.output == .json {
       let v: JSONValue = [
-        "runner": .string(name), "namespace": .string(ns), "direction": .string(direction), "path": .string(result.path),
+        "runner": .string(name), "namespace": .string(ns), "direction": .string(direction),
+        "path": .string(result.path),
         "archiveBytes": .int(result.bytes),
       ]
       write(try RunnerPrinter.json(v))
     } else {
-      progress("\(direction == "upload" ? "copied to" : "copied from") runner \(name): \(result.path) (\(result.bytes) bytes of tar)")
+      progress(
+        "\(direction == "upload" ? "copied to" : "copied from") runner \(name): \(result.path) (\(result.bytes) bytes of tar)"
+      )
     }
   }
 }

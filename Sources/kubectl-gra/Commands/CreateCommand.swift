@@ -42,7 +42,8 @@ struct CreateCommand: NamedRunnerCommand {
     if !limits.isEmpty { spec.resources = ResourceRequirements(limits: limits, requests: limits) }
     if let workspaceSize { spec.workspace = WorkspaceSpec(size: try quantity(workspaceSize, "workspace-size")) }
     if let sshKeyFile {
-      guard let text = try? String(contentsOfFile: (sshKeyFile as NSString).expandingTildeInPath, encoding: .utf8) else {
+      guard let text = try? String(contentsOfFile: (sshKeyFile as NSString).expandingTildeInPath, encoding: .utf8)
+      else {
         throw CLIError(.usage, "--ssh-key-file \(sshKeyFile): cannot read the file")
       }
       let keys = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }

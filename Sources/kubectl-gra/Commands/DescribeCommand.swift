@@ -16,7 +16,10 @@ struct DescribeCommand: NamedRunnerCommand {
     // every API server (nor the local one) supports.
     let events = try await client.api(CoreEvent.self, namespace: namespace).listAll().items
       .filter { $0.involvedObject?.uid == runner.metadata.uid }
-      .sorted { ($0.lastTimestamp ?? $0.firstTimestamp ?? Time(Date.distantPast)) < ($1.lastTimestamp ?? $1.firstTimestamp ?? Time(Date.distantPast)) }
+      .sorted {
+        ($0.lastTimestamp ?? $0.firstTimestamp ?? Time(Date.distantPast))
+          < ($1.lastTimestamp ?? $1.firstTimestamp ?? Time(Date.distantPast))
+      }
     if global.output == .json {
       var v = try JSONValue(encoding: runner)
       v["events"] = .array(try events.map { try JSONValue(encoding: $0) })

@@ -31,9 +31,12 @@ struct ExecCommand: NamedRunnerCommand {
   @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass standard input to the command.") var stdin = false
   @Flag(name: [.short, .customLong("tty")], help: "Give the command a terminal.") var tty = false
   @Flag(help: "Use pods/exec on the runner's pod instead of the exec bridge.") var direct = false
-  @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env: [String] = []
-  @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir: String?
-  @Option(help: "Stop the command after this long, e.g. 90s or 10m (default: the runner's exec timeout).") var timeout: String?
+  @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env:
+    [String] = []
+  @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir:
+    String?
+  @Option(help: "Stop the command after this long, e.g. 90s or 10m (default: the runner's exec timeout).") var timeout:
+    String?
   @Flag(help: "Start a durable exec that keeps running without this client; prints its id.") var detach = false
   @Option(help: "Follow the output of durable exec ID until it ends, and exit with its code.") var attach: String?
   @Option(help: "With --attach: start at this byte of the output.") var offset = 0
@@ -49,11 +52,15 @@ struct ExecCommand: NamedRunnerCommand {
       return
     }
     guard !command.isEmpty else { throw ValidationError("give the command after --, e.g. exec demo -- python -V") }
-    if detach && (tty || stdin || direct) { throw ValidationError("--detach runs through the bridge without stdin or a terminal") }
+    if detach && (tty || stdin || direct) {
+      throw ValidationError("--detach runs through the bridge without stdin or a terminal")
+    }
     for e in env where !e.contains("=") || e.hasPrefix("=") {
       throw ValidationError("--env \"\(e)\": use KEY=VALUE")
     }
-    if let workdir, !workdir.hasPrefix("/") { throw ValidationError("--workdir \"\(workdir)\": must be an absolute path") }
+    if let workdir, !workdir.hasPrefix("/") {
+      throw ValidationError("--workdir \"\(workdir)\": must be an absolute path")
+    }
   }
 
   /// The command line with `env` applied through env(1), as the bridge request has no
@@ -81,7 +88,8 @@ struct ExecCommand: NamedRunnerCommand {
       let executor = try await DirectExecutor.forRunner(name, client: client, namespace: namespace)
       try await run.run { out, err in
         try await executor.runBytes(
-          commandLine, stdin: input, workingDir: workdir, timeoutSeconds: seconds, resize: resize, stdout: out, stderr: err)
+          commandLine, stdin: input, workingDir: workdir, timeoutSeconds: seconds, resize: resize, stdout: out,
+          stderr: err)
       }
       return
     }
@@ -93,7 +101,8 @@ struct ExecCommand: NamedRunnerCommand {
       let line = workdir.map { ["env", "-C", $0] + commandLine } ?? commandLine
       let options = BridgeStreamOptions(command: line, stdin: stdin, tty: true, timeoutSeconds: seconds)
       try await run.run { out, err in
-        try await bridge.stream(namespace: namespace, runner: name, options, stdin: input, resize: resize, stdout: out, stderr: err)
+        try await bridge.stream(
+          namespace: namespace, runner: name, options, stdin: input, resize: resize, stdout: out, stderr: err)
       }
       return
     }
@@ -101,13 +110,15 @@ struct ExecCommand: NamedRunnerCommand {
     if stdin {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       guard let t = String(validating: Array(data), as: UTF8.self) else {
-        throw CLIError(.usage, "standard input is not UTF-8 text; the exec bridge takes text stdin (use --direct for binary input)")
+        throw CLIError(
+          .usage, "standard input is not UTF-8 text; the exec bridge takes text stdin (use --direct for binary input)")
       }
       text = t
     }
     let executor = BridgeExecutor(bridge: bridge, namespace: namespace, runner: name)
     try await run.run { out, err in
-      try await executor.run(commandLine, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
+      try await executor.run(
+        commandLine, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
     }
   }
 
@@ -120,7 +131,8 @@ struct ExecCommand: NamedRunnerCommand {
     }
     if let id = attach {
       try await run.run { out, err in
-        try await bridge.attach(namespace: namespace, runner: name, id: id, offset: offset, follow: true, stdout: out, stderr: err)
+        try await bridge.attach(
+          namespace: namespace, runner: name, id: id, offset: offset, follow: true, stdout: out, stderr: err)
           ?? .lost(message: "the exec bridge stopped following exec \(id) before it ended; attach again")
       }
       return
@@ -191,7 +203,8 @@ enum RunnerPods {
       let ready = runner.status?.conditions?[type: GraConditions.ready]
       throw CLIError(
         .failed,
-        "runner \"\(name)\" is not ready (\(runner.status?.phase?.rawValue ?? "Pending")\(ready.map { ": \($0.reason) \($0.message)" } ?? "")); try `kubectl gra wait \(name)`")
+        "runner \"\(name)\" is not ready (\(runner.status?.phase?.rawValue ?? "Pending")\(ready.map { ": \($0.reason) \($0.message)" } ?? "")); try `kubectl gra wait \(name)`"
+      )
     }
     return pod
   }

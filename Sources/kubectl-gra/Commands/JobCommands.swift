@@ -6,7 +6,8 @@ import KubeClient
 /// `kubectl gra run`: a TracerJob from flags.
 struct RunCommand: RunnerCommand {
   static let configuration = CommandConfiguration(
-    commandName: "run", abstract: "Run a TracerJob: a Python module, a script or a command, with retries and artifacts.",
+    commandName: "run",
+    abstract: "Run a TracerJob: a Python module, a script or a command, with retries and artifacts.",
     discussion: """
       What runs: --module M (python -m M ARGS), --script FILE (a local file is sent inline;
       otherwise FILE is a path in the pod), or the command after -- when neither is given;
@@ -31,11 +32,14 @@ struct RunCommand: RunnerCommand {
   @Option(help: "Container image (default: the runner's, else the gra runner image).") var image: String?
   @Option(help: "Deadline of each attempt, e.g. 30m or 3600.") var timeout: String?
   @Option(help: "Retries after a failed attempt (backoffLimit).") var retries: Int32?
-  @Option(help: "Artifact glob relative to the working directory (repeatable), e.g. 'out/*.json'.") var artifact: [String] = []
-  @Option(help: "A shell command run before the main one (repeatable), e.g. a dataset download.") var setup: [String] = []
+  @Option(help: "Artifact glob relative to the working directory (repeatable), e.g. 'out/*.json'.") var artifact:
+    [String] = []
+  @Option(help: "A shell command run before the main one (repeatable), e.g. a dataset download.") var setup: [String] =
+    []
   @Option(help: "Git repository to clone first.") var gitRepo: String?
   @Option(help: "Branch, tag or commit of --git-repo.") var gitRef: String?
-  @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env: [String] = []
+  @Option(name: [.short, .customLong("env")], help: "An environment variable KEY=VALUE (repeatable).") var env:
+    [String] = []
   @Option(name: [.short, .customLong("workdir")], help: "Working directory in the pod.") var workdir: String?
   @Option(help: "CPU request and limit, e.g. 2.") var cpu: String?
   @Option(help: "Memory request and limit, e.g. 8Gi.") var memory: String?
@@ -49,7 +53,9 @@ struct RunCommand: RunnerCommand {
 
   func validate() throws {
     if module != nil && script != nil { throw ValidationError("give at most one of --module and --script") }
-    if let dryRun, dryRun != "client" && dryRun != "none" { throw ValidationError("--dry-run \"\(dryRun)\": use client (or none)") }
+    if let dryRun, dryRun != "client" && dryRun != "none" {
+      throw ValidationError("--dry-run \"\(dryRun)\": use client (or none)")
+    }
   }
 
   func options() throws -> TracerJobOptions {
@@ -97,14 +103,16 @@ struct RunCommand: RunnerCommand {
       return
     }
     progress("tracerjob.gra.dev/\(name) created")
-    try await JobWait.run(name, client: client, namespace: namespace, timeout: waitLimit, output: global.output, streamLogs: true)
+    try await JobWait.run(
+      name, client: client, namespace: namespace, timeout: waitLimit, output: global.output, streamLogs: true)
   }
 }
 
 /// Waiting for a job the way `run --wait` and `jobs wait` do, and exiting accordingly.
 enum JobWait {
   static func run(
-    _ name: String, client: KubernetesClient, namespace: String, timeout: Duration?, output: OutputFormat, streamLogs: Bool
+    _ name: String, client: KubernetesClient, namespace: String, timeout: Duration?, output: OutputFormat,
+    streamLogs: Bool
   ) async throws {
     let watcher = TracerJobWatcher(client: client, namespace: namespace)
     let logs = streamLogs && output != .json && output != .yaml
@@ -119,7 +127,10 @@ enum JobWait {
     do {
       job = try await watcher.wait(name, timeout: timeout, log: logs ? printLog : nil, progress: { progress($0) })
     } catch TracerJobWatcher.Failure.timedOut(let last) {
-      throw CLIError(.timedOut, "tracerjob \"\(name)\" not finished after \(timeout.map { "\($0.components.seconds)s" } ?? "?") (\(TracerJobWatcher.summary(last))); it keeps running")
+      throw CLIError(
+        .timedOut,
+        "tracerjob \"\(name)\" not finished after \(timeout.map { "\($0.components.seconds)s" } ?? "?") (\(TracerJobWatcher.summary(last))); it keeps running"
+      )
     }
     if output == .json || output == .yaml {
       write(try JobPrinter.print([job], format: output))
@@ -132,7 +143,9 @@ enum JobWait {
     let s = job.status
     let why = s?.conditions?[type: GraConditions.failed]?.message ?? s?.reason ?? "failed"
     FileHandle.standardError.write(
-      Data("error: tracerjob \"\(name)\" failed (\(s?.reason ?? "Failed"), exit code \(s?.exitCode.map(String.init) ?? "none")): \(why)\n".utf8))
+      Data(
+        "error: tracerjob \"\(name)\" failed (\(s?.reason ?? "Failed"), exit code \(s?.exitCode.map(String.init) ?? "none")): \(why)\n"
+          .utf8))
     throw ExitCode(code)
   }
 }
@@ -166,7 +179,8 @@ protocol NamedJobCommand: RunnerCommand {
 
 struct JobsList: RunnerCommand {
   static let configuration = CommandConfiguration(
-    commandName: "list", abstract: "List TracerJobs.", discussion: "Example:\n  kubectl gra jobs list -A -o wide", aliases: ["ls"])
+    commandName: "list", abstract: "List TracerJobs.", discussion: "Example:\n  kubectl gra jobs list -A -o wide",
+    aliases: ["ls"])
   @OptionGroup var global: GlobalOptions
   @Flag(name: [.short, .customLong("all-namespaces")], help: "List across all namespaces.") var allNamespaces = false
   @Option(name: [.short, .customLong("selector")], help: "Label selector.") var selector: String?
@@ -189,7 +203,9 @@ struct JobsGet: NamedJobCommand {
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The job's name.") var name: String
   func execute(client: KubernetesClient, namespace: String) async throws {
-    write(try JobPrinter.print([try await client.api(TracerJob.self, namespace: namespace).get(name)], format: global.output))
+    write(
+      try JobPrinter.print(
+        [try await client.api(TracerJob.self, namespace: namespace).get(name)], format: global.output))
   }
 }
 
@@ -201,7 +217,9 @@ struct JobsDescribe: NamedJobCommand {
   @Argument(help: "The job's name.") var name: String
   func execute(client: KubernetesClient, namespace: String) async throws {
     let job = try await client.api(TracerJob.self, namespace: namespace).get(name)
-    write(global.output == .table || global.output == .wide ? JobPrinter.describe(job) : try JobPrinter.print([job], format: global.output))
+    write(
+      global.output == .table || global.output == .wide
+        ? JobPrinter.describe(job) : try JobPrinter.print([job], format: global.output))
   }
 }
 
@@ -226,12 +244,17 @@ struct JobsLogs: NamedJobCommand {
     let job = try await client.api(TracerJob.self, namespace: namespace).get(name)
     if follow && attempt == nil {
       let watcher = TracerJobWatcher(client: client, namespace: namespace)
-      _ = try await watcher.wait(name, timeout: nil, log: { _, _, bytes in FileHandle.standardOutput.write(Data(bytes)) })
+      _ = try await watcher.wait(
+        name, timeout: nil, log: { _, _, bytes in FileHandle.standardOutput.write(Data(bytes)) })
       return
     }
     let n = attempt ?? job.status?.attempts ?? 0
-    guard n > 0 else { throw CLIError(.failed, "tracerjob \"\(name)\" has not started an attempt yet (\(TracerJobWatcher.summary(job)))") }
-    let pod = job.status?.attemptStatuses?.first { $0.attempt == n }?.podName ?? (n == job.status?.attempts ? job.status?.podName : nil)
+    guard n > 0 else {
+      throw CLIError(.failed, "tracerjob \"\(name)\" has not started an attempt yet (\(TracerJobWatcher.summary(job)))")
+    }
+    let pod =
+      job.status?.attemptStatuses?.first { $0.attempt == n }?.podName
+      ?? (n == job.status?.attempts ? job.status?.podName : nil)
       ?? "\(name)-\(n)"
     if try await client.api(Pod.self, namespace: namespace).getIfExists(pod) != nil {
       var filter = RunRecordFilter()
@@ -247,12 +270,16 @@ struct JobsLogs: NamedJobCommand {
     } catch {
       throw CLIError(.notFound, "the pod \(pod) of attempt \(n) is gone and its log with it: \(error)")
     }
-    let executor = try await ExecutorChoice.make(direct: direct, runner: place.runner, client: client, namespace: namespace)
+    let executor = try await ExecutorChoice.make(
+      direct: direct, runner: place.runner, client: client, namespace: namespace)
     let runner = try await client.api(Runner.self, namespace: namespace).get(place.runner)
     let out = try await executor.collect(["cat", "\(RunnerCopy.base(of: runner))/\(place.path)/run.log"])
     if let e = out.end.cliError { throw e }
     guard out.end.exitCode == 0 else {
-      throw CLIError(.notFound, "the pod \(pod) is gone and runner \(place.runner) has no run.log for attempt \(n): \(out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw CLIError(
+        .notFound,
+        "the pod \(pod) is gone and runner \(place.runner) has no run.log for attempt \(n): \(out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"
+      )
     }
     FileHandle.standardOutput.write(Data(out.stdout))
   }
@@ -269,7 +296,8 @@ struct JobsWait: NamedJobCommand {
   func execute(client: KubernetesClient, namespace: String) async throws {
     _ = try await client.api(TracerJob.self, namespace: namespace).get(name)
     try await JobWait.run(
-      name, client: client, namespace: namespace, timeout: try timeout.map { try parseTimeout($0) }, output: global.output,
+      name, client: client, namespace: namespace, timeout: try timeout.map { try parseTimeout($0) },
+      output: global.output,
       streamLogs: logs)
   }
 }
@@ -288,7 +316,9 @@ struct JobsDelete: NamedJobCommand {
     if wait {
       let deadline = ContinuousClock.now + (try parseTimeout(timeout))
       while try await api.getIfExists(name) != nil {
-        guard ContinuousClock.now < deadline else { throw CLIError(.timedOut, "tracerjob \"\(name)\" still exists after \(timeout)") }
+        guard ContinuousClock.now < deadline else {
+          throw CLIError(.timedOut, "tracerjob \"\(name)\" still exists after \(timeout)")
+        }
         try await Task.sleep(for: .milliseconds(250))
       }
     }
@@ -321,10 +351,15 @@ struct ResultsCommand: NamedJobCommand {
   func execute(client: KubernetesClient, namespace: String) async throws {
     let job = try await client.api(TracerJob.self, namespace: namespace).get(name)
     guard TracerJobWatcher.isFinished(job) || attempt != nil else {
-      throw CLIError(.failed, "tracerjob \"\(name)\" has not finished (\(TracerJobWatcher.summary(job))); wait with `kubectl gra jobs wait \(name)`")
+      throw CLIError(
+        .failed,
+        "tracerjob \"\(name)\" has not finished (\(TracerJobWatcher.summary(job))); wait with `kubectl gra jobs wait \(name)`"
+      )
     }
     let n = attempt ?? job.status?.attempts ?? 0
-    guard n > 0 else { throw CLIError(.failed, "tracerjob \"\(name)\" never started an attempt (\(TracerJobWatcher.summary(job)))") }
+    guard n > 0 else {
+      throw CLIError(.failed, "tracerjob \"\(name)\" never started an attempt (\(TracerJobWatcher.summary(job)))")
+    }
     let place: (runner: String, path: String)
     do {
       place = try JobArtifacts.workspaceDirectory(job: job, attempt: n)
@@ -335,13 +370,19 @@ struct ResultsCommand: NamedJobCommand {
     do {
       runner = try await client.api(Runner.self, namespace: namespace).get(place.runner)
     } catch let e as KubeError where e.isNotFound {
-      throw CLIError(.notFound, "runner \"\(place.runner)\" (where tracerjob \(name) kept its files) not found in namespace \"\(namespace)\"")
+      throw CLIError(
+        .notFound,
+        "runner \"\(place.runner)\" (where tracerjob \(name) kept its files) not found in namespace \"\(namespace)\"")
     }
-    let executor = try await ExecutorChoice.make(direct: direct, runner: place.runner, client: client, namespace: namespace)
-    let copy = RunnerCopy(executor: executor, base: RunnerCopy.base(of: runner), downloadChunk: RunnerCopy.downloadChunk(for: runner))
-    let result = try await copy.download(remote: place.path, local: dir, exact: true, warn: { msg in
-      FileHandle.standardError.write(Data("warning: \(msg)\n".utf8))
-    })
+    let executor = try await ExecutorChoice.make(
+      direct: direct, runner: place.runner, client: client, namespace: namespace)
+    let copy = RunnerCopy(
+      executor: executor, base: RunnerCopy.base(of: runner), downloadChunk: RunnerCopy.downloadChunk(for: runner))
+    let result = try await copy.download(
+      remote: place.path, local: dir, exact: true,
+      warn: { msg in
+        FileHandle.standardError.write(Data("warning: \(msg)\n".utf8))
+      })
     let records = attempt == nil || attempt == job.status?.attempts ? job.status?.artifacts ?? [] : []
     let checks = JobArtifacts.verify(directory: result.path, records: records)
     let files = (try? FileManager.default.subpathsOfDirectory(atPath: result.path).sorted()) ?? []
@@ -355,11 +396,16 @@ struct ResultsCommand: NamedJobCommand {
     } else {
       var t = TablePrinter(headers: ["Artifact", "Size", "Sha256", "Check"])
       for c in checks { t.add([c.path, String(c.size), String(c.sha256.prefix(12)), c.result]) }
-      write("tracerjob \(name) attempt \(n) -> \(result.path) (\(files.count) files)\n" + (checks.isEmpty ? "" : t.render()))
+      write(
+        "tracerjob \(name) attempt \(n) -> \(result.path) (\(files.count) files)\n" + (checks.isEmpty ? "" : t.render())
+      )
     }
     let bad = checks.filter { $0.result != "ok" }
     if !bad.isEmpty {
-      throw CLIError(.failed, "artifacts that do not match the job's status: " + bad.map { "\($0.path) (\($0.result))" }.joined(separator: ", "))
+      throw CLIError(
+        .failed,
+        "artifacts that do not match the job's status: "
+          + bad.map { "\($0.path) (\($0.result))" }.joined(separator: ", "))
     }
   }
 }

@@ -58,7 +58,9 @@ struct ResumeCommand: NamedRunnerCommand {
   }
 }
 
-private func setSuspend(_ suspend: Bool, name: String, client: KubernetesClient, namespace: String, output: OutputFormat)
+private func setSuspend(
+  _ suspend: Bool, name: String, client: KubernetesClient, namespace: String, output: OutputFormat
+)
   async throws
 {
   let runner = try await client.api(Runner.self, namespace: namespace)
@@ -95,11 +97,14 @@ struct WaitCommand: NamedRunnerCommand {
       let ready = r.status?.conditions?[type: GraConditions.ready]
       let generationSeen = r.status?.observedGeneration == r.metadata.generation
       if ready?.status == .true && generationSeen {
-        write(global.output == .json ? try RunnerPrinter.print([r], format: .json) : "runner.gra.dev/\(name) condition met\n")
+        write(
+          global.output == .json
+            ? try RunnerPrinter.print([r], format: .json) : "runner.gra.dev/\(name) condition met\n")
         return
       }
       if r.status?.phase == .failed {
-        throw CLIError(.failed, "runner \"\(name)\" failed: \(ready?.message ?? r.status?.message ?? "see kubectl gra describe")")
+        throw CLIError(
+          .failed, "runner \"\(name)\" failed: \(ready?.message ?? r.status?.message ?? "see kubectl gra describe")")
       }
       let now = "\(r.status?.phase?.rawValue ?? "Pending"): \(ready?.reason ?? "waiting")"
       if now != last {
@@ -107,7 +112,8 @@ struct WaitCommand: NamedRunnerCommand {
         last = now
       }
       guard ContinuousClock.now < deadline else {
-        throw CLIError(.timedOut, "runner \"\(name)\" not ready after \(timeout) (\(now)\(ready.map { ": \($0.message)" } ?? ""))")
+        throw CLIError(
+          .timedOut, "runner \"\(name)\" not ready after \(timeout) (\(now)\(ready.map { ": \($0.message)" } ?? ""))")
       }
       try await Task.sleep(for: .milliseconds(500))
     }

@@ -19,7 +19,9 @@ struct ListCommand: RunnerCommand {
   func execute(client: KubernetesClient, namespace: String) async throws {
     let api = allNamespaces ? client.allNamespaces(Runner.self) : client.api(Runner.self, namespace: namespace)
     let list = try await api.listAll(ListParams(labelSelector: selector))
-    let runners = list.items.sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
+    let runners = list.items.sorted {
+      ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "")
+    }
     if runners.isEmpty, global.output == .table || global.output == .wide {
       progress(allNamespaces ? "No runners found." : "No runners found in \(namespace) namespace.")
     }

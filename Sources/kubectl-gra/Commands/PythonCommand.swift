@@ -21,15 +21,19 @@ struct PythonCommand: NamedRunnerCommand {
   @Option(name: .short, help: "Code to run.") var code: String?
   @Option(name: .short, help: "A module to run (python -m).") var module: String?
   @Argument(help: "A local .py file to run in the runner.") var script: String?
-  @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir: String?
-  @Option(help: "Stop Python after this long, e.g. 90s or 10m (default: the runner's exec timeout).") var timeout: String?
+  @Option(name: [.short, .customLong("workdir")], help: "Working directory (absolute) in the runner.") var workdir:
+    String?
+  @Option(help: "Stop Python after this long, e.g. 90s or 10m (default: the runner's exec timeout).") var timeout:
+    String?
   @Flag(help: "Use pods/exec on the runner's pod instead of the exec bridge.") var direct = false
   @Argument(parsing: .postTerminator, help: "Arguments for the program, after --.") var args: [String] = []
 
   func validate() throws {
     let given = [code != nil, module != nil, script != nil].filter { $0 }.count
     guard given == 1 else { throw ValidationError("give exactly one of -c CODE, -m MODULE or a FILE.py") }
-    if let workdir, !workdir.hasPrefix("/") { throw ValidationError("--workdir \"\(workdir)\": must be an absolute path") }
+    if let workdir, !workdir.hasPrefix("/") {
+      throw ValidationError("--workdir \"\(workdir)\": must be an absolute path")
+    }
   }
 
   /// The command line run in the pod, and the bytes sent on its stdin.
@@ -56,7 +60,8 @@ struct PythonCommand: NamedRunnerCommand {
     }
     let executor = try await ExecutorChoice.make(direct: direct, runner: name, client: client, namespace: namespace)
     try await run.run { out, err in
-      try await executor.run(command, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
+      try await executor.run(
+        command, stdin: text, workingDir: workdir, timeoutSeconds: seconds, stdout: out, stderr: err)
     }
   }
 }

@@ -29,10 +29,14 @@ extension RunnerCommand {
       try? await client.shutdown()
       var e = CLIError(error)
       let notFoundKind = (error as? KubeError).flatMap { $0.isNotFound ? ($0.status?.details?.kind ?? "") : nil }
-      if e.kind == .notFound, let name = (self as? any NamedRunnerCommand)?.name, notFoundKind == "runners" || notFoundKind == "" {
+      if e.kind == .notFound, let name = (self as? any NamedRunnerCommand)?.name,
+        notFoundKind == "runners" || notFoundKind == ""
+      {
         e.message = "runner \"\(name)\" not found in namespace \"\(namespace)\""
       }
-      if e.kind == .notFound, let name = (self as? any NamedJobCommand)?.name, notFoundKind == "tracerjobs" || notFoundKind == "" {
+      if e.kind == .notFound, let name = (self as? any NamedJobCommand)?.name,
+        notFoundKind == "tracerjobs" || notFoundKind == ""
+      {
         e.message = "tracerjob \"\(name)\" not found in namespace \"\(namespace)\""
       }
       e.exit(output: global.output)

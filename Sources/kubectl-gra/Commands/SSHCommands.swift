@@ -23,7 +23,9 @@ enum SSHProxyCommandLine {
     return arg0.hasPrefix("/") ? arg0 : FileManager.default.currentDirectoryPath + "/" + arg0
   }
 
-  static func make(runner: String, namespace: String, global: GlobalOptions, via: SSHVia, selfPath: String = selfPath) -> [String] {
+  static func make(
+    runner: String, namespace: String, global: GlobalOptions, via: SSHVia, selfPath: String = selfPath
+  ) -> [String] {
     var c = [selfPath, "ssh-proxy", runner, "--namespace", namespace]
     let kubeconfig = global.kubeconfig ?? ProcessInfo.processInfo.environment["KUBECONFIG"]
     if let kubeconfig, !kubeconfig.isEmpty {
@@ -62,9 +64,12 @@ struct SSHCommand: NamedRunnerCommand {
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The runner's name.") var name: String
-  @Option(name: [.short, .customLong("identity-file")], help: "Private key for ssh -i (default: the key in ~/.ssh whose .pub the runner authorizes).")
+  @Option(
+    name: [.short, .customLong("identity-file")],
+    help: "Private key for ssh -i (default: the key in ~/.ssh whose .pub the runner authorizes).")
   var identityFile: String?
-  @Option(name: [.customShort("l"), .customLong("user")], help: "Login user (default: the runner's, usually runner).") var user: String?
+  @Option(name: [.customShort("l"), .customLong("user")], help: "Login user (default: the runner's, usually runner).")
+  var user: String?
   @Option(help: "Tunnel: exec, bridge or port-forward.") var via: SSHVia = .exec
   @Flag(help: "Print the ssh command line instead of running it.") var print = false
   @Argument(parsing: .postTerminator, help: "ssh arguments or a remote command, after --.") var sshArgs: [String] = []
@@ -73,10 +78,12 @@ struct SSHCommand: NamedRunnerCommand {
     let host = "gra-\(name)"
     let proxy = SSHProxyCommandLine.make(runner: name, namespace: namespace, global: global, via: via)
     var c = [
-      "ssh", "-o", "ProxyCommand=" + proxy.map(SSHConfigBlock.quote).joined(separator: " "), "-o", "StrictHostKeyChecking=no",
+      "ssh", "-o", "ProxyCommand=" + proxy.map(SSHConfigBlock.quote).joined(separator: " "), "-o",
+      "StrictHostKeyChecking=no",
       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "HostKeyAlias=\(host)",
     ]
-    let identity = identityFile.map { ($0 as NSString).expandingTildeInPath }
+    let identity =
+      identityFile.map { ($0 as NSString).expandingTildeInPath }
       ?? SSHTunnel.matchingIdentity(runner: runner, sshDir: SSHTunnel.userSSHDirectory)
     if let identity { c += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
     c += ["-l", user ?? SSHTunnel.user(of: runner), host]
@@ -86,7 +93,8 @@ struct SSHCommand: NamedRunnerCommand {
   func execute(client: KubernetesClient, namespace: String) async throws {
     let runner = try await client.api(Runner.self, namespace: namespace).get(name)
     guard runner.spec?.ssh?.enabled == true else {
-      throw CLIError(.failed, "runner \"\(name)\" has ssh off; create it with --ssh-key-file KEY.pub (spec.ssh.enabled)")
+      throw CLIError(
+        .failed, "runner \"\(name)\" has ssh off; create it with --ssh-key-file KEY.pub (spec.ssh.enabled)")
     }
     let argv = sshCommand(runner: runner, namespace: namespace)
     if print {
@@ -152,7 +160,8 @@ struct SSHProxyCommand: NamedRunnerCommand {
 
 struct ConfigSSHCommand: RunnerCommand {
   static let configuration = CommandConfiguration(
-    commandName: "config-ssh", abstract: "Write `Host gra-NAME` entries to ~/.ssh/config for ssh, VS Code and JetBrains.",
+    commandName: "config-ssh",
+    abstract: "Write `Host gra-NAME` entries to ~/.ssh/config for ssh, VS Code and JetBrains.",
     discussion: """
       Adds (or updates) one entry per runner with ssh on, in a marked block of the ssh config
       that later runs rewrite; the rest of the file is left alone. Each entry's ProxyCommand is
@@ -168,7 +177,8 @@ struct ConfigSSHCommand: RunnerCommand {
       """)
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Runners to add (default: all with ssh on).") var names: [String] = []
-  @Option(name: [.short, .customLong("identity-file")], help: "Private key to use (IdentityFile).") var identityFile: String?
+  @Option(name: [.short, .customLong("identity-file")], help: "Private key to use (IdentityFile).") var identityFile:
+    String?
   @Option(name: [.customShort("l"), .customLong("user")], help: "Login user (default: the runner's).") var user: String?
   @Option(help: "Tunnel: exec, bridge or port-forward.") var via: SSHVia = .exec
   @Option(help: "The ssh config file to edit.") var sshConfig = "~/.ssh/config"
@@ -203,12 +213,14 @@ struct ConfigSSHCommand: RunnerCommand {
         }
       }
       let entries = runners.map { r in
-        let identity = identityFile.map { ($0 as NSString).expandingTildeInPath }
+        let identity =
+          identityFile.map { ($0 as NSString).expandingTildeInPath }
           ?? SSHTunnel.matchingIdentity(runner: r, sshDir: SSHTunnel.userSSHDirectory)
         let name = r.metadata.name ?? ""
         return SSHConfigBlock.entry(
           host: "gra-\(name)", user: user ?? SSHTunnel.user(of: r),
-          proxyCommand: SSHProxyCommandLine.make(runner: name, namespace: namespace, global: global, via: via), identityFile: identity)
+          proxyCommand: SSHProxyCommandLine.make(runner: name, namespace: namespace, global: global, via: via),
+          identityFile: identity)
       }
       if print {
         write(entries.map(\.text).joined(separator: "\n") + "\n")
@@ -222,15 +234,21 @@ struct ConfigSSHCommand: RunnerCommand {
       return
     }
     let dir = (path as NSString).deletingLastPathComponent
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     let text = block.render(before: before, after: after)
     let tmp = path + ".gra-tmp"
-    guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+    guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+    else {
       throw CLIError(.failed, "cannot write \(tmp)")
     }
-    guard rename(tmp, path) == 0 else { throw CLIError(.failed, "cannot replace \(path): \(String(cString: strerror(errno)))") }
+    guard rename(tmp, path) == 0 else {
+      throw CLIError(.failed, "cannot replace \(path): \(String(cString: strerror(errno)))")
+    }
     if global.output == .json {
-      write(try RunnerPrinter.json(["file": .string(path), remove ? "removed" : "hosts": .array(changed.map { .string($0) })] as JSONValue))
+      write(
+        try RunnerPrinter.json(
+          ["file": .string(path), remove ? "removed" : "hosts": .array(changed.map { .string($0) })] as JSONValue))
     } else {
       for h in changed { write("\(h): \(remove ? "removed from" : "written to") \(path)\n") }
     }

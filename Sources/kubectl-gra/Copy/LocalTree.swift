@@ -63,7 +63,8 @@ enum LocalTree {
   static func target(dest: String, name: String) -> String {
     var isDir: ObjCBool = false
     let expanded = (dest as NSString).expandingTildeInPath
-    if dest.hasSuffix("/") || (FileManager.default.fileExists(atPath: expanded, isDirectory: &isDir) && isDir.boolValue) {
+    if dest.hasSuffix("/") || (FileManager.default.fileExists(atPath: expanded, isDirectory: &isDir) && isDir.boolValue)
+    {
       return (expanded as NSString).appendingPathComponent(name)
     }
     return expanded

@@ -37,7 +37,9 @@ struct RunnerCopy: Sendable {
     let path = (local as NSString).expandingTildeInPath
     let name = ((path as NSString).standardizingPath as NSString).lastPathComponent
     let staging = FileManager.default.temporaryDirectory.appendingPathComponent("gra-cp-\(UUID().uuidString).tar").path
-    guard FileManager.default.createFile(atPath: staging, contents: nil), let out = FileHandle(forWritingAtPath: staging) else {
+    guard FileManager.default.createFile(atPath: staging, contents: nil),
+      let out = FileHandle(forWritingAtPath: staging)
+    else {
       throw CLIError(.failed, "cannot create a staging file in \(FileManager.default.temporaryDirectory.path)")
     }
     defer { try? FileManager.default.removeItem(atPath: staging) }
@@ -57,11 +59,13 @@ struct RunnerCopy: Sendable {
       let piece = input.readData(ofLength: uploadChunk)
       let last = Int64(input.offsetInFile) >= size
       if first && last {
-        written = try await step(RemoteCopyScript.command("extract", base, remote, name, "-"), stdin: piece.base64EncodedString())
+        written = try await step(
+          RemoteCopyScript.command("extract", base, remote, name, "-"), stdin: piece.base64EncodedString())
         break
       }
       if !piece.isEmpty {
-        _ = try await step(RemoteCopyScript.command("put", base, id, first ? "1" : "0"), stdin: piece.base64EncodedString())
+        _ = try await step(
+          RemoteCopyScript.command("put", base, id, first ? "1" : "0"), stdin: piece.base64EncodedString())
       }
       first = false
       if last {
@@ -74,19 +78,25 @@ struct RunnerCopy: Sendable {
 
   /// Copies `remote` to `local` (into it when it is a directory or ends in `/`; with `exact`,
   /// `local` itself becomes the copy).
-  func download(remote: String, local: String, exact: Bool = false, warn: @escaping @Sendable (String) -> Void) async throws
+  func download(
+    remote: String, local: String, exact: Bool = false, warn: @escaping @Sendable (String) -> Void
+  ) async throws
     -> Result
   {
     let id = UUID().uuidString.lowercased()
-    let staging = FileManager.default.temporaryDirectory.appendingPathComponent("gra-cp-local-\(UUID().uuidString).tar").path
-    guard FileManager.default.createFile(atPath: staging, contents: nil), let out = FileHandle(forWritingAtPath: staging) else {
+    let staging = FileManager.default.temporaryDirectory.appendingPathComponent("gra-cp-local-\(UUID().uuidString).tar")
+      .path
+    guard FileManager.default.createFile(atPath: staging, contents: nil),
+      let out = FileHandle(forWritingAtPath: staging)
+    else {
       throw CLIError(.failed, "cannot create a staging file in \(FileManager.default.temporaryDirectory.path)")
     }
     defer { try? FileManager.default.removeItem(atPath: staging) }
     let packed = try await executor.collect(RemoteCopyScript.command("pack", base, remote, id, String(downloadChunk)))
     try check(packed)
     let header = String(decoding: packed.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-    guard let info = try? KubeJSON.decode(JSONValue.self, from: Data(header.utf8)), let size = info["size"].intValue else {
+    guard let info = try? KubeJSON.decode(JSONValue.self, from: Data(header.utf8)), let size = info["size"].intValue
+    else {
       throw CLIError(.failed, "the runner did not describe the archive: \(header)")
     }
     if info["inline"].boolValue == true {
@@ -97,7 +107,9 @@ struct RunnerCopy: Sendable {
         let piece = try await executor.collect(
           RemoteCopyScript.command("read", base, id, String(offset), String(downloadChunk)))
         try check(piece)
-        guard !piece.stdout.isEmpty else { throw CLIError(.failed, "the runner's archive ended at \(offset) of \(size) bytes") }
+        guard !piece.stdout.isEmpty else {
+          throw CLIError(.failed, "the runner's archive ended at \(offset) of \(size) bytes")
+        }
         out.write(Data(piece.stdout))
         offset += Int64(piece.stdout.count)
       }
@@ -107,8 +119,10 @@ struct RunnerCopy: Sendable {
     defer { try? input.close() }
     let reader = TarReader { Array(input.readData(ofLength: $0)) }
     let rootName = ((remote as NSString).standardizingPath as NSString).lastPathComponent
-    let target = exact
-      ? (local as NSString).expandingTildeInPath : LocalTree.target(dest: local, name: rootName.isEmpty || rootName == "/" ? "root" : rootName)
+    let target =
+      exact
+      ? (local as NSString).expandingTildeInPath
+      : LocalTree.target(dest: local, name: rootName.isEmpty || rootName == "/" ? "root" : rootName)
     do {
       try LocalTree.unpack(reader, to: target, warn: warn)
     } catch let e as LocalTree.Failure {
@@ -130,7 +144,8 @@ struct RunnerCopy: Sendable {
     if let e = out.end.cliError { throw e }
     let code = out.end.shellExitCode ?? 1
     guard code != 0 else { return }
-    let message = out.stderrText.split(separator: "\n").filter { $0.hasPrefix("gra-cp: ") }.last.map { String($0.dropFirst(8)) }
+    let message =
+      out.stderrText.split(separator: "\n").filter { $0.hasPrefix("gra-cp: ") }.last.map { String($0.dropFirst(8)) }
       ?? out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
     switch code {
     case 3: throw CLIError(.notFound, message)

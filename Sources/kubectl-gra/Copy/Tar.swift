@@ -38,11 +38,14 @@ struct TarWriter {
     var linkTarget = ""
     if case .symlink(let t) = e.kind { linkTarget = t }
     if Array(linkTarget.utf8).count > 100 {
-      try emit(Self.header(name: "././@LongLink", mode: 0, size: Int64(linkTarget.utf8.count + 1), mtime: 0, type: "K", link: ""))
+      try emit(
+        Self.header(
+          name: "././@LongLink", mode: 0, size: Int64(linkTarget.utf8.count + 1), mtime: 0, type: "K", link: ""))
       try emit(Self.padded(Array(linkTarget.utf8) + [0]))
     }
     if Array(name.utf8).count > 100 {
-      try emit(Self.header(name: "././@LongLink", mode: 0, size: Int64(name.utf8.count + 1), mtime: 0, type: "L", link: ""))
+      try emit(
+        Self.header(name: "././@LongLink", mode: 0, size: Int64(name.utf8.count + 1), mtime: 0, type: "L", link: ""))
       try emit(Self.padded(Array(name.utf8) + [0]))
     }
     let type: Character
@@ -178,7 +181,8 @@ struct TarReader {
       var entry: TarEntry?
       switch type {
       case 0, UInt8(ascii: "0"), UInt8(ascii: "7"):
-        entry = TarEntry(name: clean, kind: name.hasSuffix("/") ? .directory : .file, mode: mode, size: size, modified: mtime)
+        entry = TarEntry(
+          name: clean, kind: name.hasSuffix("/") ? .directory : .file, mode: mode, size: size, modified: mtime)
       case UInt8(ascii: "5"): entry = TarEntry(name: clean, kind: .directory, mode: mode, modified: mtime)
       case UInt8(ascii: "2"): entry = TarEntry(name: clean, kind: .symlink(link), mode: mode, modified: mtime)
       case UInt8(ascii: "1"): entry = nil  // a hard link carries no data
@@ -229,13 +233,15 @@ struct TarReader {
     var out: [String: String] = [:]
     var i = data.startIndex
     while i < data.endIndex {
-      guard let space = data[i...].firstIndex(of: 0x20), let len = Int(String(decoding: data[i..<space], as: UTF8.self)),
+      guard let space = data[i...].firstIndex(of: 0x20),
+        let len = Int(String(decoding: data[i..<space], as: UTF8.self)),
         len > 0, i + len <= data.endIndex
       else { break }
       let record = data[(space + 1)..<(i + len)]
       let body = record.last == 0x0A ? record.dropLast() : record
       if let eq = body.firstIndex(of: UInt8(ascii: "=")) {
-        out[String(decoding: body[body.startIndex..<eq], as: UTF8.self)] = String(decoding: body[(eq + 1)...], as: UTF8.self)
+        out[String(decoding: body[body.startIndex..<eq], as: UTF8.self)] = String(
+          decoding: body[(eq + 1)...], as: UTF8.self)
       }
       i += len
     }

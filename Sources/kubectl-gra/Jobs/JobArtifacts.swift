@@ -16,18 +16,22 @@ enum JobArtifacts {
     if let claim = dest?.persistentVolumeClaim {
       throw Unreachable(
         description:
-          "tracerjob \(name) kept its files on claim \(claim.claimName) (pvc://\(claim.claimName)/\(claim.subPath ?? name)/\(attempt)); mount that claim in a runner (spec.workspace.existingClaim) and use kubectl gra cp")
+          "tracerjob \(name) kept its files on claim \(claim.claimName) (pvc://\(claim.claimName)/\(claim.subPath ?? name)/\(attempt)); mount that claim in a runner (spec.workspace.existingClaim) and use kubectl gra cp"
+      )
     }
     if let s3 = dest?.s3 {
       let prefix = s3.prefix ?? "\(job.metadata.namespace ?? "default")/\(name)/"
-      throw Unreachable(description: "tracerjob \(name) uploaded its files to s3://\(s3.bucket)/\(prefix); fetch them from there")
+      throw Unreachable(
+        description: "tracerjob \(name) uploaded its files to s3://\(s3.bucket)/\(prefix); fetch them from there")
     }
     guard let runner = job.spec?.runnerRef?.name else {
       throw Unreachable(
         description:
-          "tracerjob \(name) ran without a runner, so its files were in the pod's own volume and went with it; run it with --runner NAME to keep run.json, run.log and the artifacts")
+          "tracerjob \(name) ran without a runner, so its files were in the pod's own volume and went with it; run it with --runner NAME to keep run.json, run.log and the artifacts"
+      )
     }
-    let sub = (dest?.workspace?.subPath ?? ".gra/artifacts/\(name)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    let sub = (dest?.workspace?.subPath ?? ".gra/artifacts/\(name)").trimmingCharacters(
+      in: CharacterSet(charactersIn: "/"))
     return (runner, "\(sub)/\(attempt)")
   }
 
@@ -44,7 +48,9 @@ enum JobArtifacts {
   static func verify(directory: String, records: [ArtifactRecord]) -> [Check] {
     records.map { r in
       let path = (directory as NSString).appendingPathComponent(r.path)
-      guard let h = FileHandle(forReadingAtPath: path) else { return Check(path: r.path, size: r.size, sha256: r.sha256, result: "missing") }
+      guard let h = FileHandle(forReadingAtPath: path) else {
+        return Check(path: r.path, size: r.size, sha256: r.sha256, result: "missing")
+      }
       defer { try? h.close() }
       var hasher = SHA256()
       var size: Int64 = 0

@@ -58,7 +58,8 @@ struct SHA256 {
     var w = [UInt32](repeating: 0, count: 64)
     let base = b.startIndex
     for i in 0..<16 {
-      w[i] = UInt32(b[base + 4 * i]) << 24 | UInt32(b[base + 4 * i + 1]) << 16 | UInt32(b[base + 4 * i + 2]) << 8
+      w[i] =
+        UInt32(b[base + 4 * i]) << 24 | UInt32(b[base + 4 * i + 1]) << 16 | UInt32(b[base + 4 * i + 2]) << 8
         | UInt32(b[base + 4 * i + 3])
     }
     func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

@@ -57,13 +57,18 @@ struct TracerJobOptions: Sendable, Equatable {
     spec.workingDir = workingDir
     if !env.isEmpty {
       spec.env = try env.map { e in
-        guard let eq = e.firstIndex(of: "="), eq != e.startIndex else { throw Invalid(description: "--env \"\(e)\": use KEY=VALUE") }
+        guard let eq = e.firstIndex(of: "="), eq != e.startIndex else {
+          throw Invalid(description: "--env \"\(e)\": use KEY=VALUE")
+        }
         return EnvVar(name: String(e[..<eq]), value: String(e[e.index(after: eq)...]))
       }
     }
     if !setup.isEmpty { spec.setup = setup }
-    if let gitRepo { spec.source = SourceSpec(git: GitSource(repo: gitRepo, ref: gitRef)) }
-    else if gitRef != nil { throw Invalid(description: "--git-ref needs --git-repo") }
+    if let gitRepo {
+      spec.source = SourceSpec(git: GitSource(repo: gitRepo, ref: gitRef))
+    } else if gitRef != nil {
+      throw Invalid(description: "--git-ref needs --git-repo")
+    }
     spec.timeoutSeconds = timeoutSeconds
     spec.backoffLimit = retries
     if !artifacts.isEmpty { spec.artifacts = ArtifactsSpec(paths: artifacts) }
@@ -78,7 +83,8 @@ struct TracerJobOptions: Sendable, Equatable {
     if let memory { limits["memory"] = try quantity(memory, "memory") }
     if let gpus { limits["nvidia.com/gpu"] = try quantity(String(gpus), "gpus") }
     if !limits.isEmpty { spec.resources = ResourceRequirements(limits: limits, requests: limits) }
-    let meta = ObjectMeta(name: name ?? Self.generatedName(module: module, script: script, command: command), namespace: namespace)
+    let meta = ObjectMeta(
+      name: name ?? Self.generatedName(module: module, script: script, command: command), namespace: namespace)
     var job = TracerJob(metadata: meta, spec: spec)
     if !labels.isEmpty { job.metadata.labels = labels }
     let errors = job.validate()
@@ -99,14 +105,19 @@ struct TracerJobOptions: Sendable, Equatable {
   /// of at most 52 characters (the TracerJob limit).
   static func generatedName(module: String?, script: String?, command: [String]?) -> String {
     var base = "run"
-    if let module { base = module.split(separator: ".").last.map(String.init) ?? module }
-    else if let script { base = ((script as NSString).lastPathComponent as NSString).deletingPathExtension }
-    else if let first = command?.first { base = (first as NSString).lastPathComponent }
+    if let module {
+      base = module.split(separator: ".").last.map(String.init) ?? module
+    } else if let script {
+      base = ((script as NSString).lastPathComponent as NSString).deletingPathExtension
+    } else if let first = command?.first {
+      base = (first as NSString).lastPathComponent
+    }
     var clean = String(base.lowercased().map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII ? $0 : "-" })
     while clean.contains("--") { clean = clean.replacingOccurrences(of: "--", with: "-") }
     clean = String(clean.trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(40))
     if clean.isEmpty || !(clean.first!.isLetter) { clean = "run" + (clean.isEmpty ? "" : "-" + clean) }
     let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-    return clean.trimmingCharacters(in: CharacterSet(charactersIn: "-")) + "-" + String((0..<5).map { _ in alphabet.randomElement()! })
+    return clean.trimmingCharacters(in: CharacterSet(charactersIn: "-")) + "-"
+      + String((0..<5).map { _ in alphabet.randomElement()! })
   }
 }

@@ -80,7 +80,8 @@ struct TracerJobWatcher: Sendable {
     case "Succeeded", "Failed": return .finished
     case "Running": return .running
     default:
-      let started = p.status?.containerStatuses?.contains { $0.state?.running != nil || $0.state?.terminated != nil } ?? false
+      let started =
+        p.status?.containerStatuses?.contains { $0.state?.running != nil || $0.state?.terminated != nil } ?? false
       return started ? .running : .waiting
     }
   }
@@ -91,7 +92,9 @@ struct TracerJobWatcher: Sendable {
     for a in (job.status?.attemptStatuses ?? []).sorted(by: { $0.attempt < $1.attempt }) {
       if let p = a.podName, !out.contains(where: { $0.1 == p }) { out.append((a.attempt, p)) }
     }
-    if let p = job.status?.podName, !out.contains(where: { $0.1 == p }) { out.append((job.status?.attempts ?? Int32(out.count + 1), p)) }
+    if let p = job.status?.podName, !out.contains(where: { $0.1 == p }) {
+      out.append((job.status?.attempts ?? Int32(out.count + 1), p))
+    }
     return out
   }
 
@@ -100,7 +103,9 @@ struct TracerJobWatcher: Sendable {
     let s = job.status
     var text = s?.phase?.rawValue ?? "Pending"
     if let attempts = s?.attempts, attempts > 1 || s?.phase == .running { text += " (attempt \(attempts))" }
-    if s?.phase == .failed || s?.phase == .pending, let reason = s?.reason ?? s?.conditions?[type: GraConditions.started]?.reason {
+    if s?.phase == .failed || s?.phase == .pending,
+      let reason = s?.reason ?? s?.conditions?[type: GraConditions.started]?.reason
+    {
       text += ": \(reason)"
     }
     return text

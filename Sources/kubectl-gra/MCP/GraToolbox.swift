@@ -61,7 +61,9 @@ struct GraToolbox: Sendable {
     }
   }
 
-  private func dispatch(_ name: String, _ a: ToolArguments, namespace: String) async throws
+  private func dispatch(
+    _ name: String, _ a: ToolArguments, namespace: String
+  ) async throws
     -> ToolOutput
   {
     switch name {

@@ -11,7 +11,9 @@ enum OutputTruncation {
 
   /// `limit` bytes at most of `bytes` (plus the note): a quarter from the start, the rest from
   /// the end, both cut on UTF-8 character boundaries. `fullOutputPath` is named in the note.
-  static func truncate(_ bytes: [UInt8], limit: Int, stream: String, fullOutputPath: String?)
+  static func truncate(
+    _ bytes: [UInt8], limit: Int, stream: String, fullOutputPath: String?
+  )
     -> Result
   {
     guard bytes.count > limit else {

@@ -9,7 +9,9 @@ struct RunnerTools: Sendable {
 
   private func api(_ ns: String) -> Api<Runner> { client.api(Runner.self, namespace: ns) }
 
-  private func call<T>(_ permission: Permission, _ subject: Subject?, _ body: () async throws -> T)
+  private func call<T>(
+    _ permission: Permission, _ subject: Subject?, _ body: () async throws -> T
+  )
     async throws -> T
   {
     do { return try await body() } catch {
@@ -114,7 +116,9 @@ struct RunnerTools: Sendable {
       structured: ["name": .string(name), "deleted": true])
   }
 
-  func setSuspended(_ suspend: Bool, _ a: ToolArguments, namespace: String) async throws
+  func setSuspended(
+    _ suspend: Bool, _ a: ToolArguments, namespace: String
+  ) async throws
     -> ToolOutput
   {
     try a.rejectUnknown(
@@ -156,7 +160,9 @@ struct RunnerTools: Sendable {
 
   /// Polls until Ready=True for the current generation. Fails at once on a failed or
   /// suspended runner; at the deadline fails (or with `soft`, returns the last state).
-  func waitReady(_ name: String, namespace: String, seconds: Int, soft: Bool) async throws -> (
+  func waitReady(
+    _ name: String, namespace: String, seconds: Int, soft: Bool
+  ) async throws -> (
     Runner, Bool
   ) {
     let deadline = ContinuousClock.now + .seconds(seconds)

@@ -74,7 +74,9 @@ struct Subject: Sendable {
 extension ToolFailure {
   /// Turns any error from the API server, the exec bridge or the transport into a tool error
   /// that says what to do next.
-  static func from(_ error: any Error, needs permission: Permission, subject: Subject? = nil)
+  static func from(
+    _ error: any Error, needs permission: Permission, subject: Subject? = nil
+  )
     -> ToolFailure
   {
     if let f = error as? ToolFailure { return f }

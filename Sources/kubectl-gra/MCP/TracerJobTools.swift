@@ -9,7 +9,9 @@ struct TracerJobTools: Sendable {
 
   private func api(_ ns: String) -> Api<TracerJob> { client.api(TracerJob.self, namespace: ns) }
 
-  private func call<T>(_ permission: Permission, _ subject: Subject?, _ body: () async throws -> T)
+  private func call<T>(
+    _ permission: Permission, _ subject: Subject?, _ body: () async throws -> T
+  )
     async throws -> T
   {
     do { return try await body() } catch {

@@ -28,7 +28,9 @@ struct WorkspaceFiles: Sendable {
     var entries: [Entry]
   }
 
-  func read(namespace: String, runner: String, path: String, offset: Int, limit: Int) async throws
+  func read(
+    namespace: String, runner: String, path: String, offset: Int, limit: Int
+  ) async throws
     -> ReadResult
   {
     let v = try await runScript(
@@ -43,7 +45,9 @@ struct WorkspaceFiles: Sendable {
 
   /// Writes (or appends) `bytes` in chunks the bridge accepts; returns the absolute path and
   /// the file's size afterwards.
-  func write(namespace: String, runner: String, path: String, bytes: [UInt8], append: Bool)
+  func write(
+    namespace: String, runner: String, path: String, bytes: [UInt8], append: Bool
+  )
     async throws -> (path: String, size: Int)
   {
     var start = 0
@@ -116,7 +120,9 @@ struct WorkspaceFiles: Sendable {
     }
   }
 
-  static func fileFailure(_ error: String, message: String, path: String, tool: String)
+  static func fileFailure(
+    _ error: String, message: String, path: String, tool: String
+  )
     -> ToolFailure
   {
     switch error {

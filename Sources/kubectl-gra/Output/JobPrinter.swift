@@ -3,7 +3,9 @@ import Foundation
 
 /// Prints TracerJobs in every `-o` format.
 enum JobPrinter {
-  static func print(_ jobs: [TracerJob], format: OutputFormat, allNamespaces: Bool = false, now: Date = Date()) throws -> String {
+  static func print(
+    _ jobs: [TracerJob], format: OutputFormat, allNamespaces: Bool = false, now: Date = Date()
+  ) throws -> String {
     switch format {
     case .name:
       return jobs.map { "tracerjob.gra.dev/\($0.metadata.name ?? "")\n" }.joined()
@@ -11,8 +13,10 @@ enum JobPrinter {
       if jobs.count == 1 { return try RunnerPrinter.json(jobs[0]) }
       return try RunnerPrinter.json(ObjectList(apiVersion: "v1", kind: "List", items: jobs))
     case .yaml:
-      let value = jobs.count == 1
-        ? try JSONValue(encoding: jobs[0]) : try JSONValue(encoding: ObjectList(apiVersion: "v1", kind: "List", items: jobs))
+      let value =
+        jobs.count == 1
+        ? try JSONValue(encoding: jobs[0])
+        : try JSONValue(encoding: ObjectList(apiVersion: "v1", kind: "List", items: jobs))
       return try YAMLOutput.render(value)
     case .table, .wide:
       var headers = ["NAME", "PHASE", "ATTEMPTS", "EXIT", "DURATION", "AGE"]
@@ -23,7 +27,8 @@ enum JobPrinter {
         let s = j.status
         var row = [
           j.metadata.name ?? "", s?.phase?.rawValue ?? "Pending", s?.attempts.map(String.init) ?? "0",
-          s?.exitCode.map(String.init) ?? "", s?.duration ?? "", RunnerPrinter.age(j.metadata.creationTimestamp, now: now),
+          s?.exitCode.map(String.init) ?? "", s?.duration ?? "",
+          RunnerPrinter.age(j.metadata.creationTimestamp, now: now),
         ]
         if allNamespaces { row.insert(j.metadata.namespace ?? "", at: 0) }
         if format == .wide { row += [j.spec?.runnerRef?.name ?? "", s?.podName ?? "", s?.reason ?? ""] }
@@ -38,10 +43,15 @@ enum JobPrinter {
     let s = j.status
     let spec = j.spec ?? TracerJobSpec()
     let what: String
-    if let m = spec.module { what = "python -m \(m)" }
-    else if let sc = spec.script { what = sc.contains("\n") ? "inline script (\(sc.split(separator: "\n").count) lines)" : "python \(sc)" }
-    else if let c = spec.command { what = c.joined(separator: " ") }
-    else { what = "python -m \(GraDefaults.tracerModule)" }
+    if let m = spec.module {
+      what = "python -m \(m)"
+    } else if let sc = spec.script {
+      what = sc.contains("\n") ? "inline script (\(sc.split(separator: "\n").count) lines)" : "python \(sc)"
+    } else if let c = spec.command {
+      what = c.joined(separator: " ")
+    } else {
+      what = "python -m \(GraDefaults.tracerModule)"
+    }
     var out = """
       Name:        \(j.metadata.name ?? "")
       Namespace:   \(j.metadata.namespace ?? "")
@@ -55,12 +65,17 @@ enum JobPrinter {
 
       """
     if let m = s?.message, !m.isEmpty {
-      out += "Message:\n" + m.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+      out +=
+        "Message:\n"
+        + m.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
     if let attempts = s?.attemptStatuses, !attempts.isEmpty {
       var t = TablePrinter(headers: ["  Attempt", "Pod", "Exit", "Reason", "Action"])
       for a in attempts {
-        t.add(["  \(a.attempt)", a.podName ?? "", a.exitCode.map(String.init) ?? "", a.reason ?? "", a.action?.rawValue ?? ""])
+        t.add([
+          "  \(a.attempt)", a.podName ?? "", a.exitCode.map(String.init) ?? "", a.reason ?? "",
+          a.action?.rawValue ?? "",
+        ])
       }
       out += "Attempts:\n" + t.render()
     }

@@ -4,7 +4,9 @@ import Yams
 
 /// Prints Runners in every `-o` format.
 enum RunnerPrinter {
-  static func print(_ runners: [Runner], format: OutputFormat, allNamespaces: Bool = false, now: Date = Date()) throws
+  static func print(
+    _ runners: [Runner], format: OutputFormat, allNamespaces: Bool = false, now: Date = Date()
+  ) throws
     -> String
   {
     switch format {
@@ -14,8 +16,10 @@ enum RunnerPrinter {
       if runners.count == 1 { return try json(runners[0]) }
       return try json(ObjectList(apiVersion: "v1", kind: "List", items: runners))
     case .yaml:
-      let value = runners.count == 1
-        ? try JSONValue(encoding: runners[0]) : try JSONValue(encoding: ObjectList(apiVersion: "v1", kind: "List", items: runners))
+      let value =
+        runners.count == 1
+        ? try JSONValue(encoding: runners[0])
+        : try JSONValue(encoding: ObjectList(apiVersion: "v1", kind: "List", items: runners))
       return try YAMLOutput.render(value)
     case .table, .wide:
       var headers = ["NAME", "PHASE", "READY", "IDLE", "AGE"]

@@ -33,12 +33,19 @@ enum HumanDuration {
     case ..<120: return "\(s)s"
     case ..<600: return "\(s / 60)m\(s % 60 == 0 ? "" : "\(s % 60)s")"
     case ..<(3600 * 3): return "\(s / 60)m"
-    case ..<(3600 * 8): let h = s / 3600, m = (s % 3600) / 60; return m == 0 ? "\(h)h" : "\(h)h\(m)m"
+    case ..<(3600 * 8):
+      let h = s / 3600
+      let m = (s % 3600) / 60
+      return m == 0 ? "\(h)h" : "\(h)h\(m)m"
     case ..<(86400 * 2): return "\(s / 3600)h"
-    case ..<(86400 * 8): let d = s / 86400, h = (s % 86400) / 3600; return h == 0 ? "\(d)d" : "\(d)d\(h)h"
+    case ..<(86400 * 8):
+      let d = s / 86400
+      let h = (s % 86400) / 3600
+      return h == 0 ? "\(d)d" : "\(d)d\(h)h"
     case ..<(86400 * 365 * 2): return "\(s / 86400)d"
     case ..<(86400 * 365 * 8):
-      let y = s / (86400 * 365), d = (s % (86400 * 365)) / 86400
+      let y = s / (86400 * 365)
+      let d = (s % (86400 * 365)) / 86400
       return d == 0 ? "\(y)y" : "\(y)y\(d)d"
     default: return "\(s / (86400 * 365))y"
     }

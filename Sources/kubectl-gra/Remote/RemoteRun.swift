@@ -13,12 +13,16 @@ struct RemoteRun {
 
   /// Streams (or collects) the output of `body` and ends the process accordingly: the remote
   /// exit code, 128+N for signal N, or the plugin's own code when the command did not finish.
-  func run(_ body: (@escaping ExecOutputHandler, @escaping ExecOutputHandler) async throws -> BridgeExecEnd) async throws {
+  func run(
+    _ body: (@escaping ExecOutputHandler, @escaping ExecOutputHandler) async throws -> BridgeExecEnd
+  ) async throws {
     if !json {
       let end = try await body(
         { FileHandle.standardOutput.write(Data($0)) }, { FileHandle.standardError.write(Data($0)) })
       if let e = end.cliError { throw e }
-      if case .signaled(let s) = end { FileHandle.standardError.write(Data("error: the command was killed by \(s)\n".utf8)) }
+      if case .signaled(let s) = end {
+        FileHandle.standardError.write(Data("error: the command was killed by \(s)\n".utf8))
+      }
       let code = end.shellExitCode ?? 1
       if code != 0 { throw ExitCode(code) }
       return
@@ -27,7 +31,8 @@ struct RemoteRun {
     let err = OutputCollector()
     let end = try await body({ await out.add($0) }, { await err.add($0) })
     let result = Self.json(
-      runner: runner, namespace: namespace, command: command, end: end, stdout: await out.bytes, stderr: await err.bytes)
+      runner: runner, namespace: namespace, command: command, end: end, stdout: await out.bytes, stderr: await err.bytes
+    )
     write(try RunnerPrinter.json(result))
     if let e = end.cliError { Foundation.exit(e.exitCode) }
     let code = end.shellExitCode ?? 1
@@ -36,7 +41,9 @@ struct RemoteRun {
 
   /// `{"runner", "namespace", "command", "exitCode", "signal"?, "stdout", "stderr",
   /// "stdoutBase64"?, "error"?}`: output that is not UTF-8 is given base64 instead.
-  static func json(runner: String, namespace: String, command: [String], end: BridgeExecEnd, stdout: [UInt8], stderr: [UInt8])
+  static func json(
+    runner: String, namespace: String, command: [String], end: BridgeExecEnd, stdout: [UInt8], stderr: [UInt8]
+  )
     -> JSONValue
   {
     var v: JSONValue = ["runner": .string(runner), "namespace": .string(namespace)]

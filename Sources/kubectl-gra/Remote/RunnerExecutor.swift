@@ -18,7 +18,9 @@ protocol RunnerExecutor: Sendable {
 
 extension RunnerExecutor {
   /// Runs a command and collects its output.
-  func collect(_ command: [String], stdin: String? = nil, workingDir: String? = nil, timeoutSeconds: Int? = nil)
+  func collect(
+    _ command: [String], stdin: String? = nil, workingDir: String? = nil, timeoutSeconds: Int? = nil
+  )
     async throws -> BridgeExecOutput
   {
     let out = OutputCollector()
@@ -40,7 +42,8 @@ struct BridgeExecutor: RunnerExecutor {
     _ command: [String], stdin: String?, workingDir: String?, timeoutSeconds: Int?,
     stdout: @escaping ExecOutputHandler, stderr: @escaping ExecOutputHandler
   ) async throws -> BridgeExecEnd {
-    let request = BridgeExecRequest(command: command, stdin: stdin, workingDir: workingDir, timeoutSeconds: timeoutSeconds)
+    let request = BridgeExecRequest(
+      command: command, stdin: stdin, workingDir: workingDir, timeoutSeconds: timeoutSeconds)
     return try await bridge.exec(namespace: namespace, runner: runner, request, stdout: stdout, stderr: stderr)
   }
 }
@@ -54,7 +57,9 @@ struct DirectExecutor: RunnerExecutor {
 
   /// Resolves the runner's pod; errors say what to do when it is suspended or not ready.
   static func forRunner(_ name: String, client: KubernetesClient, namespace: String) async throws -> DirectExecutor {
-    DirectExecutor(client: client, namespace: namespace, pod: try await RunnerPods.readyPod(name, client: client, namespace: namespace))
+    DirectExecutor(
+      client: client, namespace: namespace,
+      pod: try await RunnerPods.readyPod(name, client: client, namespace: namespace))
   }
 
   func run(
@@ -111,7 +116,9 @@ actor OutputCollector {
 
 /// How `exec`-like commands pick their path: `--direct` or the bridge.
 enum ExecutorChoice {
-  static func make(direct: Bool, runner: String, client: KubernetesClient, namespace: String) async throws -> any RunnerExecutor {
+  static func make(
+    direct: Bool, runner: String, client: KubernetesClient, namespace: String
+  ) async throws -> any RunnerExecutor {
     if direct { return try await DirectExecutor.forRunner(runner, client: client, namespace: namespace) }
     return BridgeExecutor(bridge: BridgeExecClient(client: client), namespace: namespace, runner: runner)
   }

@@ -51,13 +51,17 @@ enum SSHTunnel {
   /// authorizes inline (`spec.ssh.authorizedKeys`), so `ssh` picks the right key by itself.
   static func matchingIdentity(runner: Runner, sshDir: String) -> String? {
     let authorized = Set((runner.spec?.ssh?.authorizedKeys ?? []).compactMap(keyMaterial))
-    guard !authorized.isEmpty, let files = try? FileManager.default.contentsOfDirectory(atPath: sshDir) else { return nil }
+    guard !authorized.isEmpty, let files = try? FileManager.default.contentsOfDirectory(atPath: sshDir) else {
+      return nil
+    }
     for pub in files.sorted() where pub.hasSuffix(".pub") {
       let privateKey = sshDir + "/" + String(pub.dropLast(4))
       guard FileManager.default.fileExists(atPath: privateKey),
         let text = try? String(contentsOfFile: sshDir + "/" + pub, encoding: .utf8)
       else { continue }
-      if text.split(whereSeparator: \.isNewline).contains(where: { keyMaterial(String($0)).map(authorized.contains) ?? false }) {
+      if text.split(whereSeparator: \.isNewline).contains(where: {
+        keyMaterial(String($0)).map(authorized.contains) ?? false
+      }) {
         return privateKey
       }
     }
@@ -76,13 +80,16 @@ enum SSHTunnel {
   static func viaExec(client: KubernetesClient, namespace: String, pod: String, port: Int32) async throws -> Int32 {
     let input = ExecCommand.streamStandardInput()
     return try await client.exec(
-      namespace: namespace, pod: pod, ExecOptions(command: ["python3", "-c", relay, String(port)], stdin: true), stdin: input,
+      namespace: namespace, pod: pod, ExecOptions(command: ["python3", "-c", relay, String(port)], stdin: true),
+      stdin: input,
       stdout: { FileHandle.standardOutput.write(Data($0)) }, stderr: { FileHandle.standardError.write(Data($0)) })
   }
 
   /// Through the exec bridge's WebSocket, with the longest timeout the bridge allows.
-  static func viaBridge(client: KubernetesClient, namespace: String, runner: String, port: Int32) async throws -> Int32 {
-    let options = BridgeStreamOptions(command: ["python3", "-c", relay, String(port)], stdin: true, timeoutSeconds: 3600)
+  static func viaBridge(client: KubernetesClient, namespace: String, runner: String, port: Int32) async throws -> Int32
+  {
+    let options = BridgeStreamOptions(
+      command: ["python3", "-c", relay, String(port)], stdin: true, timeoutSeconds: 3600)
     let end = try await BridgeExecClient(client: client).stream(
       namespace: namespace, runner: runner, options, stdin: ExecCommand.streamStandardInput(),
       stdout: { FileHandle.standardOutput.write(Data($0)) }, stderr: { FileHandle.standardError.write(Data($0)) })
@@ -95,7 +102,8 @@ enum SSHTunnel {
   static func viaPortForward(kubectlArgs: [String], namespace: String, pod: String, port: Int32) throws -> Int32 {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["kubectl"] + kubectlArgs + ["-n", namespace, "port-forward", "pod/\(pod)", ":\(port)", "--address", "127.0.0.1"]
+    p.arguments =
+      ["kubectl"] + kubectlArgs + ["-n", namespace, "port-forward", "pod/\(pod)", ":\(port)", "--address", "127.0.0.1"]
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.standardError
@@ -124,7 +132,11 @@ enum SSHTunnel {
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    let rc = withUnsafePointer(to: &addr) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
     guard rc == 0 else { throw CLIError(.failed, "connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
     Thread.detachNewThread {
       var buf = [UInt8](repeating: 0, count: 65536)

@@ -48,7 +48,9 @@ struct ClientBenchmarks {
           try await g.waitForAll()
         }
       }
-      print("BENCH get: \(n) sequential gets in \(Self.seconds(serial)) s = \(Int(Double(n) / Self.seconds(serial))) req/s; 8 concurrent: \(Int(Double(n) / Self.seconds(concurrent))) req/s (TLS + bearer, local API server in the same process)")
+      print(
+        "BENCH get: \(n) sequential gets in \(Self.seconds(serial)) s = \(Int(Double(n) / Self.seconds(serial))) req/s; 8 concurrent: \(Int(Double(n) / Self.seconds(concurrent))) req/s (TLS + bearer, local API server in the same process)"
+      )
     }
   }
 
@@ -68,7 +70,9 @@ struct ClientBenchmarks {
           count = list.items.count
         }
         let peak = Self.rssKiB("VmHWM")
-        print("BENCH list: \(count) configmaps (~450 B each) with \(pageSize > 0 ? "pages of \(pageSize)" : "one request") in \(Self.seconds(t)) s; process RSS \(before / 1024) MiB before, peak \(peak / 1024) MiB (server and client share the process)")
+        print(
+          "BENCH list: \(count) configmaps (~450 B each) with \(pageSize > 0 ? "pages of \(pageSize)" : "one request") in \(Self.seconds(t)) s; process RSS \(before / 1024) MiB before, peak \(peak / 1024) MiB (server and client share the process)"
+        )
       }
     }
   }
@@ -91,7 +95,9 @@ struct ClientBenchmarks {
       }
       try await writer.value
       let t = clock.now - start
-      print("BENCH watch: \(seen) ADDED events (resumed every 2 s) in \(Self.seconds(t)) s = \(Int(Double(seen) / Self.seconds(t))) events/s; RSS \(before / 1024) MiB before, peak \(Self.rssKiB("VmHWM") / 1024) MiB")
+      print(
+        "BENCH watch: \(seen) ADDED events (resumed every 2 s) in \(Self.seconds(t)) s = \(Int(Double(seen) / Self.seconds(t))) events/s; RSS \(before / 1024) MiB before, peak \(Self.rssKiB("VmHWM") / 1024) MiB"
+      )
     }
   }
 }

@@ -21,7 +21,8 @@ struct ExecIntegrationTests {
       c.server.attach(nodeAgent: kubelet)
       do {
         let pods = c.client.dynamic(
-          ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true), namespace: "default")
+          ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true),
+          namespace: "default")
         var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod"]
         pod["metadata"] = ["name": .string(name)]
         var container: JSONValue = ["name": "main", "image": "busybox"]
@@ -48,11 +49,13 @@ struct ExecIntegrationTests {
   @Test func execReturnsOutputAndExitCode() async throws {
     try await Self.withPod("exec", command: ["sleep", "1000"]) { c, pods in
       try await Self.waitForPhase(pods, "exec", ["Running"])
-      let ok = try await c.client.execCollect(pod: "exec", ExecOptions(command: ["sh", "-c", "echo out; echo err >&2"], container: "main"))
+      let ok = try await c.client.execCollect(
+        pod: "exec", ExecOptions(command: ["sh", "-c", "echo out; echo err >&2"], container: "main"))
       #expect(ok.exitCode == 0)
       #expect(ok.stdoutText == "out\n")
       #expect(ok.stderrText == "err\n")
-      let seven = try await c.client.execCollect(pod: "exec", ExecOptions(command: ["sh", "-c", "exit 7"], container: "main"))
+      let seven = try await c.client.execCollect(
+        pod: "exec", ExecOptions(command: ["sh", "-c", "exit 7"], container: "main"))
       #expect(seven.exitCode == 7)
     }
   }
@@ -85,7 +88,8 @@ struct ExecIntegrationTests {
   }
 
   @Test func logsFollowUntilTheContainerEnds() async throws {
-    try await Self.withPod("logs", command: ["sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.2; done"]) { c, pods in
+    try await Self.withPod("logs", command: ["sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.2; done"]) {
+      c, pods in
       try await Self.waitForPhase(pods, "logs", ["Running", "Succeeded"])
       var lines: [String] = []
       for try await line in c.client.logLines(pod: "logs", LogOptions(container: "main", follow: true)) {

@@ -46,7 +46,8 @@ import Testing
       } throws: { e in
         (e as? KubeError)?.isConflict == true
       }
-      let result = try await api.delete("a", DeleteParams(propagationPolicy: .background, preconditionUID: created.metadata.uid))
+      let result = try await api.delete(
+        "a", DeleteParams(propagationPolicy: .background, preconditionUID: created.metadata.uid))
       if case .deleting(let o) = result { Issue.record("configmap without finalizers still exists: \(o)") }
       await #expect {
         _ = try await api.get("a")
@@ -71,7 +72,8 @@ import Testing
       let merged = try await api.patch("p", .merge(["data": ["drop": nil, "new": "3"]]))
       #expect(merged.data == ["keep": "1", "new": "3"])
 
-      let patched = try await api.patch("p", .json(JSONPatch([.test("/data/keep", "1"), .replace("/data/keep", "one")])))
+      let patched = try await api.patch(
+        "p", .json(JSONPatch([.test("/data/keep", "1"), .replace("/data/keep", "one")])))
       #expect(patched.data?["keep"] == "one")
       await #expect {
         _ = try await api.patch("p", .json(JSONPatch([.test("/data/keep", "1"), .remove("/data/keep")])))
@@ -82,13 +84,16 @@ import Testing
 
       // A merge patch carrying a stale resourceVersion is a conflict.
       await #expect {
-        _ = try await api.patch("p", .merge(["metadata": ["resourceVersion": .string(a.metadata.resourceVersion!)], "data": ["x": "y"]]))
+        _ = try await api.patch(
+          "p", .merge(["metadata": ["resourceVersion": .string(a.metadata.resourceVersion!)], "data": ["x": "y"]]))
       } throws: { e in
         (e as? KubeError)?.isConflict == true
       }
 
       // Server-side apply needs a field manager.
-      await #expect(throws: KubeError.self) { _ = try await api.patch("p", .apply(["apiVersion": "v1", "kind": "ConfigMap"])) }
+      await #expect(throws: KubeError.self) {
+        _ = try await api.patch("p", .apply(["apiVersion": "v1", "kind": "ConfigMap"]))
+      }
       var intent = configMap("applied", ["owned": "yes"])
       intent.metadata.namespace = nil
       let applied = try await api.apply(intent, fieldManager: "gra-test")
@@ -100,7 +105,8 @@ import Testing
   @Test func statusSubresource() async throws {
     try await withLocalCluster { c in
       let pods = c.client.dynamic(
-        ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true), namespace: "default")
+        ResourceDescriptor(group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true),
+        namespace: "default")
       var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod"]
       pod["metadata"] = ["name": "s"]
       pod["spec"] = ["containers": [["name": "main", "image": "busybox"]]]
@@ -112,7 +118,8 @@ import Testing
       #expect(try await pods.getStatus("s")["status"]["message"].stringValue == "hello from status")
 
       // Status written through the main resource is ignored.
-      let viaMain = try await pods.patch("s", .merge(["status": ["message": "ignored"], "metadata": ["labels": ["x": "y"]]]))
+      let viaMain = try await pods.patch(
+        "s", .merge(["status": ["message": "ignored"], "metadata": ["labels": ["x": "y"]]]))
       #expect(viaMain["metadata"]["labels"]["x"].stringValue == "y")
       #expect(viaMain["status"]["message"].stringValue == "hello from status")
 

@@ -39,7 +39,8 @@ import Testing
   /// after `Retry-After`.
   @Test func tooManyRequestsIsRetriedForEveryMethodAfterRetryAfter() async throws {
     try await withLocalCluster { c in
-      c.server.injectFailures(429, method: "POST", pathPrefix: "/api/v1/namespaces/default/configmaps", retryAfterSeconds: 1)
+      c.server.injectFailures(
+        429, method: "POST", pathPrefix: "/api/v1/namespaces/default/configmaps", retryAfterSeconds: 1)
       let start = ContinuousClock.now
       let created = try await c.configMaps.create(configMap("r3"))
       #expect(created.metadata.name == "r3")

@@ -34,7 +34,9 @@ enum RawHTTP {
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     let rc = withUnsafePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
     guard rc == 0 else { throw POSIXError(.ECONNREFUSED) }
     let bytes = Array(request.utf8)
@@ -44,7 +46,10 @@ enum RawHTTP {
     var timedOut = false
     while true {
       let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n > 0 { data.append(contentsOf: buf[0..<n]); continue }
+      if n > 0 {
+        data.append(contentsOf: buf[0..<n])
+        continue
+      }
       if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { timedOut = true }
       break
     }

@@ -1,8 +1,9 @@
 import CRDModels
 import Foundation
 import LocalCluster
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+  import FoundationNetworking
 #endif
 
 /// A raw HTTP answer.
@@ -107,7 +108,8 @@ struct TestCluster {
         p.waitUntilExit()
         c.resume(
           returning: KubectlResult(
-            code: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self)))
+            code: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+            err: String(decoding: err, as: UTF8.self)))
       }
     }
     return result

@@ -16,7 +16,8 @@ struct LocalClusterFixture {
     let kubeconfig = dir.appendingPathComponent("kubeconfig")
     try await server.writeKubeconfig(to: kubeconfig)
     let config = try Kubeconfig.load(paths: [kubeconfig.path]).configuration()
-    let client = try KubernetesClient(configuration: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    let client = try KubernetesClient(
+      configuration: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     return LocalClusterFixture(server: server, client: client, kubeconfig: kubeconfig)
   }
 
