@@ -17,7 +17,7 @@ struct LocalCommand: AsyncParsableCommand {
     abstract: "Run a local Kubernetes API server and kubelet for trying gra without a cluster.")
 
   @Option(help: "Address to listen on.") var host = "127.0.0.1"
-  @Option(help: "Port to listen on (0 picks a free one).") var port = 6443
+  @Option(parsing: .unconditional, help: "Port to listen on (0 picks a free one).") var port = 6443
   @Option(help: "Where to write the kubeconfig.") var kubeconfig = ".local/kubeconfig"
   @Option(help: "CRD manifests to install (file or directory); default manifests/crds when present.")
   var crds: [String] = []
@@ -27,9 +27,21 @@ struct LocalCommand: AsyncParsableCommand {
   @Flag(help: "Do not run the gra operator (Runners and TracerJobs are stored, not reconciled).")
   var noOperator = false
   @Option(help: "Operator log format: json or logfmt (logs go to stderr).") var logFormat: StructuredLogHandler.Format = .logfmt
-  @Option(help: "Port of the exec bridge (0 picks a free one); it is reached through the API server's aggregation layer.")
+  @Option(parsing: .unconditional, help: "Port of the exec bridge (0 picks a free one); it is reached through the API server's aggregation layer.")
   var bridgePort = 0
   @Flag(help: "Do not run the exec bridge (runners/exec is then not served).") var noBridge = false
+
+  func validate() throws {
+    for (flag, value) in [("--port", port), ("--bridge-port", bridgePort)] where !(0...65535).contains(value) {
+      throw ValidationError("\(flag) \(value): must be a port from 0 to 65535 (0 picks a free one)")
+    }
+    for path in crds where !FileManager.default.fileExists(atPath: path) {
+      throw ValidationError("--crds \(path): no such file or directory; point it at manifests/crds of the gra checkout")
+    }
+    if let tokenFile, !FileManager.default.isReadableFile(atPath: tokenFile) {
+      throw ValidationError("--token-file \(tokenFile): cannot read it; pass a readable kube-apiserver token file (token,user,uid,\"groups\")")
+    }
+  }
 
   func run() async throws {
     var options = LocalAPIServer.Options(host: host, port: port)
@@ -37,11 +49,27 @@ struct LocalCommand: AsyncParsableCommand {
     if crdPaths.isEmpty, FileManager.default.fileExists(atPath: "manifests/crds") {
       crdPaths = [URL(fileURLWithPath: "manifests/crds")]
     }
+    if crdPaths.isEmpty && !noOperator {
+      // Without them the operator's Runner and TracerJob watches fail (404) and warn forever.
+      throw CommandFailure(
+        "no CRDs to install (no manifests/crds here): run from the gra checkout, pass --crds PATH/manifests/crds, or add --no-operator")
+    }
+    try PortCheck.free([("--port", "\(host):\(port)")] + (noOperator || noBridge ? [] : [("--bridge-port", "127.0.0.1:\(bridgePort)")]))
     options.crdPaths = crdPaths
     options.tokenFile = tokenFile.map { URL(fileURLWithPath: $0) }
-    let server = try await LocalAPIServer.start(options)
+    let server: LocalAPIServer
+    do {
+      server = try await LocalAPIServer.start(options)
+    } catch {
+      throw CommandFailure("could not start the local API server on \(host):\(port): \(error); pick another --port (0 picks a free one)")
+    }
     let kubeconfigURL = URL(fileURLWithPath: kubeconfig)
-    try await server.writeKubeconfig(to: kubeconfigURL)
+    do {
+      try await server.writeKubeconfig(to: kubeconfigURL)
+    } catch {
+      await server.shutdown()
+      throw CommandFailure("--kubeconfig \(kubeconfig): cannot write it (\(error)); pass a writable path")
+    }
 
     var kubelet: LocalKubelet?
     var kubeletNote = "local kubelet: disabled (--no-kubelet); pods stay Pending"

@@ -34,6 +34,12 @@ struct RunCommand: AsyncParsableCommand {
   var leaderElectionNamespace: String?
   @Option(help: "Name of the leader-election Lease.")
   var leaderElectionId = "gra-operator"
+  @Option(help: "How long a standby waits before taking over a Lease that was not renewed (Go duration).", transform: duration("--leader-elect-lease-duration"))
+  var leaderElectLeaseDuration = GoDuration(seconds: 15)
+  @Option(help: "How long the leader keeps trying to renew before it gives up leadership (Go duration).", transform: duration("--leader-elect-renew-deadline"))
+  var leaderElectRenewDeadline = GoDuration(seconds: 10)
+  @Option(help: "Interval between tries to acquire or renew the Lease (Go duration).", transform: duration("--leader-elect-retry-period"))
+  var leaderElectRetryPeriod = GoDuration(seconds: 2)
   @Option(help: "Address of /metrics (\":0\" disables it).")
   var metricsBindAddress = ":8080"
   @Option(help: "Address of /healthz and /readyz.")
@@ -46,30 +52,59 @@ struct RunCommand: AsyncParsableCommand {
   var bridgeInsecureHttp = false
   @Option(help: "Name of the bridge's Service (for the self-signed certificate's DNS names).")
   var bridgeServiceName = "gra-bridge"
-  @Option(help: "Execs running at once per runner, unless its spec.exec.maxConcurrent says otherwise.")
+  @Option(parsing: .unconditional, help: "Execs running at once per runner, unless its spec.exec.maxConcurrent says otherwise.")
   var bridgeMaxConcurrent = Int(GraDefaults.execMaxConcurrent)
-  @Option(help: "Exec timeout in seconds when neither the request nor the runner sets one.")
+  @Option(parsing: .unconditional, help: "Exec timeout in seconds when neither the request nor the runner sets one.")
   var bridgeDefaultTimeout = Int(GraDefaults.execDefaultTimeoutSeconds)
-  @Option(help: "Largest exec timeout a request may ask for, in seconds.")
+  @Option(parsing: .unconditional, help: "Largest exec timeout a request may ask for, in seconds.")
   var bridgeMaxTimeout = 3600
-  @Option(help: "Output bytes per exec (stdout and stderr together) unless the runner's spec.exec.outputLimitBytes says otherwise.")
+  @Option(parsing: .unconditional, help: "Output bytes per exec (stdout and stderr together) unless the runner's spec.exec.outputLimitBytes says otherwise.")
   var bridgeOutputLimit = Int(GraDefaults.execOutputLimitBytes)
-  @Option(help: "Concurrent reconciles per controller.")
+  @Option(parsing: .unconditional, help: "Concurrent reconciles per controller.")
   var workers = 4
   @Option(help: "Log format: json or logfmt.")
   var logFormat: StructuredLogHandler.Format = .json
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: Logger.Level = .info
-  @Option(help: "Seconds to let in-flight reconciles finish after SIGTERM before exiting.")
+  @Option(parsing: .unconditional, help: "Seconds to let in-flight reconciles finish after SIGTERM before exiting.")
   var shutdownTimeout = 30
 
   func validate() throws {
-    for (flag, value) in [("--metrics-bind-address", metricsBindAddress), ("--health-probe-bind-address", healthProbeBindAddress)] {
+    var addresses = [("--metrics-bind-address", metricsBindAddress), ("--health-probe-bind-address", healthProbeBindAddress)]
+    if !bridgeBindAddress.isEmpty { addresses.append(("--bridge-bind-address", bridgeBindAddress)) }
+    for (flag, value) in addresses {
       guard BindAddress(value) != nil else {
-        throw ValidationError("\(flag) \"\(value)\": expected HOST:PORT or :PORT, e.g. :8080")
+        throw ValidationError("\(flag) \"\(value)\": expected HOST:PORT or :PORT with a port from 0 to 65535, e.g. :8080")
       }
     }
-    guard workers > 0 else { throw ValidationError("--workers \(workers): must be at least 1") }
+    guard workers > 0 else { throw ValidationError("--workers \(workers): must be at least 1, e.g. --workers 4") }
+    guard shutdownTimeout >= 0 else {
+      throw ValidationError("--shutdown-timeout \(shutdownTimeout): must be 0 or more seconds, e.g. --shutdown-timeout 30")
+    }
+    for (flag, value) in [
+      ("--bridge-max-concurrent", bridgeMaxConcurrent), ("--bridge-default-timeout", bridgeDefaultTimeout),
+      ("--bridge-max-timeout", bridgeMaxTimeout), ("--bridge-output-limit", bridgeOutputLimit),
+    ] where value < 1 {
+      throw ValidationError("\(flag) \(value): must be at least 1")
+    }
+    guard bridgeDefaultTimeout <= bridgeMaxTimeout else {
+      throw ValidationError(
+        "--bridge-default-timeout \(bridgeDefaultTimeout) is above --bridge-max-timeout \(bridgeMaxTimeout): lower the first or raise the second")
+    }
+    if leaderElect {
+      // client-go's rules (leaderelection.NewLeaderElector).
+      guard leaderElectRetryPeriod.nanoseconds > 0 else {
+        throw ValidationError("--leader-elect-retry-period \(leaderElectRetryPeriod): must be more than 0, e.g. 2s")
+      }
+      guard leaderElectRenewDeadline.seconds > LeaderElectionTiming.jitterFactor * leaderElectRetryPeriod.seconds else {
+        throw ValidationError(
+          "--leader-elect-renew-deadline \(leaderElectRenewDeadline) must be more than \(LeaderElectionTiming.jitterFactor) × --leader-elect-retry-period \(leaderElectRetryPeriod), e.g. 10s and 2s")
+      }
+      guard leaderElectLeaseDuration > leaderElectRenewDeadline else {
+        throw ValidationError(
+          "--leader-elect-lease-duration \(leaderElectLeaseDuration) must be more than --leader-elect-renew-deadline \(leaderElectRenewDeadline), e.g. 15s and 10s")
+      }
+    }
   }
 
   func run() async throws {
@@ -88,8 +123,18 @@ struct RunCommand: AsyncParsableCommand {
     do {
       clientConfig = try ClientConfiguration.load(overrides: KubeconfigOverrides(context: context), environment: environment)
     } catch {
-      throw CommandFailure("\(error)")
+      throw CommandFailure(Self.kubeconfigHint(for: error, context: context))
     }
+    // Before the client exists: AsyncHTTPClient traps if a client is dropped without shutdown.
+    try PortCheck.free([
+      ("--health-probe-bind-address", healthProbeBindAddress), ("--metrics-bind-address", metricsBindAddress),
+      ("--bridge-bind-address", bridgeBindAddress),
+    ])
+    try await Preflight(
+      configuration: clientConfig, watchNamespace: namespace,
+      leaseNamespace: leaderElect ? (leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "gra-system") : nil,
+      leaseName: leaderElectionId
+    ).run()
     let client = try KubernetesClient(configuration: clientConfig, logger: logger)
 
     var options = Manager.Options()
@@ -100,7 +145,12 @@ struct RunCommand: AsyncParsableCommand {
     options.metricsPort = metricsAddress.port == 0 ? nil : metricsAddress.port
     if leaderElect {
       let ns = leaderElectionNamespace ?? environment["POD_NAMESPACE"] ?? "gra-system"
-      options.leaderElection = Manager.LeaderElectionOptions(namespace: ns, name: leaderElectionId)
+      options.leaderElection = Manager.LeaderElectionOptions(
+        namespace: ns, name: leaderElectionId,
+        timing: LeaderElectionTiming(
+          leaseDuration: .nanoseconds(leaderElectLeaseDuration.nanoseconds),
+          renewDeadline: .nanoseconds(leaderElectRenewDeadline.nanoseconds),
+          retryPeriod: .nanoseconds(leaderElectRetryPeriod.nanoseconds)))
     }
     // The effective configuration, once, at start; never credentials.
     logger.info(
@@ -140,6 +190,33 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension StructuredLogHandler.Format: ExpressibleByArgument {}
+
+/// A `@Option` transform for Go durations (`15s`, `1m30s`) whose error names the flag.
+private func duration(_ flag: String) -> @Sendable (String) throws -> GoDuration {
+  { s in
+    do { return try GoDuration(parsing: s) } catch {
+      let why = (error as? GoDurationError)?.message ?? "\(error)"
+      throw ValidationError("\(flag) \(s): \(why); use a Go duration such as 15s or 1m")
+    }
+  }
+}
+
+extension RunCommand {
+  /// A kubeconfig problem, with what to do about it.
+  static func kubeconfigHint(for error: any Error, context: String?) -> String {
+    let text = "\(error)"
+    if text.contains("no configuration found") {
+      return text + "; pass --kubeconfig PATH, set KUBECONFIG, or run in a pod with a service account"
+    }
+    if let context, text.contains("context \"\(context)\" not found") {
+      return text + "; list the contexts with kubectl config get-contexts and pass one of them to --context"
+    }
+    if text.contains("not valid YAML") || text.contains("parser") {
+      return text + "; fix the file (kubectl config view --kubeconfig FILE shows what kubectl makes of it)"
+    }
+    return text
+  }
+}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension RunCommand {
