@@ -211,8 +211,13 @@ extension RunCommand {
     if let context, text.contains("context \"\(context)\" not found") {
       return text + "; list the contexts with kubectl config get-contexts and pass one of them to --context"
     }
-    if text.contains("not valid YAML") || text.contains("parser") {
-      return text + "; fix the file (kubectl config view --kubeconfig FILE shows what kubectl makes of it)"
+    if let range = text.range(of: "is not valid YAML") {
+      // The YAML parser's message quotes the offending line, which may hold a token: keep only
+      // where the problem is.
+      var at = ""
+      if let m = text.firstMatch(of: /: (\d+):(\d+):/) { at = " at line \(m.1), column \(m.2)" }
+      return String(text[..<range.upperBound]) + at
+        + "; fix the file (kubectl config view --kubeconfig FILE shows what kubectl makes of it)"
     }
     return text
   }
