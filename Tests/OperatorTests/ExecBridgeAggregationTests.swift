@@ -304,7 +304,10 @@ struct ExecBridgeAggregationTests {
       "the command still runs after its timeout")
   }
 
-  @Test func aClientThatGoesAwayEndsTheRemoteProcess() async throws {
+  /// `curl -N` killed (by `--max-time`) while the command is silent: straight to the bridge,
+  /// and through the API server's aggregation layer, which must notice the client leaving
+  /// (nothing is written then) and pass it on to the bridge, as kube-apiserver does.
+  @Test(arguments: [false, true]) func aClientThatGoesAwayEndsTheRemoteProcess(viaAPI: Bool) async throws {
     let env = try await Self.start()
     defer { Task { await env.stop() } }
     let pidFile = "/tmp/gra-test-disconnect-\(UUID().uuidString).pid"
@@ -312,10 +315,10 @@ struct ExecBridgeAggregationTests {
       "import os, time\nopen('\(pidFile)', 'w').write(str(os.getpid()))\nprint('started', flush=True)\ntime.sleep(120)"
     let body = String(
       decoding: try KubeJSON.encode(JSONValue.object(["command": ["python3", "-c", .string(script)]])), as: UTF8.self)
-    // Straight to the bridge: the local API server does not notice a client that goes away
-    // in the middle of a streamed answer (see docs/exec-bridge.md), so it would not pass it on.
-    let (_, out) = try env.curl(
-      "\(env.bridgeBase)/exec", token: env.tokens["bob"], body: body, extra: ["-k", "--max-time", "3"])
+    let (_, out) =
+      viaAPI
+      ? try env.curl("\(env.base)/exec", token: env.tokens["bob"], body: body, extra: ["--max-time", "3"])
+      : try env.curl("\(env.bridgeBase)/exec", token: env.tokens["bob"], body: body, extra: ["-k", "--max-time", "3"])
     #expect(out.contains("started"))
     #expect(try await Self.alive(env, pidFile) != nil, "the command started")
     #expect(
@@ -432,6 +435,106 @@ struct ExecBridgeAggregationTests {
     await #expect(throws: KubeError.self, "alice may not reach the aggregated path") {
       _ = try await Self.webSocket(env, token: env.tokens["alice"]!, query: failing, stdin: nil, viaAPI: true)
     }
+  }
+
+  actor Collected {
+    var bytes: [UInt8] = []
+    func append(_ b: some Collection<UInt8>) { bytes += b }
+  }
+
+  /// An interactive session as `kubectl gra exec -i` (and `-t`) drives it through the API
+  /// server: stdin in several messages, each answered before the next is sent, then the end of
+  /// stdin; the output in order and the command's own exit status must come back.
+  @Test(arguments: [false, true]) func anInteractiveSessionThroughTheAPIServerGetsAllOutputAndItsStatus(
+    tty: Bool
+  )
+    async throws
+  {
+    let env = try await Self.start()
+    defer { Task { await env.stop() } }
+    var config = ClientConfiguration(
+      server: env.fixture.server.tlsURL.absoluteString, credentials: .bearer(StaticToken(env.tokens["bob"]!)))
+    config.tls.caPEM = Array(env.fixture.server.caCertificatePEM.utf8)
+    let client = try KubernetesClient(configuration: config, logger: quietLogger)
+    defer { Task { try? await client.shutdown() } }
+    let bridge = BridgeExecClient(client: client)
+    let script = """
+      import sys
+      for line in sys.stdin:
+          print("got " + line.strip().upper(), flush=True)
+      print("bye", flush=True)
+      sys.exit(3)
+      """
+    let (stdin, feed) = AsyncStream<[UInt8]>.makeStream()
+    let collected = Collected()
+    let session = Task {
+      try await bridge.stream(
+        namespace: "default", runner: "demo", BridgeStreamOptions(command: ["python3", "-u", "-c", script], tty: tty),
+        stdin: stdin, stdout: { await collected.append($0) })
+    }
+    for word in ["one", "two", "three"] {
+      // The terminal echoes input; wait for the command's own answer.
+      feed.yield(Array("\(word)\n".utf8))
+      let answered = await eventually(timeout: .seconds(20)) {
+        String(decoding: await collected.bytes, as: UTF8.self).contains("got \(word.uppercased())")
+      }
+      let sofar = String(decoding: await collected.bytes, as: UTF8.self)
+      #expect(answered, "no answer to \(word): \(sofar)")
+    }
+    if tty {
+      feed.yield([4])  // Ctrl-D: the end of input on a terminal
+    }
+    feed.finish()
+    let end = try await session.value
+    let out = String(decoding: await collected.bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    #expect(end == .exited(3), "\(end)")
+    // A terminal echoes each line before the command answers it.
+    let expected = tty ? "one\ngot ONE\ntwo\ngot TWO\nthree\ngot THREE\n" : "got ONE\ngot TWO\ngot THREE\n"
+    #expect(out.contains(expected), "\(out)")
+    #expect(out.hasSuffix("bye\n"), "\(out)")
+  }
+
+  /// A client that sends its WebSocket close frame first (as some clients do on leaving) still
+  /// gets the bridge's answer through the API server: the status of the stopped command and the
+  /// bridge's close frame. The relay ends with the connections, not with a close frame.
+  @Test func aClientsCloseFrameStillGetsTheFinalStatusThroughTheAPIServer() async throws {
+    let env = try await Self.start()
+    defer { Task { await env.stop() } }
+    var config = ClientConfiguration(
+      server: env.fixture.server.tlsURL.absoluteString, credentials: .bearer(StaticToken(env.tokens["bob"]!)))
+    config.tls.caPEM = Array(env.fixture.server.caCertificatePEM.utf8)
+    let client = try KubernetesClient(configuration: config, logger: quietLogger)
+    defer { Task { try? await client.shutdown() } }
+    let request = KubeRequest(
+      method: "GET", path: "/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec",
+      query: [("command", "sh"), ("command", "-c"), ("command", "echo started; sleep 60"), ("stdout", "true")])
+    let (out, status, closed) = try await client.transport.withWebSocket(request, protocols: ["v5.channel.k8s.io"]) {
+      ws in
+      var out: [UInt8] = []
+      var status: JSONValue?
+      var closed = false
+      for try await frame in ws.inbound {
+        var data = frame.unmaskedData
+        let bytes = data.readBytes(length: data.readableBytes) ?? []
+        if frame.opcode == .connectionClose {
+          closed = true
+          break
+        }
+        guard frame.opcode == .binary, let ch = bytes.first else { continue }
+        if ch == 1 {
+          out += bytes.dropFirst()
+          if String(decoding: out, as: UTF8.self).contains("started") {
+            try await ws.send([0x03, 0xE8], opcode: .connectionClose)  // 1000: normal closure
+          }
+        }
+        if ch == 3 { status = try KubeJSON.decode(JSONValue.self, from: Data(bytes.dropFirst())) }
+      }
+      return (String(decoding: out, as: UTF8.self), status, closed)
+    }
+    #expect(out == "started\n")
+    #expect(status?["status"] == "Failure", "no final status after the client's close frame")
+    #expect(status?["reason"] == "Lost", "\(String(describing: status))")
+    #expect(closed, "the bridge's close frame reached the client")
   }
 
   @Test func aHundredMegabytesOfOutputDoNotGrowTheOperatorsMemory() async throws {

@@ -12,7 +12,10 @@ import Synchronization
 /// first made to the backend (front-proxy certificate, `X-Remote-*` headers, the client's
 /// offered subprotocols), and only if the backend switches protocols is the client's upgrade
 /// accepted, with the subprotocol the backend chose. Frames are then relayed both ways,
-/// re-masked towards the backend, until either side closes.
+/// re-masked towards the backend, until either connection ends. Like kube-apiserver's
+/// upgrade-aware proxy, which copies bytes, the relay does not end on a close frame: a client
+/// that sends one still gets what the backend answers (the exec's channel-3 status and its
+/// own close frame) until the backend closes.
 extension Aggregator {
   /// The backend connection made while deciding an upgrade, waiting for the client's
   /// WebSocket, keyed by the client's `Sec-WebSocket-Key`.
@@ -79,7 +82,6 @@ extension Aggregator {
               for try await frame in clientIn {
                 try await backendOut.write(
                   WebSocketFrame(fin: frame.fin, opcode: frame.opcode, maskKey: .random(), data: frame.unmaskedData))
-                if frame.opcode == .connectionClose { break }
               }
             } catch {}
           }
@@ -89,11 +91,10 @@ extension Aggregator {
               for try await frame in backendIn {
                 try await clientOut.write(
                   WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.unmaskedData))
-                if frame.opcode == .connectionClose { break }
               }
             } catch {}
           }
-          // Either side ending ends the relay.
+          // Either connection ending ends the relay (and closes the other).
           await group.next()
           group.cancelAll()
         }

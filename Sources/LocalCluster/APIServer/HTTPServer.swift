@@ -132,8 +132,15 @@ final class HTTPServer: Sendable {
               return Upgrade.http(http, refused: refused.take())
             }
           })
-        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
-          configuration: .init(upgradeConfiguration: config))
+        // No pipelining assistance: NIO's HTTPServerPipelineHandler stops reading while a
+        // response is in flight, so a client that closes during a watch or a proxied stream
+        // would sit in CLOSE-WAIT unnoticed until the next write. Reading on lets its EOF close
+        // the channel at once (kube-apiserver cancels the request context then). Requests are
+        // still answered one at a time and in order by `serveHTTP`, so a pipelining client
+        // (kubectl and client-go do not pipeline) gets its answers in order.
+        var pipeline = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: config)
+        pipeline.enablePipelining = false
+        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
       }
     }
     let boundPort = channel.channel.localAddress?.port ?? port
