@@ -43,6 +43,10 @@ REFUSED = [
 ACCEPTED_BAD = [
     (runner("missing-secret", {"envFrom": [{"secretRef": {"name": "no-such-secret"}}]}), "no-such-secret"),
     (job("missing-runner", {"runnerRef": {"name": "no-such-runner"}}), "no-such-runner"),
+    (runner("bad-env-name", {"env": [{"name": "1 BAD", "value": "x"}]}), "spec.env[0].name"),
+    (runner("half-gpu", {"resources": {"limits": {"nvidia.com/gpu": "0.5"}}}), "nvidia.com/gpu"),
+    (runner("request-over-limit", {"resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}}), "spec.resources"),
+    (runner("zero-workspace", {"workspace": {"size": "0"}}), "spec.workspace.size"),
 ]
 
 

@@ -34,9 +34,9 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 WATCHED_KINDS = ["runners", "tracerjobs", "pods", "events", "persistentvolumeclaims", "services"]
 
 
-def metric_sum(text: str, name: str) -> float:
+def metric_sum(text: str, name: str, label: str = "") -> float:
     return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines()
-               if l.startswith(name + "{") or l.startswith(name + " "))
+               if (l.startswith(name + "{") or l.startswith(name + " ")) and label in l)
 
 
 def versions(c) -> dict:
@@ -62,6 +62,9 @@ def idle():
                    "spec": {"suspend": True}})
             apply({"apiVersion": "gra.dev/v1alpha1", "kind": "TracerJob", "metadata": {"name": "hello", "namespace": "default"},
                    "spec": {"command": ["python3", "-c", "print('traced')"], "ttlSecondsAfterFinished": 3600}})
+            # Waits for a Runner that does not exist; the Runner watch wakes it when one appears.
+            apply({"apiVersion": "gra.dev/v1alpha1", "kind": "TracerJob", "metadata": {"name": "waiting", "namespace": "default"},
+                   "spec": {"command": ["true"], "runnerRef": {"name": "not-yet"}}})
             wait_for("Runner demo Ready", lambda: c.get_json("runner", "demo").get("status", {}).get("phase") == "Ready",
                      timeout=120)
             wait_for("Runner parked Suspended",
@@ -101,6 +104,9 @@ def idle():
                 "log_lines": op.log_lines()[before["log"]:after["log"]],
                 "cpu": after["cpu"] - before["cpu"],
                 "reconciles": metric_sum(after["metrics"], "gra_reconcile_total") - metric_sum(before["metrics"], "gra_reconcile_total"),
+                "reconciles_by_controller": {k: metric_sum(after["metrics"], "gra_reconcile_total", f'controller="{k}"')
+                                             - metric_sum(before["metrics"], "gra_reconcile_total", f'controller="{k}"')
+                                             for k in ("runner", "tracerjob")},
                 "queue_adds": metric_sum(after["metrics"], "gra_workqueue_adds_total") - metric_sum(before["metrics"], "gra_workqueue_adds_total"),
                 "changed": sorted(str(k) for k in set(after["versions"].items()) ^ set(before["versions"].items())),
             }
@@ -127,7 +133,19 @@ def test_request_count_is_lease_renewals_and_watches_only(idle):
         f"{len(idle['requests'])} requests in {idle['window']:.0f} s, more than the {bound} the Lease cadence allows"
 
 
-def test_no_reconciles_and_no_log_lines(idle):
-    assert idle["reconciles"] == 0, f"{idle['reconciles']} reconciles while nothing changed"
-    assert idle["queue_adds"] == 0, f"{idle['queue_adds']} work-queue adds while nothing changed"
+def test_no_log_lines(idle):
     assert idle["log_lines"] == [], idle["log_lines"]
+
+
+def test_runner_controller_does_not_reconcile(idle):
+    n = idle["reconciles_by_controller"]["runner"]
+    assert n == 0, f"{n} Runner reconciles while nothing changed"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "finding: TracerJobReconciler.swift:208 (and :212) requeue a job waiting for its runnerRef every "
+    "waitInterval (30 s, :21) although TracerJobController.swift:54 already wakes it on every change of that Runner"))
+def test_tracerjob_controller_does_not_reconcile(idle):
+    n = idle["reconciles_by_controller"]["tracerjob"]
+    assert n == 0, f"{n} TracerJob reconciles while nothing changed"
+    assert idle["queue_adds"] == 0, f"{idle['queue_adds']} work-queue adds while nothing changed"
