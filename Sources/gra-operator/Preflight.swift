@@ -91,8 +91,31 @@ struct Preflight {
         throw CommandFailure(
           "--leader-elect: not allowed to get the Lease \(leaseNamespace)/\(leaseName) (403 Forbidden: \(e.message)); bind the leader-election Role in \(leaseNamespace) (get, create, update leases), or set --leader-election-namespace")
       } catch let e as KubeError where e.isNotFound {
-        _ = e  // created on first election
+        // Created on first election; a dry-run create tells whether its namespace exists (a GET
+        // answers "lease not found" either way), with the create right the elector needs anyway.
+        try await checkLeaseNamespace(client, leaseNamespace)
       }
+    }
+  }
+
+  private func checkLeaseNamespace(_ client: KubernetesClient, _ ns: String) async throws {
+    let lease: [String: Any] = [
+      "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": leaseName, "namespace": ns],
+    ]
+    var request = KubeRequest(
+      method: "POST", path: "/apis/coordination.k8s.io/v1/namespaces/\(ns)/leases", query: [("dryRun", "All")],
+      body: Array(try JSONSerialization.data(withJSONObject: lease)), contentType: "application/json")
+    request.accept = "application/json"
+    do {
+      _ = try await client.send(request)
+    } catch let e as KubeError where e.isNotFound {
+      throw CommandFailure(
+        "--leader-elect: the Lease's namespace \(ns) does not exist (\(e.message)); create it (kubectl create namespace \(ns)) or set --leader-election-namespace")
+    } catch let e as KubeError where e.code == 403 {
+      throw CommandFailure(
+        "--leader-elect: not allowed to create the Lease \(ns)/\(leaseName) (403 Forbidden: \(e.message)); bind the leader-election Role in \(ns) (get, create, update leases), or set --leader-election-namespace")
+    } catch let e as KubeError where e.isAlreadyExists {
+      _ = e
     }
   }
 

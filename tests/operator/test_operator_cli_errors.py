@@ -146,3 +146,10 @@ def test_user_without_rbac(cluster, tmp_path, namespaced):
     r = run_binary("run", "--kubeconfig", str(kc), *LOCAL_PORTS, *extra)
     line = assert_one_clear_line(r, "403", "not allowed to list", "system:serviceaccount:default:nobody", secret=token)
     assert ("namespace default" in line) == namespaced, line
+
+
+@needs_kubectl
+def test_lease_namespace_that_does_not_exist(cluster):
+    r = run_binary("run", "--kubeconfig", str(cluster.kubeconfig), *LOCAL_PORTS, "--leader-elect",
+                   "--leader-election-namespace", "no-such-ns")
+    assert_one_clear_line(r, "no-such-ns", "kubectl create namespace", secret=admin_token(cluster))
