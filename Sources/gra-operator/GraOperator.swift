@@ -43,6 +43,10 @@ struct GraOperator: AsyncParsableCommand {
       text += " (one of: " + choices.joined(separator: ", ") + ")"
     }
     if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+    // "The value 'x' is invalid for '--flag <flag>': --flag x: why" → "--flag x: why".
+    if text.hasPrefix("The value '"), let r = text.range(of: ">': --") {
+      text = String(text[text.index(r.upperBound, offsetBy: -2)...])
+    }
     let sub = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
       .flatMap { name in configuration.subcommands.first { $0._commandName == name }?._commandName }
     return text + "; see 'gra-operator\(sub.map { " " + $0 } ?? "") --help'"
