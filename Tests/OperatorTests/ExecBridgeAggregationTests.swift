@@ -494,6 +494,33 @@ struct ExecBridgeAggregationTests {
     #expect(out.hasSuffix("bye\n"), "\(out)")
   }
 
+  /// A client that leaves while the API server is still upgrading it (after the backend was
+  /// upgraded and the command started, before the 101 reached the client): the backend
+  /// connection is not left behind, so the bridge sees the client gone and stops the command.
+  @Test func aClientThatLeavesDuringTheUpgradeDoesNotLeaveTheCommandRunning() async throws {
+    let env = try await Self.start()
+    defer { Task { await env.stop() } }
+    let pidFile = "/tmp/gra-test-upgrade-\(UUID().uuidString).pid"
+    let script = "import os, time\nopen('\(pidFile)', 'w').write(str(os.getpid()))\ntime.sleep(120)"
+    let command = try #require(script.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+    let path =
+      "/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec?command=python3&command=-c&command=\(command)&stdout=true"
+    let request =
+      "GET \(path) HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(env.tokens["bob"]!)\r\n"
+      + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n"
+    // Plain HTTP on the API server's port; the request is sent and the socket closed at once.
+    let port = env.fixture.server.url.port!
+    let quoted = request.replacingOccurrences(of: "'", with: "'\\''")
+    _ = try env.run("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port); printf '%s' '\(quoted)' >&3; exec 3>&-"])
+    #expect(
+      try await eventually(timeout: .seconds(20)) { try await Self.alive(env, pidFile) != nil },
+      "the command started")
+    #expect(
+      try await eventually(timeout: .seconds(40)) { try await Self.alive(env, pidFile) == false },
+      "the command outlived a client that left during the upgrade")
+  }
+
   /// A client that sends its WebSocket close frame first (as some clients do on leaving) still
   /// gets the bridge's answer through the API server: the status of the stopped command and the
   /// bridge's close frame. The relay ends with the connections, not with a close frame.

@@ -18,10 +18,23 @@ import Synchronization
 /// own close frame) until the backend closes.
 extension Aggregator {
   /// The backend connection made while deciding an upgrade, waiting for the client's
-  /// WebSocket, keyed by the client's `Sec-WebSocket-Key`.
+  /// WebSocket, keyed by the client's `Sec-WebSocket-Key`. One that no relay takes within
+  /// `unclaimedTimeout` (the client's upgrade failed after it was accepted, e.g. the client left
+  /// before the 101 was written) is closed, so the backend's exec does not run on unseen.
   final class PendingUpgrades: Sendable {
+    static let unclaimedTimeout: Duration = .seconds(10)
     private let m = Mutex<[String: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>]>([:])
-    func put(_ key: String, _ c: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) { m.withLock { $0[key] = c } }
+    func put(_ key: String, _ c: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) {
+      m.withLock { $0[key] = c }
+      Task { [weak self] in
+        try? await Task.sleep(for: Self.unclaimedTimeout)
+        let unclaimed = self?.m.withLock { pending in
+          pending[key].map { ObjectIdentifier($0.channel) == ObjectIdentifier(c.channel) } == true
+            ? pending.removeValue(forKey: key) : nil
+        }
+        try? await unclaimed?.channel.close()
+      }
+    }
     func take(_ key: String) -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame>? {
       m.withLock { $0.removeValue(forKey: key) }
     }
