@@ -6,6 +6,7 @@ makes about a bad object stay few (backoff, not a tight retry loop)."""
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -107,16 +108,20 @@ def test_bad_object_is_not_retried_in_a_hot_loop_and_others_are_served(env, obj,
     wait_for(f"Runner {good} Ready next to {name}",
              lambda: c.get_json("runner", good, "-n", NS).get("status", {}).get("phase") == "Ready", timeout=120)
 
-    # Requests about the bad object over 20 s: backoff or a wait for a change, not a loop.
-    # client-go's per-item limiter (5 ms doubling to 1000 s) would make ~12 attempts in 20 s,
-    # each a few requests; a settled object makes none.
+    # Requests about the bad object over 20 s: it waits for a change, it is not retried. A
+    # settled object makes none (measured: 0); 10 leaves room for one late retry with backoff,
+    # while a tight loop makes hundreds.
     start = len(requests_about(op, name))
     t0 = time.monotonic()
     while time.monotonic() - t0 < 20:
         assert op.proc.poll() is None, "the operator exited:\n" + op.log()
         time.sleep(1)
     made = requests_about(op, name)[start:]
-    assert len(made) <= 40, f"{len(made)} requests about {name} in 20 s: " + \
+    if os.environ.get("GRA_BAD_REPORT"):
+        with open(os.environ["GRA_BAD_REPORT"], "a") as f:
+            f.write(json.dumps({"object": name, "requests_in_20s": len(made),
+                                "targets": sorted({f"{r.method} {r.path}" for r in made})}) + "\n")
+    assert len(made) <= 10, f"{len(made)} requests about {name} in 20 s: " + \
         ", ".join(f"{r.method} {r.target}" for r in made[:20])
     events = c.get_json("events", "-n", NS, "--field-selector", f"involvedObject.name={name}")["items"]
     assert sum(e.get("count") or 1 for e in events) < 30, events
