@@ -271,6 +271,14 @@ private func errorText(_ body: () throws -> Void) -> String? {
     ),
   ]
 
+  @Test func aYAMLErrorNamesTheLineButNeverQuotesIt() {
+    let yaml = "users:\n- name: u\n  user:\n    token: s3cr3t-t0ken: [\n"
+    let got = errorText { _ = try Kubeconfig.parse(yaml: yaml, file: "/k").configuration() }
+    #expect(got?.hasPrefix("kubeconfig /k: is not valid YAML: ") == true, "got: \(got ?? "no error")")
+    #expect(got?.contains("line 4") == true, "got: \(got ?? "no error")")
+    #expect(got?.contains("s3cr3t") == false, "got: \(got ?? "no error")")
+  }
+
   @Test(arguments: badConfigs)
   func badKubeconfigGetsOneLineNamingFileAndField(yaml: String, want: String) {
     let got = errorText {

@@ -17,8 +17,7 @@ struct KubeconfigParser {
     do {
       root = try Yams.compose(yaml: yaml)
     } catch {
-      let msg = "\(error)".split(separator: "\n").joined(separator: " ")
-      throw fail(nil, "is not valid YAML: \(msg)")
+      throw fail(nil, "is not valid YAML: \(Self.describe(error))")
     }
     guard let root, !isNull(root) else { return config }
     guard root.mapping != nil else { throw fail(nil, "must be a YAML map at the top level") }
@@ -163,5 +162,22 @@ struct KubeconfigParser {
     let clean = s.filter { !$0.isWhitespace }
     guard let d = Data(base64Encoded: clean) else { throw fail(field, "is not valid base64") }
     return Array(d)
+  }
+
+  /// libyaml's problem and where it is, never the text around it: Yams quotes the offending
+  /// line, and in a kubeconfig that line may be a token or a key.
+  static func describe(_ error: any Error) -> String {
+    guard let e = error as? YamlError else { return "unreadable" }
+    switch e {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      return "\(problem) at line \(mark.line), column \(mark.column)"
+    case .reader(let problem, let offset, _, _):
+      return offset.map { "\(problem) at byte \($0)" } ?? problem
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      return "duplicated key(s) \(duplicates.sorted().joined(separator: ", ")) at line \(context.mark.line)"
+    default:
+      return "unreadable"
+    }
   }
 }
