@@ -80,13 +80,7 @@ def condition_naming(c, kind, name, words):
     return [x for x in o.get("status", {}).get("conditions", []) if words in (x.get("message") or "")]
 
 
-NO_WARNING = pytest.mark.xfail(strict=True, reason=(
-    "finding: TracerJobReconciler.swift:207 marks RunnerNotFound in a condition but records no Warning Event"))
-
-
-@pytest.mark.parametrize("obj, words", [
-    pytest.param(o, w, id=o["metadata"]["name"], marks=[NO_WARNING] if o["metadata"]["name"] == "missing-runner" else [])
-    for o, w in ACCEPTED_BAD])
+@pytest.mark.parametrize("obj, words", ACCEPTED_BAD, ids=[o["metadata"]["name"] for o, _ in ACCEPTED_BAD])
 def test_bad_object_gets_a_condition_and_a_warning_event(env, obj, words):
     c, op = env
     kind, name = obj["kind"].lower(), obj["metadata"]["name"]

@@ -142,9 +142,6 @@ def test_runner_controller_does_not_reconcile(idle):
     assert n == 0, f"{n} Runner reconciles while nothing changed"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "finding: TracerJobReconciler.swift:208 (and :212) requeue a job waiting for its runnerRef every "
-    "waitInterval (30 s, :21) although TracerJobController.swift:54 already wakes it on every change of that Runner"))
 def test_tracerjob_controller_does_not_reconcile(idle):
     n = idle["reconciles_by_controller"]["tracerjob"]
     assert n == 0, f"{n} TracerJob reconciles while nothing changed"

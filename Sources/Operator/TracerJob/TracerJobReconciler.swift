@@ -17,8 +17,6 @@ public struct TracerJobReconciler: Reconciler {
   let events: EventRecorder
   let logs: PodLogReader
   let logger: Logger
-  /// How long to wait before looking again for a missing Runner or workspace claim.
-  var waitInterval: Duration = .seconds(30)
 
   public init(
     client: KubernetesClient, jobs: ObjectCache<TracerJob>, pods: ObjectCache<Pod>, runners: ObjectCache<Runner>,
@@ -203,13 +201,19 @@ public struct TracerJobReconciler: Reconciler {
     }
     var runner: Runner? = nil
     if let ref = spec.runnerRef?.name {
+      // Waiting needs no timer: the controller enqueues a job whenever its Runner changes.
       guard let r = runners.get(ObjectKey(namespace: job.metadata.namespace, name: ref)) else {
-        status.markWaiting("RunnerNotFound", "runner \(ref) does not exist", generation: gen, now: now)
-        return .requeueAfter(waitInterval)
+        let message =
+          "runner \(ref) does not exist in namespace \(job.metadata.namespace ?? "default"): create it or fix spec.runnerRef.name"
+        if status.reason != "RunnerNotFound" {
+          notes.append(Note(type: .warning, reason: "RunnerNotFound", message: message))
+        }
+        status.markWaiting("RunnerNotFound", message, generation: gen, now: now)
+        return .done
       }
       guard r.status?.workspaceClaim != nil else {
         status.markWaiting("WorkspaceNotReady", "runner \(ref) has no workspace claim yet", generation: gen, now: now)
-        return .requeueAfter(waitInterval)
+        return .done
       }
       runner = r.withDefaults()
     }
