@@ -98,6 +98,7 @@ import Testing
       .init(crdPaths: [RunnerTestCluster.root.appendingPathComponent("manifests/crds")], watchHistorySize: 100_000))
     let config = try Kubeconfig.load(paths: [fixture.kubeconfig.path]).configuration()
     let requests = Mutex<[String: Int]>([:])
+    let writeLatency = Mutex(Duration.zero)
     let operatorClient = try KubernetesClient(
       configuration: config,
       metrics: { m in
@@ -105,6 +106,7 @@ import Testing
         // `/api/v1/namespaces/{namespace}/pods`, `…/runners/{name}/status`: keep the resource.
         let tail = m.path.components(separatedBy: "/namespaces/{namespace}/").last ?? m.path
         requests.withLock { $0["\(m.verb) \(tail.replacingOccurrences(of: "/{name}", with: ""))", default: 0] += 1 }
+        writeLatency.withLock { $0 += m.duration }
       }, logger: quietLogger)
     let metrics = MetricsRegistry()
     let informers = InformerFactory(client: operatorClient, namespace: nil, logger: quietLogger)
@@ -117,7 +119,7 @@ import Testing
     // The stand-in kubelet and the Ready counter, on the test's own client.
     let handled = Mutex<Set<String>>([])
     let ready = Mutex<Set<String>>([])
-    let kubeletWrites = Mutex(0)
+    let kubeletWrites = WriteCount()
     let pods = Informer(api: client.api(Pod.self, namespace: "default"), logger: quietLogger)
     let claims = Informer(api: client.api(PersistentVolumeClaim.self, namespace: "default"), logger: quietLogger)
     let runners = Informer(api: client.api(Runner.self, namespace: "default"), logger: quietLogger)
@@ -137,9 +139,12 @@ import Testing
           "state": ["running": ["startedAt": .string(now)]],
         ]
       ]
-      _ = try? await client.api(Pod.self, namespace: "default").patchStatus(
-        pod.metadata.name ?? "", .merge(["status": status]))
-      kubeletWrites.withLock { $0 += 1 }
+      // A kubelet per node works in parallel: never hold up the informer for one pod.
+      let patch: JSONValue = ["status": status]
+      Task {
+        _ = try? await client.api(Pod.self, namespace: "default").patchStatus(pod.metadata.name ?? "", .merge(patch))
+        kubeletWrites.add()
+      }
     }
     claims.onEvent { e in
       guard case .applied(_, let claim) = e, claim.status?.phase != "Bound", let uid = claim.metadata.uid,
@@ -149,9 +154,11 @@ import Testing
       let status: JSONValue = [
         "phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": .string(size)],
       ]
-      _ = try? await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
-        claim.metadata.name ?? "", .merge(["status": status]))
-      kubeletWrites.withLock { $0 += 1 }
+      Task {
+        _ = try? await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
+          claim.metadata.name ?? "", .merge(["status": status]))
+        kubeletWrites.add()
+      }
     }
     runners.onEvent { e in
       if case .applied(_, let r) = e, r.status?.phase == .ready {
@@ -172,6 +179,7 @@ import Testing
     while !informers.allSynced { try await Task.sleep(for: .milliseconds(10)) }
 
     // 1. N Runners at once, until all are Ready.
+    let cpuStart = processCPUSeconds()
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { g in
       for i in 0..<n {
@@ -187,6 +195,7 @@ import Testing
       try await Task.sleep(for: .milliseconds(10))
     }
     let toReady = ContinuousClock.now - start
+    let cpuToReady = processCPUSeconds() - cpuStart
     let allReady = ready.withLock { $0.count } == n
     // Anything after Ready (a storm) would show up here.
     try await Task.sleep(for: .seconds(5))
@@ -196,6 +205,7 @@ import Testing
     let reconciles = metrics.render().split(separator: "\n").filter { $0.hasPrefix("gra_reconcile_total") }
 
     // 2. The bare writes of the same objects, on the same server, all Runners at once.
+    let cpuBareStart = processCPUSeconds()
     let bareStart = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { g in
       for i in 0..<n {
@@ -229,14 +239,42 @@ import Testing
       try await g.waitForAll()
     }
     let bare = ContinuousClock.now - bareStart
+    let cpuBare = processCPUSeconds() - cpuBareStart
 
     let operatorWrites = writes.values.reduce(0, +)
     let perRunner = Double(operatorWrites) / Double(n)
     let detail = writes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    // Where the operator's time went: waiting in the queue, in reconciles, in its own writes;
+    // and how busy the two cores were (CPU seconds of the whole process per wall second).
+    let sums = metrics.render().split(separator: "\n").filter {
+      $0.hasPrefix("gra_workqueue_queue_duration_seconds_sum")
+        || $0.hasPrefix("gra_workqueue_work_duration_seconds_sum")
+    }
+    let f = { (d: Double) in String(format: "%.1f", d) }
     print(
-      "BENCH runners=\(n) workers=\(workers) allReady=\(allReady) toReady=\(toReady) bareWrites=\(bare) ratio=\(String(format: "%.2f", toReady / bare)) operatorWrites=\(operatorWrites) perRunner=\(String(format: "%.2f", perRunner)) kubeletWrites=\(kubeletWrites.withLock { $0 }) [\(detail)] \(reconciles.joined(separator: " "))"
+      "BENCH-CPU runners=\(n) toReadyCPU=\(f(cpuToReady))s (\(f(cpuToReady / toReady.seconds)) cores) bareCPU=\(f(cpuBare))s (\(f(cpuBare / bare.seconds)) cores) cpuRatio=\(String(format: "%.2f", cpuToReady / cpuBare)) operatorWriteLatencySum=\(f(writeLatency.withLock { $0 }.seconds))s \(sums.joined(separator: " "))"
+    )
+    print(
+      "BENCH runners=\(n) workers=\(workers) allReady=\(allReady) toReady=\(toReady) bareWrites=\(bare) ratio=\(String(format: "%.2f", toReady / bare)) operatorWrites=\(operatorWrites) perRunner=\(String(format: "%.2f", perRunner)) kubeletWrites=\(kubeletWrites.value) [\(detail)] \(reconciles.joined(separator: " "))"
     )
     #expect(allReady)
+    try await operatorClient.shutdown()
     await fixture.stop()
   }
+}
+
+/// CPU seconds (user + system) this process has used so far.
+private func processCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+  let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+  return user + system
+}
+
+/// A counter the stand-in kubelet's write tasks share.
+private final class WriteCount: Sendable {
+  private let count = Mutex(0)
+  func add() { count.withLock { $0 += 1 } }
+  var value: Int { count.withLock { $0 } }
 }
