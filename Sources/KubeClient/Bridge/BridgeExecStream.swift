@@ -44,47 +44,8 @@ extension BridgeExecClient {
     let request = KubeRequest(method: "GET", path: runnerPath(namespace, runner) + "/exec", query: opts.query)
     return try await Self.mapErrors(runner: runner) {
       try await client.transport.withWebSocket(request, protocols: ExecSubprotocol.offered) { ws in
-        let v5 = ws.subprotocol == ExecSubprotocol.v5
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-          if let stdin {
-            group.addTask {
-              for await chunk in stdin where !chunk.isEmpty { try await ws.send(ExecFrame.encode(.stdin, chunk)) }
-              if v5 { try await ws.send(ExecFrame.closeStdin) }
-            }
-          }
-          if let resize {
-            group.addTask { for await size in resize { try await ws.send(ExecFrame.resize(size)) } }
-          }
-          group.addTask {
-            while !Task.isCancelled {
-              try await Task.sleep(for: .seconds(5))
-              try await ws.send([], opcode: .ping)
-            }
-          }
-          var status: Status?
-          loop: for try await frame in ws.inbound {
-            switch frame.opcode {
-            case .binary:
-              var data = frame.unmaskedData
-              guard let bytes = data.readBytes(length: data.readableBytes),
-                let (channel, payload) = ExecFrame.decode(bytes)
-              else { continue }
-              switch channel {
-              case .stdout: try await stdout(payload)
-              case .stderr: try await stderr(payload)
-              case .status: status = try? KubeJSON.decoder.decode(Status.self, from: Data(payload))
-              default: break
-              }
-            case .ping:
-              var data = frame.unmaskedData
-              try await ws.send(data.readBytes(length: data.readableBytes) ?? [], opcode: .pong)
-            case .connectionClose: break loop
-            default: continue
-            }
-          }
-          group.cancelAll()
-          return Self.end(from: status)
-        }
+        let payload = try await ExecChannelSession.run(ws, stdin: stdin, resize: resize, stdout: stdout, stderr: stderr)
+        return Self.end(from: payload.flatMap { try? KubeJSON.decoder.decode(Status.self, from: Data($0)) })
       }
     }
   }

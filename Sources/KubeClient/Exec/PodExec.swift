@@ -67,58 +67,17 @@ extension KubernetesClient {
     let request = KubeRequest(method: "GET", path: path, query: opts.query)
     let logger = self.logger
     return try await transport.withWebSocket(request, protocols: ExecSubprotocol.offered) { ws in
-      let v5 = ws.subprotocol == ExecSubprotocol.v5
-      return try await withThrowingTaskGroup(of: Void.self) { group in
-        if let stdin {
-          group.addTask {
-            for await chunk in stdin where !chunk.isEmpty { try await ws.send(ExecFrame.encode(.stdin, chunk)) }
-            if v5 { try await ws.send(ExecFrame.closeStdin) }
-          }
-        }
-        if let resize {
-          group.addTask {
-            for await size in resize { try await ws.send(ExecFrame.resize(size)) }
-          }
-        }
-        group.addTask {
-          while !Task.isCancelled {
-            try await Task.sleep(for: .seconds(5))
-            try await ws.send([], opcode: .ping)
-          }
-        }
-        var status: Status?
-        loop: for try await frame in ws.inbound {
-          switch frame.opcode {
-          case .binary:
-            var data = frame.unmaskedData
-            guard let bytes = data.readBytes(length: data.readableBytes),
-              let (channel, payload) = ExecFrame.decode(bytes)
-            else { continue }
-            switch channel {
-            case .stdout: try await stdout(payload)
-            case .stderr: try await stderr(payload)
-            case .status:
-              do {
-                status = try KubeJSON.decoder.decode(Status.self, from: Data(payload))
-              } catch {
-                throw KubeError.decoding("exec status channel: \(String(decoding: payload.prefix(200), as: UTF8.self))")
-              }
-            default: break
-            }
-          case .ping:
-            var data = frame.unmaskedData
-            try await ws.send(data.readBytes(length: data.readableBytes) ?? [], opcode: .pong)
-          case .connectionClose:
-            break loop
-          default:
-            continue
-          }
-        }
-        group.cancelAll()
-        logger.debug("exec finished", metadata: ["pod": .string(pod), "status": .string(status?.status ?? "none")])
-        guard let status else { throw ExecStatusMissing(pod: pod) }
-        return try ExecFrame.exitCode(from: status)
+      let payload = try await ExecChannelSession.run(ws, stdin: stdin, resize: resize, stdout: stdout, stderr: stderr)
+      let status: Status?
+      do {
+        status = try payload.map { try KubeJSON.decoder.decode(Status.self, from: Data($0)) }
+      } catch {
+        let text = String(decoding: (payload ?? []).prefix(200), as: UTF8.self)
+        throw KubeError.decoding("exec status channel: \(text)")
       }
+      logger.debug("exec finished", metadata: ["pod": .string(pod), "status": .string(status?.status ?? "none")])
+      guard let status else { throw ExecStatusMissing(pod: pod) }
+      return try ExecFrame.exitCode(from: status)
     }
   }
 
