@@ -62,6 +62,20 @@ struct KubeletTestbed {
     Issue.record("could not set activeDeadlineSeconds on \(name)")
   }
 
+  /// Waits (up to `seconds`) until container `container` of pod `pod` has written `text` to
+  /// its log: the point where a test knows the container's command runs (a pod reported
+  /// Running has started its container, not necessarily reached a given line of its script).
+  func waitForLog(_ pod: String, _ container: String, contains text: String, within seconds: Int = 30) async throws
+    -> Bool
+  {
+    let end = Date().addingTimeInterval(Double(seconds))
+    while Date() < end {
+      if let out = try? await logs(pod, container), out.contains(text) { return true }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+  }
+
   func phase(_ name: String, _ phases: Set<String>) async throws -> JSONValue {
     try await pod(name) { phases.contains($0["status"]["phase"].stringValue ?? "") }
   }
@@ -205,8 +219,8 @@ struct KubeletPodTests {
       {"metadata":{"name":"graceful"},"spec":{"terminationGracePeriodSeconds":20,
        "containers":[{"name":"c","image":"busybox","command":["sh","-c","trap 'echo got TERM; exit 0' TERM; echo up; while true; do sleep 0.1; done"]}]}}
       """#)
-    _ = try await bed.pod("graceful") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
-    try await Task.sleep(for: .milliseconds(300))
+    // "up" comes after the trap: a SIGTERM before it would end the shell without "got TERM".
+    #expect(try await bed.waitForLog("graceful", "c", contains: "up\n"))
     var follow = LogOptions()
     follow.follow = true
     // The follow is open before the delete, as `kubectl logs -f` would be.
@@ -227,21 +241,28 @@ struct KubeletPodTests {
   @Test func aForcedDeletionKillsAContainerThatIgnoresSIGTERM() async throws {
     let bed = try await KubeletTestbed()
     defer { Task { await bed.stop() } }
-    let pod = try await bed.create(
+    // The marker is in the container's own command line (the shell running the script), so the
+    // search below finds the container's process itself, not only the kubelet's wrappers.
+    let marker = "stubborn-\(UUID().uuidString.prefix(8))"
+    try await bed.create(
       #"""
       {"metadata":{"name":"stubborn"},"spec":{"terminationGracePeriodSeconds":300,
-       "containers":[{"name":"c","image":"busybox","command":["sh","-c","trap '' TERM; while true; do sleep 0.1; done"]}]}}
-      """#)
-    let uid = pod["metadata"]["uid"].stringValue ?? ""
-    _ = try await bed.pod("stubborn") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
+       "containers":[{"name":"c","image":"busybox","command":["sh","-c","trap '' TERM; echo ignoring TERM; while true; do sleep 0.1; done # MARKER"]}]}}
+      """#.replacingOccurrences(of: "MARKER", with: marker))
+    // Running means the container was started, not that its shell has run `trap` yet: a SIGTERM
+    // before that ends the container within its grace period and the test would prove nothing.
+    #expect(try await bed.waitForLog("stubborn", "c", contains: "ignoring TERM\n"))
+    #expect(!Self.processes(mentioning: marker).isEmpty, "running")
     try await bed.store.delete(KubeletResources.pods, namespace: "default", name: "stubborn", gracePeriodSeconds: nil)
     try await Task.sleep(for: .milliseconds(500))
-    #expect(!Self.processes(mentioning: uid).isEmpty, "still in its grace period")
+    #expect(!Self.processes(mentioning: marker).isEmpty, "still in its grace period")
+    let graceful = try await bed.store.get(KubeletResources.pods, namespace: "default", name: "stubborn")
+    #expect(graceful["metadata"]["deletionTimestamp"] != .null)
     try await bed.store.delete(KubeletResources.pods, namespace: "default", name: "stubborn", gracePeriodSeconds: 0)
-    var left = Self.processes(mentioning: uid)
+    var left = Self.processes(mentioning: marker)
     for _ in 0..<100 where !left.isEmpty {
       try await Task.sleep(for: .milliseconds(50))
-      left = Self.processes(mentioning: uid)
+      left = Self.processes(mentioning: marker)
     }
     #expect(left.isEmpty)
   }
