@@ -106,7 +106,7 @@ struct LifecycleTests {
       "controller": true, "blockOwnerDeletion": .bool(block),
     ]
     return
-      #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"\#(name)","ownerReferences":[\#(JSONWire.encodeString(ref))]}}"#
+      #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"\#(name)","ownerReferences":[\#(ref.serializedString())]}}"#
   }
 
   @Test func garbageCollectionPolicies() async throws {
@@ -166,9 +166,9 @@ struct LifecycleTests {
     let owner = try await c.request(
       "POST", cms, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"o"}}"#
     ).json
-    var dep = try JSONWire.decode(Self.owned("d", owner: owner, block: true))
+    var dep = try JSONValue.parse(Self.owned("d", owner: owner, block: true))
     dep["metadata"]["finalizers"] = ["test/hold"]
-    _ = try await c.request("POST", secrets, body: JSONWire.encodeString(dep))
+    _ = try await c.request("POST", secrets, body: dep.serializedString())
     let del = try await c.request("DELETE", cms + "/o", body: #"{"propagationPolicy":"Foreground"}"#)
     #expect(del.code == 202)
     let o = try await c.request("GET", cms + "/o")

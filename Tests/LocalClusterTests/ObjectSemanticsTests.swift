@@ -24,13 +24,13 @@ struct ObjectSemanticsTests {
     var updated = created.json
     updated["data"]["k"] = "w"
     let put = try await c.request(
-      "PUT", "/api/v1/namespaces/default/configmaps/a", body: JSONWire.encodeString(updated))
+      "PUT", "/api/v1/namespaces/default/configmaps/a", body: updated.serializedString())
     #expect(put.code == 200)
     #expect(put.json["metadata"]["resourceVersion"].stringValue != rv)
 
     // The same body again carries the old resourceVersion: 409 with the real message.
     let stale = try await c.request(
-      "PUT", "/api/v1/namespaces/default/configmaps/a", body: JSONWire.encodeString(updated))
+      "PUT", "/api/v1/namespaces/default/configmaps/a", body: updated.serializedString())
     #expect(stale.code == 409)
     #expect(stale.json["reason"] == "Conflict")
     #expect(
@@ -176,7 +176,7 @@ struct PodUpdateTests {
     var same = created.json
     same["metadata"]["labels"]["a"] = "2"
     let put = try await c.request(
-      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(same), as: UTF8.self))
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: same.serialized(), as: UTF8.self))
     #expect(put.code == 200)
     #expect(put.json["metadata"]["labels"]["a"] == "2")
 
@@ -190,7 +190,7 @@ struct PodUpdateTests {
     typed["spec"]["volumes"] = .null
     typed["metadata"]["labels"]["a"] = "3"
     let put2 = try await c.request(
-      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(typed), as: UTF8.self))
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: typed.serialized(), as: UTF8.self))
     #expect(put2.code == 200, "\(put2.json)")
 
     // A typed client's round trip (CRDModels.Pod).
@@ -204,7 +204,7 @@ struct PodUpdateTests {
     c0["command"] = ["sleep", "5"]
     changed["spec"]["containers"] = [c0]
     let refused = try await c.request(
-      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: JSONWire.encode(changed), as: UTF8.self))
+      "PUT", "/api/v1/namespaces/default/pods/p", body: String(decoding: changed.serialized(), as: UTF8.self))
     #expect(refused.code == 422)
     #expect(refused.json["details"]["causes"][0]["field"] == "spec")
   }

@@ -87,7 +87,7 @@ public struct JSONPatch: Sendable, Equatable {
   public init(data: Data) throws(JSONPatchError) {
     let value: JSONValue
     do {
-      value = try JSONDecoder().decode(JSONValue.self, from: data)
+      value = try JSONValue.parse(data)
     } catch {
       throw JSONPatchError(.malformedPatch, "invalid character in JSON patch: \(error)")
     }

@@ -79,7 +79,7 @@ public enum RBACBootstrapPolicy {
   }
 
   static func decode(_ text: String) -> [JSONValue] {
-    (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?.arrayValue ?? []
+    (try? JSONValue.parse(text))?.arrayValue ?? []
   }
 
   /// The default ClusterRoles as `rbac.authorization.k8s.io/v1` objects (aggregated roles have

@@ -36,9 +36,10 @@ public struct RawJSON: Sendable, Hashable {
 ///   as typed; an element it removed is gone.
 ///
 /// Objects built in code (not decoded) have no `raw` and encode their typed fields only.
-/// Consequences: decoding costs one extra pass to capture `raw`, and a cached object holds its
-/// JSON twice (typed and raw); clear `raw` (``dropRaw()``) on objects that will never be
-/// written back if memory matters more.
+/// Consequences: decoded by ``JSONValueDecoder`` (every gra payload), `raw` is the parsed tree
+/// itself and costs no extra pass; from any other decoder it is rebuilt by trial decoding. A
+/// cached object holds its JSON beside its typed fields; clear `raw` (``dropRaw()``) on objects
+/// that will never be written back if memory matters more.
 public protocol PreservesUnknownFields: KubernetesObject, Equatable {
   var raw: RawJSON { get set }
   /// Encodes the typed fields only (what a freshly built object would send).
@@ -57,9 +58,7 @@ extension PreservesUnknownFields {
       try encodeKnownFields(to: encoder)
       return
     }
-    let decoder = JSONDecoder()
-    decoder.userInfo[RawJSON.skipCaptureKey] = true
-    let decoded = try decoder.decode(Self.self, from: KubeJSON.encode(raw))
+    let decoded = try JSONValueDecoder(userInfo: [RawJSON.skipCaptureKey: true]).decode(Self.self, from: raw)
     if decoded == self {  // nothing changed: send exactly what was received
       try raw.encode(to: encoder)
       return

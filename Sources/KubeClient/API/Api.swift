@@ -114,7 +114,7 @@ public struct Api<K: Codable & Sendable>: Sendable {
       KubeRequest(method: "DELETE", path: path(name), body: body(params.body), contentType: "application/json"))
     // The server answers with the object while finalizers or graceful deletion keep it
     // around, and with a Success Status once it is gone.
-    if let s = try? KubeJSON.decoder.decode(Status.self, from: Data(bytes)), s.kind == "Status" {
+    if let s = try? KubeJSON.decode(Status.self, from: bytes), s.kind == "Status" {
       return .deleted(s)
     }
     return .deleting(try KubernetesClient.decode(K.self, bytes, context: "DELETE \(path(name))"))

@@ -74,7 +74,7 @@ public final class KubernetesClient: Sendable {
 
   static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], context: String) throws -> T {
     do {
-      return try KubeJSON.decoder.decode(T.self, from: Data(body))
+      return try KubeJSON.decode(T.self, from: body)
     } catch let e as DecodingError {
       throw KubeError.decoding("\(context): \(T.self): \(describe(e))")
     }

@@ -45,7 +45,7 @@ extension BridgeExecClient {
     return try await Self.mapErrors(runner: runner) {
       try await client.transport.withWebSocket(request, protocols: ExecSubprotocol.offered) { ws in
         let payload = try await ExecChannelSession.run(ws, stdin: stdin, resize: resize, stdout: stdout, stderr: stderr)
-        return Self.end(from: payload.flatMap { try? KubeJSON.decoder.decode(Status.self, from: Data($0)) })
+        return Self.end(from: payload.flatMap { try? KubeJSON.decode(Status.self, from: $0) })
       }
     }
   }

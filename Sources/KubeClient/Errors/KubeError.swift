@@ -56,7 +56,7 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
 
   /// Decodes an error answer: a Status if the body is one, otherwise the start of the body.
   public static func fromResponse(code: Int, body: [UInt8], retryAfter: Duration? = nil) -> KubeError {
-    if let s = try? KubeJSON.decoder.decode(Status.self, from: Data(body)), s.kind == "Status" || s.status != nil,
+    if let s = try? KubeJSON.decode(Status.self, from: body), s.kind == "Status" || s.status != nil,
       s.reason != nil || s.message != nil
     {
       return KubeError(status: s, httpCode: code, retryAfter: retryAfter)

@@ -70,7 +70,7 @@ extension KubernetesClient {
       let payload = try await ExecChannelSession.run(ws, stdin: stdin, resize: resize, stdout: stdout, stderr: stderr)
       let status: Status?
       do {
-        status = try payload.map { try KubeJSON.decoder.decode(Status.self, from: Data($0)) }
+        status = try payload.map { try KubeJSON.decode(Status.self, from: $0) }
       } catch {
         let text = String(decoding: (payload ?? []).prefix(200), as: UTF8.self)
         throw KubeError.decoding("exec status channel: \(text)")

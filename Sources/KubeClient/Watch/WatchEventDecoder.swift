@@ -22,7 +22,7 @@ public struct WatchEventDecoder<K: Decodable & Sendable>: Sendable {
 
   func decode(_ line: [UInt8]) throws -> WatchEvent<K> {
     do {
-      return try KubeJSON.decoder.decode(WatchEvent<K>.self, from: Data(line))
+      return try KubeJSON.decode(WatchEvent<K>.self, from: line)
     } catch let e as DecodingError {
       let start = String(decoding: line.prefix(120), as: UTF8.self)
       throw KubeError.decoding("\(context): \(KubernetesClient.describe(e)) in event \(start)")

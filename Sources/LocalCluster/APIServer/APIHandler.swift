@@ -342,7 +342,7 @@ final class APIHandler: HTTPHandling {
       throw APIErrors.unsupportedMediaType(mediaType, accepted: ["application/json", "application/yaml"])
     }
     do {
-      return try JSONWire.decode(req.body)
+      return try JSONValue.parse(req.body)
     } catch {
       throw APIErrors.badRequest("couldn't get version/kind; json parse error: \(error)")
     }

@@ -334,7 +334,7 @@ extension Aggregator {
     var cm = try await store.get(
       authenticationConfigMap, namespace: "kube-system", name: "extension-apiserver-authentication")
     let names = String(
-      decoding: JSONWire.encode(.array(o.requestHeaderAllowedNames.map { .string($0) })), as: UTF8.self)
+      decoding: JSONValue.array(o.requestHeaderAllowedNames.map { .string($0) }).serialized(), as: UTF8.self)
     cm["data"]["requestheader-client-ca-file"] = .string(o.requestHeaderCAPEM)
     cm["data"]["requestheader-allowed-names"] = .string(names)
     cm["data"]["requestheader-username-headers"] = #"["X-Remote-User"]"#

@@ -35,7 +35,7 @@ enum Bootstrap {
 
   static func install(_ store: ObjectStore) async throws {
     for line in manifests.split(separator: "\n") {
-      let doc = try JSONWire.decode(String(line))
+      let doc = try JSONValue.parse(String(line))
       try await Manifests.apply(doc, store)
     }
     for role in RBACBootstrapPolicy.clusterRoles

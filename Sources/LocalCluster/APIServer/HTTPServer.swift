@@ -59,7 +59,7 @@ struct HTTPResponse: Sendable {
 
   static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> HTTPResponse {
     HTTPResponse(
-      status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(JSONWire.encode(value)))
+      status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(value.serialized()))
   }
 
   static func status(_ s: Status) -> HTTPResponse { json(s.code ?? 500, s.jsonValue) }

@@ -393,7 +393,7 @@ actor ObjectStore {
   private func createLocked(_ r: ResourceInfo, namespace: String?, object: JSONValue, dryRun: Bool) throws -> JSONValue
   {
     guard case .object = object else {
-      throw APIErrors.badRequest("Object 'Kind' is missing in '\(JSONWire.encodeString(object))'")
+      throw APIErrors.badRequest("Object 'Kind' is missing in '\(object.serializedString())'")
     }
     var obj = object
     try checkTypeMeta(r, &obj)
@@ -947,7 +947,7 @@ struct ContinueToken: Codable {
   }
 
   var encoded: String {
-    let json = JSONWire.encode(["v": .string(v), "rv": .int(rv), "start": .string(start + "\u{0}")])
+    let json = JSONValue.object(["v": .string(v), "rv": .int(rv), "start": .string(start + "\u{0}")]).serialized()
     return Data(json).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
       of: "/", with: "_"
     ).replacingOccurrences(of: "=", with: "")
@@ -956,7 +956,7 @@ struct ContinueToken: Codable {
   static func decode(_ s: String) -> ContinueToken? {
     var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
     while b.count % 4 != 0 { b += "=" }
-    guard let d = Data(base64Encoded: b), let v = try? JSONWire.decode(Array(d)),
+    guard let d = Data(base64Encoded: b), let v = try? JSONValue.parse(Array(d)),
       let rv = v["rv"].intValue, var start = v["start"].stringValue
     else { return nil }
     if start.hasSuffix("\u{0}") { start.removeLast() }

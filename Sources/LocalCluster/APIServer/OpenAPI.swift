@@ -25,7 +25,7 @@ enum OpenAPI {
         for v in g.versions {
           let key = gvKey(g.group, v)
           let doc = document(reg, group: g.group, version: v)
-          paths[key] = ["serverRelativeURL": .string("/openapi/v3/\(key)?hash=\(hash(JSONWire.encode(doc)))")]
+          paths[key] = ["serverRelativeURL": .string("/openapi/v3/\(key)?hash=\(hash(doc.serialized()))")]
         }
       }
       return .json(200, ["paths": .object(paths)])

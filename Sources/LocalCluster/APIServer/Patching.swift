@@ -37,7 +37,7 @@ enum Patching {
       body = try YAMLBody.decode(req.body)
       guard case .object = body else { throw APIErrors.badRequest("error decoding YAML: the patch must be an object") }
     } else {
-      do { body = try JSONWire.decode(req.body) } catch {
+      do { body = try JSONValue.parse(req.body) } catch {
         throw APIErrors.badRequest("error decoding patch: \(error)")
       }
     }

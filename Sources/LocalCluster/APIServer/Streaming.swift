@@ -145,10 +145,10 @@ enum Streaming {
         "reason": "NonZeroExitCode",
         "details": ["causes": [["reason": "ExitCode", "message": .string(String(code))]]],
       ]
-      return JSONWire.encode(v)
+      return v.serialized()
     case .failed(let message):
       let v: JSONValue = ["metadata": .object([:]), "status": "Failure", "message": .string(message)]
-      return JSONWire.encode(v)
+      return v.serialized()
     }
   }
 
@@ -194,7 +194,7 @@ enum Streaming {
               switch ch {
               case 0: stdinC.yield(payload)
               case 4:
-                if let size = try? JSONDecoder().decode(TerminalSize.self, from: Data(payload)) { resizeC.yield(size) }
+                if let size = try? KubeJSON.decode(TerminalSize.self, from: payload) { resizeC.yield(size) }
               case 255 where v5:
                 if payload.first == 0 { stdinC.finish() }
               default: break

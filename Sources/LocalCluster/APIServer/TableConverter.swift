@@ -77,7 +77,7 @@ enum TableConverter {
             case ("integer", .double(let d)): return .int(Int64(d))
             case ("string", .int(let i)): return .string(String(i))
             case ("string", .bool(let b)): return .string(b ? "true" : "false")
-            case ("string", .array), ("string", .object): return .string(JSONWire.encodeString(v))
+            case ("string", .array), ("string", .object): return .string(v.serializedString())
             default: return v
             }
           }
@@ -312,6 +312,6 @@ enum WatchEncoding {
     case .error(let s):
       event = ["type": "ERROR", "object": s.jsonValue]
     }
-    return JSONWire.encode(event)
+    return event.serialized()
   }
 }

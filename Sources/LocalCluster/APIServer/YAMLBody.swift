@@ -7,7 +7,7 @@ enum YAMLBody {
   static func decode(_ bytes: [UInt8]) throws -> JSONValue {
     let text = String(decoding: bytes, as: UTF8.self)
     if let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "[" {
-      if let v = try? JSONWire.decode(bytes) { return v }
+      if let v = try? JSONValue.parse(bytes) { return v }
     }
     do {
       guard let node = try Yams.compose(yaml: text) else { return .null }

@@ -56,7 +56,7 @@ extension ExecBridge: BridgeWebSocketHandling {
         try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: buf))
       }
       func finish(_ status: JSONValue) async {
-        try? await send(3, JSONWire.bytes(status))
+        try? await send(3, status.serialized())
         var close = ByteBuffer()
         close.write(webSocketErrorCode: .normalClosure)
         try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: close))
@@ -121,7 +121,7 @@ extension ExecBridge: BridgeWebSocketHandling {
                 switch ch {
                 case 0: stdinC.yield(payload)
                 case 4:
-                  if let size = try? JSONDecoder().decode(TerminalSize.self, from: Data(payload)) {
+                  if let size = try? KubeJSON.decode(TerminalSize.self, from: payload) {
                     resizeC.yield(size)
                   }
                 case 255 where v5: if payload.first == 0 { stdinC.finish() }
@@ -200,8 +200,4 @@ extension ExecBridge: BridgeWebSocketHandling {
     }
     return out
   }
-}
-
-enum JSONWire {
-  static func bytes(_ v: JSONValue) -> [UInt8] { Array((try? KubeJSON.encode(v)) ?? Data("{}".utf8)) }
 }

@@ -16,9 +16,14 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Codable {
+  /// Takes the value whole from a ``JSONValueDecoder``. From any other decoder (`JSONDecoder`,
+  /// a YAML decoder) it has to find the value's type by trying each in turn, each miss a thrown
+  /// error: correct, but slow; gra's own payloads never take that path.
   public init(from decoder: any Decoder) throws {
-    // Each failed attempt throws, and a thrown DecodingError is expensive, so the attempts go
-    // in order of how often Kubernetes JSON has each kind of value: strings, objects, arrays.
+    if let tree = decoder as? any JSONValueDecoding {
+      self = tree.jsonValue
+      return
+    }
     let c = try decoder.singleValueContainer()
     if c.decodeNil() {
       self = .null
@@ -38,6 +43,10 @@ extension JSONValue: Codable {
   }
 
   public func encode(to encoder: any Encoder) throws {
+    if let tree = encoder as? any JSONValueEncoding {
+      tree.store(self)
+      return
+    }
     var c = encoder.singleValueContainer()
     switch self {
     case .null: try c.encodeNil()
@@ -107,26 +116,34 @@ extension JSONValue {
 
   /// Decodes any `Decodable` from this value.
   public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-    try KubeJSON.decoder.decode(T.self, from: KubeJSON.encode(self))
+    try JSONValueDecoder().decode(T.self, from: self)
   }
 
   /// Encodes any `Encodable` into a `JSONValue`.
   public init<T: Encodable>(encoding value: T) throws {
-    self = try KubeJSON.decoder.decode(JSONValue.self, from: KubeJSON.encode(value))
+    self = try JSONValueEncoder().encode(value)
   }
 }
 
-/// The JSON encoder and decoder settings gra uses for every Kubernetes payload.
+/// How gra reads and writes every Kubernetes payload: ``JSONValue/parse(_:)`` with
+/// ``JSONValueDecoder``, ``JSONValueEncoder`` with ``JSONValue/serialized()``. The output is
+/// what `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]` writes.
 public enum KubeJSON {
-  public static var encoder: JSONEncoder {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return e
-  }
-  public static var decoder: JSONDecoder { JSONDecoder() }
+  public static func encode<T: Encodable>(_ value: T) throws -> Data { Data(try encodeBytes(value)) }
 
-  public static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
-  public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-    try decoder.decode(type, from: data)
+  public static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+    try JSONValueEncoder().encode(value).serialized()
+  }
+
+  /// Decodes `type` from JSON text; text that is not JSON is a `DecodingError.dataCorrupted`
+  /// (as from `JSONDecoder`) whose underlying error says where and why.
+  public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+    let value: JSONValue
+    do { value = try JSONValue.parse(bytes) } catch {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: [], debugDescription: "The given data was not valid JSON: \(error)", underlyingError: error))
+    }
+    if T.self == JSONValue.self { return value as! T }
+    return try JSONValueDecoder().decode(T.self, from: value)
   }
 }
