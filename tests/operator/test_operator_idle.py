@@ -22,6 +22,7 @@ import urllib.request
 
 import pytest
 
+from gra_cluster import early, early_result
 from gra_deploy_support import local_cluster, needs_kubectl, needs_operator_binary, wait_for
 from gra_operator_support import cpu_seconds, operator_through_proxy
 
@@ -49,8 +50,10 @@ def versions(c) -> dict:
     return out
 
 
-@pytest.fixture(scope="module")
-def idle():
+@early
+def idle_scenario() -> dict:
+    """The whole measurement; it only waits, so tests/conftest.py starts it in the background
+    as soon as this module is collected, and the `idle` fixture collects its outcome."""
     with local_cluster(kubelet=True) as c:
         c.kubectl("create", "namespace", "gra-system")
         with operator_through_proxy(c, "--leader-elect", "--log-format=logfmt") as op:
@@ -114,7 +117,12 @@ def idle():
                 counts = collections.Counter(f"{r.method} {r.attributes().resource_path or r.path}" for r in result["requests"])
                 with open(os.environ["GRA_IDLE_REPORT"], "w") as f:
                     json.dump({**{k: v for k, v in result.items() if k != "requests"}, "request_counts": counts}, f, indent=1)
-            yield result
+            return result
+
+
+@pytest.fixture(scope="module")
+def idle():
+    return early_result(idle_scenario)
 
 
 def test_no_writes_to_runners_tracerjobs_pods_or_events(idle):
