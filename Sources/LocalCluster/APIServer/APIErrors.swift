@@ -48,7 +48,10 @@ enum APIErrors {
 
   static func invalid(kind: String, group: String, name: String, causes: [StatusCause]) -> Status {
     let qualifiedKind = group.isEmpty ? kind : "\(kind).\(group)"
+    // `ErrorList.ToAggregate` drops repeated messages; the causes keep every error.
+    var seen = Set<String>()
     let parts = causes.map { c in (c.field.map { "\($0): " } ?? "") + (c.message ?? "") }
+      .filter { seen.insert($0).inserted }
     let joined = parts.count == 1 ? parts[0] : "[" + parts.joined(separator: ", ") + "]"
     return Status(
       message: "\(qualifiedKind) \"\(name)\" is invalid: \(joined)", reason: "Invalid",

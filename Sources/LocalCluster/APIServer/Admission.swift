@@ -17,7 +17,8 @@ struct Admission: Sendable {
   var schema: any SchemaProcessing
 
   func admit(
-    _ r: ResourceInfo, _ input: JSONValue, old: JSONValue?, allocateIP: () -> String
+    _ r: ResourceInfo, _ input: JSONValue, old: JSONValue?, allocateIP: () -> String,
+    storageClasses: () -> [JSONValue] = { [] }
   ) throws -> JSONValue {
     var obj = input
     let name = obj["metadata"]["name"].stringValue ?? ""
@@ -52,8 +53,9 @@ struct Admission: Sendable {
         obj = .object(o)
       }
     case "/persistentvolumeclaims":
-      if obj["spec"]["volumeMode"].isNull { obj["spec"]["volumeMode"] = "Filesystem" }
-      if old == nil { obj["status"] = ["phase": "Pending"] }
+      obj = try StorageAdmission.admitClaim(r, obj, old: old, storageClasses: storageClasses())
+    case "storage.k8s.io/storageclasses":
+      obj = try StorageAdmission.admitClass(r, obj, old: old)
     case "apiextensions.k8s.io/customresourcedefinitions":
       obj = try CRDSupport.admit(obj, old: old)
     default:
@@ -167,28 +169,11 @@ enum Pods {
         ],
       ]
     }
-    var causes: [StatusCause] = []
     for field in ["initContainers", "containers"] {
-      guard var cs = spec[field].arrayValue else {
-        if field == "containers" {
-          causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.containers"))
-        }
-        continue
-      }
-      if field == "containers" && cs.isEmpty {
-        causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.containers"))
-      }
+      guard var cs = spec[field].arrayValue else { continue }
       for i in cs.indices {
         var c = cs[i]
-        if (c["name"].stringValue ?? "").isEmpty {
-          causes.append(
-            StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.\(field)[\(i)].name"))
-        }
         let image = c["image"].stringValue ?? ""
-        if image.isEmpty {
-          causes.append(
-            StatusCause(reason: "FieldValueRequired", message: "Required value", field: "spec.\(field)[\(i)].image"))
-        }
         if c["terminationMessagePath"].isNull { c["terminationMessagePath"] = "/dev/termination-log" }
         if c["terminationMessagePolicy"].isNull { c["terminationMessagePolicy"] = "File" }
         if c["imagePullPolicy"].isNull {
@@ -197,6 +182,7 @@ enum Pods {
           c["imagePullPolicy"] = .string(image.contains("@") || tagged ? "IfNotPresent" : "Always")
         }
         if c["resources"].isNull { c["resources"] = .object([:]) }
+        PodValidation.defaultRequestsFromLimits(&c)
         if var ports = c["ports"].arrayValue {
           for j in ports.indices where ports[j]["protocol"].isNull { ports[j]["protocol"] = "TCP" }
           c["ports"] = .array(ports)
@@ -206,6 +192,7 @@ enum Pods {
       spec[field] = .array(cs)
     }
     obj["spec"] = spec
+    var causes = PodValidation.causes(spec)
     if let old {
       var a = old["spec"]
       var b = obj["spec"]

@@ -33,8 +33,16 @@ enum Bootstrap {
     "admin", "edit", "view", "system:aggregate-to-admin", "system:aggregate-to-edit", "system:aggregate-to-view",
   ]
 
+  /// Not kube-apiserver's but the cluster's, as minikube and kind ship one: the default
+  /// StorageClass `standard`, provisioned by the local kubelet (which binds every claim to a
+  /// directory) and expandable, so `DefaultStorageClass` gives claims without a class this
+  /// one and `PersistentVolumeClaimResize` lets them grow.
+  static let defaultStorageClass = """
+    {"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},"provisioner":"gra.dev/local-kubelet","reclaimPolicy":"Delete","volumeBindingMode":"Immediate","allowVolumeExpansion":true}
+    """
+
   static func install(_ store: ObjectStore) async throws {
-    for line in manifests.split(separator: "\n") {
+    for line in (manifests + "\n" + defaultStorageClass).split(separator: "\n") {
       let doc = try JSONValue.parse(String(line))
       try await Manifests.apply(doc, store)
     }

@@ -49,6 +49,7 @@ enum BuiltinResources {
       r(
         "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", namespaced: true,
         short: ["netpol"], generation: true),
+      r("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", namespaced: false, short: ["sc"]),
       r("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", namespaced: true),
       r("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", namespaced: true),
       r("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", namespaced: false),

@@ -443,12 +443,18 @@ actor ObjectStore {
     meta["creationTimestamp"] = .string(Time.now().description)
     if r.hasGeneration { meta["generation"] = 1 } else { meta["generation"] = nil }
     obj["metadata"] = .object(meta)
-    obj = try admission.admit(r, obj, old: nil, allocateIP: { allocateClusterIP() })
+    obj = try admission.admit(
+      r, obj, old: nil, allocateIP: { allocateClusterIP() }, storageClasses: { storageClasses() })
     if data[r.storageKey]?[Self.key(ns, name)] != nil { throw APIErrors.alreadyExists(r, name: name) }
     if dryRun { return present(obj, r) }
     store(r, &obj, type: .added, old: nil)
     try afterCreate(r, obj)
     return present(obj, r)
+  }
+
+  /// The StorageClasses, for PersistentVolumeClaim admission.
+  private func storageClasses() -> [JSONValue] {
+    Array((data["storage.k8s.io/storageclasses"] ?? [:]).values)
   }
 
   private func allocateClusterIP() -> String {
@@ -588,7 +594,8 @@ actor ObjectStore {
       }
     }
     new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
-    new = try admission.admit(r, new, old: old, allocateIP: { allocateClusterIP() })
+    new = try admission.admit(
+      r, new, old: old, allocateIP: { allocateClusterIP() }, storageClasses: { storageClasses() })
     if r.hasGeneration && subresource == .main && Self.specChanged(old, new) {
       new["metadata"]["generation"] = .int((old["metadata"]["generation"].intValue ?? 0) + 1)
     }
