@@ -305,6 +305,14 @@ extension RunnerReconciler {
       seen.pod = created
     } catch let e as KubeError where e.isAlreadyExists {
       // An old pod of the same name is still going away; its deletion event brings us back.
+    } catch let e as KubeError where e.kind == .api && e.isInvalid {
+      // The spec passed gra's checks but not the API server's (e.g. an env name with
+      // non-ASCII characters, an extended resource request without a limit). Retrying cannot
+      // help: the Ready condition and a Warning Event say why, and a spec change retries.
+      seen.blocked = (
+        "PodInvalid",
+        "the API server refused the runner's pod: \(e.message); change the Runner's spec to fix it"
+      )
     }
     return .done
   }
