@@ -233,8 +233,14 @@ def early_result(fn):
 
 
 def join_early() -> None:
-    for started in _early_started.values():
+    """Waits for every scenario started early, and for the Backgrounds a scenario returned
+    (a dict of them), so no cluster outlives the session."""
+    pending = list(_early_started.values())
+    while pending:
+        started = pending.pop()
         try:
-            started.result(timeout=900)
+            value = started.result(timeout=900)
         except BaseException:
-            pass  # reported by the tests that read it
+            continue  # reported by the tests that read it
+        if isinstance(value, dict):
+            pending += [v for v in value.values() if isinstance(v, Background)]

@@ -32,6 +32,7 @@ import yaml
 from gra_deploy_support import (OPERATOR, free_port, kustomize, local_cluster, start_process, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
                       wait_for)
 from gra_api_recorder import Attributes, RecordingProxy
+from gra_cluster import Background, early, early_result
 from gra_pss import restricted_violations
 
 pytestmark = [needs_operator_binary, needs_kubectl]
@@ -191,12 +192,12 @@ INSTALLS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(INSTALLS))
-def run(request):
-    """The whole scenario, once per way of installing; the tests below check what it recorded.
-    chart and kustomize: cluster-wide rights (a ClusterRole). The namespaced variants: a Role in
-    gra-runners only and the operator started with `--namespace=gra-runners`."""
-    docs = INSTALLS[request.param]()
+def scenario(install: str) -> dict:
+    """The whole scenario for one way of installing, on a cluster of its own; the tests below
+    check what it recorded. chart and kustomize: cluster-wide rights (a ClusterRole). The
+    namespaced variants: a Role in gra-runners only and the operator started with
+    `--namespace=gra-runners`."""
+    docs = INSTALLS[install]()
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     sa = deployment["spec"]["template"]["spec"]["serviceAccountName"]
     with local_cluster(kubelet=True) as c:
@@ -221,7 +222,7 @@ def run(request):
         log_path = tmp / "operator.log"
         with open(log_path, "wb") as log:
             op = start_process(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
-        result = {"mode": request.param, "cluster": c, "proxy": proxy, "docs": docs, "sa": sa, "log": log_path, "pods": [], "ports": ports}
+        result = {"mode": install, "cluster": c, "proxy": proxy, "docs": docs, "sa": sa, "log": log_path, "pods": [], "ports": ports}
         try:
             def ready():
                 if op.poll() is not None:
@@ -320,7 +321,20 @@ def run(request):
                 json.dump({"requests": [[r.status, r.method, r.target, sorted(dataclasses.asdict(r.attributes()).items())]
                                         for r in result["requests"]],
                            "job": result.get("job"), "pods": result["pods"], "log": result["log_text"]}, f, indent=1)
-        yield result
+        return result
+
+
+@early
+def all_scenarios() -> dict:
+    """The four scenarios at once, each on its own cluster: they mostly wait for the operator
+    and the kubelet, so tests/conftest.py starts them right after collection."""
+    return {install: Background(lambda i=install: scenario(i), name=f"least-privilege {install}")
+            for install in sorted(INSTALLS)}
+
+
+@pytest.fixture(scope="module", params=sorted(INSTALLS))
+def run(request):
+    return early_result(all_scenarios)[request.param].result(timeout=900)
 
 
 def test_runner_becomes_ready_and_execs_through_the_bridge(run):

@@ -73,10 +73,32 @@ def fake_gradienttracer(tmp_path: Path) -> str:
     return f"file://{repo}"
 
 
-@pytest.fixture
-def environment(tmp_path: Path) -> Path:
-    target = tmp_path / "venv"
+def site_packages(environment: Path) -> Path:
+    out = subprocess.run([str(environment / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout
+    return Path(out.strip())
+
+
+@pytest.fixture(scope="module")
+def pip_template(tmp_path_factory) -> Path:
+    """One virtual environment made with ensurepip (several seconds), for its site-packages."""
+    target = tmp_path_factory.mktemp("pip-template") / "venv"
     venv.EnvBuilder(with_pip=True).create(target)
+    return site_packages(target)
+
+
+@pytest.fixture
+def environment(tmp_path: Path, pip_template: Path) -> Path:
+    """A fresh virtual environment with pip: made without it, then given a copy of what
+    ensurepip installed in the template (pip, setuptools), which is all ensurepip does."""
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(target)
+    site = site_packages(target)
+    for entry in pip_template.iterdir():
+        if entry.is_dir():
+            shutil.copytree(entry, site / entry.name, symlinks=True)
+        else:
+            shutil.copy2(entry, site / entry.name)
     return target
 
 
