@@ -118,6 +118,8 @@ let package = Package(
     .testTarget(
       name: "LocalClusterTests", dependencies: ["LocalCluster", "CRDModels", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "KubectlGraTests", dependencies: ["kubectl-gra"], swiftSettings: strict),
+    // gra-operator's flag parsing and validation.
+    .testTarget(name: "GraOperatorTests", dependencies: ["gra-operator"], swiftSettings: strict),
     .testTarget(
       name: "OperatorTests", dependencies: ["Operator", "LocalCluster", "TestSupport"], swiftSettings: strict),
   ],

@@ -19,6 +19,7 @@ struct RunCommand: AsyncParsableCommand {
       Examples:
         gra-operator run                              # current kubeconfig, all namespaces
         gra-operator run --namespace team-a --leader-elect
+        gra-operator run --runner-image registry.example.com/gra-runner:1.4.0
         KUBECONFIG=.local/kubeconfig gra-operator run --health-probe-bind-address :0
       """)
 
@@ -60,6 +61,8 @@ struct RunCommand: AsyncParsableCommand {
   var bridgeMaxTimeout = 3600
   @Option(parsing: .unconditional, help: "Output bytes per exec (stdout and stderr together) unless the runner's spec.exec.outputLimitBytes says otherwise.")
   var bridgeOutputLimit = Int(GraDefaults.execOutputLimitBytes)
+  @Option(help: "Image of Runners that do not set spec.image (default: $GRA_RUNNER_IMAGE, else \(GraDefaults.runnerImage)).")
+  var runnerImage: String?
   @Option(parsing: .unconditional, help: "Concurrent reconciles per controller.")
   var workers = 4
   @Option(help: "Log format: json or logfmt.")
@@ -77,6 +80,7 @@ struct RunCommand: AsyncParsableCommand {
         throw ValidationError("\(flag) \"\(value)\": expected HOST:PORT or :PORT with a port from 0 to 65535, e.g. :8080")
       }
     }
+    _ = try Self.runnerImage(flag: runnerImage, environment: ProcessInfo.processInfo.environment)
     guard workers > 0 else { throw ValidationError("--workers \(workers): must be at least 1, e.g. --workers 4") }
     guard shutdownTimeout >= 0 else {
       throw ValidationError("--shutdown-timeout \(shutdownTimeout): must be 0 or more seconds, e.g. --shutdown-timeout 30")
@@ -137,6 +141,8 @@ struct RunCommand: AsyncParsableCommand {
     ).run()
     let client = try KubernetesClient(configuration: clientConfig, logger: logger)
 
+    var runnerOptions = RunnerReconciler.Options()
+    runnerOptions.defaultImage = try Self.runnerImage(flag: runnerImage, environment: environment)
     var options = Manager.Options()
     let health = BindAddress(healthProbeBindAddress)!
     let metricsAddress = BindAddress(metricsBindAddress)!
@@ -159,13 +165,13 @@ struct RunCommand: AsyncParsableCommand {
         "apiServer": "\(clientConfig.server)", "configSource": "\(clientConfig.origin)",
         "watchNamespace": "\(namespace ?? "<all>")", "leaderElection": "\(options.leaderElection.map { "\($0.namespace)/\($0.name) as \($0.identity)" } ?? "off")",
         "healthProbeBindAddress": "\(healthProbeBindAddress)", "metricsBindAddress": "\(metricsBindAddress)",
-        "bridgeBindAddress": "\(bridgeBindAddress)", "workers": "\(workers)", "logFormat": "\(logFormat.rawValue)", "logLevel": "\(logLevel.rawValue)",
+        "bridgeBindAddress": "\(bridgeBindAddress)", "runnerImage": "\(runnerOptions.defaultImage)", "workers": "\(workers)", "logFormat": "\(logFormat.rawValue)", "logLevel": "\(logLevel.rawValue)",
         "shutdownTimeoutSeconds": "\(shutdownTimeout)",
       ])
 
     let metrics = MetricsRegistry()
     let manager = Manager(client: client, watchNamespace: namespace, metrics: metrics, options: options, logger: logger)
-    let controllers = OperatorControllers.make(manager: manager, workers: workers, logger: logger)
+    let controllers = OperatorControllers.make(manager: manager, workers: workers, logger: logger, runner: runnerOptions)
     let bridge = try await startBridge(client: client, metrics: metrics, logger: logger)
     defer { if let bridge { Task { await bridge.stop() } } }
 
@@ -202,6 +208,27 @@ private func duration(_ flag: String) -> @Sendable (String) throws -> GoDuration
 }
 
 extension RunCommand {
+  /// The image of Runners without `spec.image`: `--runner-image`, else `$GRA_RUNNER_IMAGE` when
+  /// set and not empty, else ``GraDefaults/runnerImage``. A value that is not an image reference
+  /// is an error naming where it came from.
+  static func runnerImage(flag: String?, environment: [String: String]) throws -> String {
+    let value: String
+    let source: String
+    if let flag {
+      (value, source) = (flag, "--runner-image")
+    } else if let env = environment["GRA_RUNNER_IMAGE"], !env.isEmpty {
+      (value, source) = (env, "GRA_RUNNER_IMAGE")
+    } else {
+      return GraDefaults.runnerImage
+    }
+    if let why = ImageReference.problem(value) {
+      let instead = source == "--runner-image" ? "leave the flag out" : "unset GRA_RUNNER_IMAGE"
+      throw ValidationError(
+        "\(source) \"\(value)\": \(why); give an image reference such as registry.example.com/gra-runner:1.0, or \(instead) for \(GraDefaults.runnerImage)")
+    }
+    return value
+  }
+
   /// A kubeconfig problem, with what to do about it.
   static func kubeconfigHint(for error: any Error, context: String?) -> String {
     let text = "\(error)"

@@ -233,7 +233,7 @@ extension RunnerReconciler {
   func ensurePod(_ r: Runner, _ key: ObjectKey, _ seen: inout RunnerObservation) async throws -> ReconcileResult {
     let spec = r.spec ?? RunnerSpec()
     let api = client.api(Pod.self, namespace: r.metadata.namespace)
-    let desired = RunnerPodBuilder.pod(r)
+    let desired = RunnerPodBuilder.pod(r, defaultImage: options.defaultImage)
 
     if let pod = seen.pod {
       if pod.metadata.deletionTimestamp != nil { return .done }  // its deletion event brings us back
@@ -261,7 +261,11 @@ extension RunnerReconciler {
       } else if pod.metadata.annotations?[RunnerNames.specHashAnnotation]
         != desired.metadata.annotations?[RunnerNames.specHashAnnotation]
       {
-        why = (.normal, "SpecChanged", "replacing pod \(pod.metadata.name ?? ""): the Runner's spec changed")
+        // The image may change without the Runner's spec: a new default (--runner-image).
+        let from = pod.spec?.containers.first?.image ?? ""
+        let to = desired.spec?.containers.first?.image ?? ""
+        let change = from == to ? "the Runner's spec changed" : "its image changes from \(from) to \(to)"
+        why = (.normal, "SpecChanged", "replacing pod \(pod.metadata.name ?? ""): \(change)")
       }
       if let why {
         do {

@@ -1,6 +1,7 @@
 import CRDModels
 
-/// Builds the Runner's pod: a pure function of the (defaulted) Runner.
+/// Builds the Runner's pod: a pure function of the Runner and the image to run when the Runner
+/// names none (the operator's `--runner-image`).
 ///
 /// The pod meets the restricted Pod Security Standard (UID/GID 1000, `runAsNonRoot`, seccomp
 /// `RuntimeDefault`, every capability dropped, no privilege escalation) and uses the runner
@@ -12,8 +13,8 @@ import CRDModels
 /// The `gra.dev/spec-hash` annotation is the hash of the returned pod's spec; the reconciler
 /// replaces a pod whose annotation differs.
 public enum RunnerPodBuilder {
-  public static func pod(_ runner: Runner) -> Pod {
-    let r = runner.withDefaults()
+  public static func pod(_ runner: Runner, defaultImage: String = GraDefaults.runnerImage) -> Pod {
+    let r = runner.withDefaults(image: defaultImage)
     let name = r.metadata.name ?? ""
     let spec = podSpec(r)
     var meta = RunnerNames.meta(r, name: RunnerNames.pod(name))

@@ -19,6 +19,9 @@ public struct RunnerReconciler: Reconciler {
     /// How often a Runner blocked on something outside its watched objects (a Secret, an
     /// existing claim) is looked at again.
     public var blockedRecheck: Duration = .seconds(30)
+    /// The image of Runners whose `spec.image` is unset (`gra-operator run --runner-image`).
+    /// Changing it replaces those Runners' pods, as any change to their pod spec does.
+    public var defaultImage = GraDefaults.runnerImage
     public init() {}
   }
 
@@ -55,7 +58,7 @@ public struct RunnerReconciler: Reconciler {
       memo.forget(key, uid: nil)
       return .done
     }
-    let r = runner.withDefaults()
+    let r = runner.withDefaults(image: options.defaultImage)
     var seen = observe(r, key)
 
     // Deletion: detach a retained claim, then let the Runner go.
@@ -81,7 +84,7 @@ public struct RunnerReconciler: Reconciler {
     seen.service = try await ensureService(r, seen.service)
     try await egress
     let (current, timers) = try await enforceLifecycle(runner, &seen)
-    let next = try await ensurePod(current.withDefaults(), key, &seen)
+    let next = try await ensurePod(current.withDefaults(image: options.defaultImage), key, &seen)
 
     // Report.
     try await report(current, seen)
