@@ -10,6 +10,10 @@ import Logging
 /// for `renewDeadline`, leadership is lost: the work is cancelled and `run` returns, so the
 /// process can exit and restart as a standby (controller-runtime's behaviour). On a clean stop
 /// the lease is released (empty holder, 1 s duration) so a standby takes over at once.
+///
+/// Failed attempts (the API server unreachable, the Lease's namespace deleted, RBAC) are
+/// retried on the same period but logged sparingly: the first of a run of failures, a change of
+/// error, then at most once a minute with the count, and the recovery (``RepeatedFailureLog``).
 public actor LeaderElector {
   public static let leaseResource = ResourceDescriptor(
     group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
@@ -25,14 +29,19 @@ public actor LeaderElector {
   private var observed: LeaderElectionRecord?
   private var observedAt: ContinuousClock.Instant?
   private var lastObject: DynamicObject?
+  private var failureLog: RepeatedFailureLog
+  /// Attempts to acquire or renew so far (for tests).
+  private(set) var attempts = 0
   public private(set) var isLeader = false
 
   public init(
     client: KubernetesClient, namespace: String, name: String, identity: String,
     timing: LeaderElectionTiming = LeaderElectionTiming(), logger: Logger,
+    failureLogInterval: Duration = .seconds(60),
     onLeadershipChange: @escaping @Sendable (Bool) -> Void = { _ in }
   ) throws {
     try timing.validate()
+    self.failureLog = RepeatedFailureLog(interval: failureLogInterval)
     self.api = client.dynamic(Self.leaseResource, namespace: namespace)
     self.namespace = namespace
     self.name = name
@@ -86,6 +95,7 @@ public actor LeaderElector {
 
   /// One attempt; true when we hold the lease afterwards.
   func tryAcquireOrRenew() async -> Bool {
+    attempts += 1
     do {
       let existing = try await api.getIfExists(name)
       var current: LeaderElectionRecord?
@@ -99,7 +109,10 @@ public actor LeaderElector {
       }
       let decision = LeaderElectionDecision.decide(
         identity: identity, current: current, observedChangeAt: observedAt, now: .now, wallNow: Date(), timing: timing)
-      guard case .write(let record) = decision else { return false }
+      guard case .write(let record) = decision else {
+        recovered()
+        return false
+      }
 
       let written: DynamicObject
       if var object = existing {
@@ -114,13 +127,40 @@ public actor LeaderElector {
       observed = record
       observedAt = .now
       lastObject = written
+      recovered()
       return true
     } catch let e as KubeError where e.isConflict || e.isAlreadyExists {
+      // Another candidate wrote first: the API server answered, this is no failure.
+      recovered()
       return false
     } catch {
-      logger.warning("lease update failed", metadata: ["lease": "\(namespace)/\(name)", "error": "\(error)"])
+      // A stop interrupts the request; that is not the API's failure.
+      if !Task.isCancelled { failed(error) }
       return false
     }
+  }
+
+  private func failed(_ error: any Error) {
+    let text = "\(error)"
+    guard case .log(let failures, let notLogged) = failureLog.failure(text, at: .now) else { return }
+    var metadata: Logger.Metadata = ["lease": "\(namespace)/\(name)", "error": "\(text)", "failures": "\(failures)"]
+    if let e = error as? KubeError, e.isNotFound, e.message.contains("namespaces \"\(namespace)\" not found") {
+      metadata["hint"] = "the Lease's namespace does not exist; create it (kubectl create namespace \(namespace))"
+    }
+    if failures == 1 {
+      logger.warning(
+        "lease update failed; retrying every \(timing.retryPeriod), repeats of this error are logged once every \(failureLog.interval)",
+        metadata: metadata)
+    } else {
+      metadata["notLogged"] = "\(notLogged)"
+      logger.warning("lease update still failing", metadata: metadata)
+    }
+  }
+
+  private func recovered() {
+    guard let failures = failureLog.success() else { return }
+    logger.info(
+      "lease update succeeded again", metadata: ["lease": "\(namespace)/\(name)", "failures": "\(failures)"])
   }
 
   /// Gives the lease up if we hold it: a standby sees an empty holder and takes over at once.

@@ -1,0 +1,118 @@
+import CRDModels
+import Foundation
+import KubeClient
+import Logging
+import Synchronization
+import Testing
+
+@testable import Operator
+
+/// Which failed lease updates the elector logs (``RepeatedFailureLog``).
+@Suite struct RepeatedFailureLogTests {
+  let t0 = ContinuousClock.now
+
+  @Test func theFirstFailureIsLoggedThenOnePerIntervalWithACount() {
+    var log = RepeatedFailureLog(interval: .seconds(60))
+    #expect(log.failure("namespaces \"gra-system\" not found", at: t0) == .log(failures: 1, notLogged: 0))
+    for i in 1..<29 {
+      #expect(log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(2 * i)) == .skip)
+    }
+    #expect(log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(60)) == .log(failures: 30, notLogged: 28))
+    #expect(log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(62)) == .skip)
+    #expect(log.isFailing)
+  }
+
+  @Test func anotherErrorIsLoggedAtOnce() {
+    var log = RepeatedFailureLog(interval: .seconds(60))
+    _ = log.failure("namespaces \"gra-system\" not found", at: t0)
+    _ = log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(2))
+    #expect(log.failure("connection refused", at: t0 + .seconds(4)) == .log(failures: 3, notLogged: 1))
+    #expect(log.failure("connection refused", at: t0 + .seconds(6)) == .skip)
+  }
+
+  @Test func aSuccessEndsTheRunAndSaysHowLongItWas() {
+    var log = RepeatedFailureLog(interval: .seconds(60))
+    #expect(log.success() == nil)
+    for i in 0..<5 { _ = log.failure("refused", at: t0 + .seconds(2 * i)) }
+    #expect(log.success() == 5)
+    #expect(!log.isFailing)
+    #expect(log.failure("refused", at: t0 + .seconds(12)) == .log(failures: 1, notLogged: 0), "a new run logs again")
+  }
+}
+
+/// The elector against a local API server whose Lease namespace is missing or goes away.
+@Suite struct LeaderElectionMissingNamespaceTests {
+  struct Line: Sendable {
+    var level: Logger.Level
+    var message: String
+    var metadata: Logger.Metadata
+  }
+
+  final class Lines: Sendable {
+    let value = Mutex<[Line]>([])
+  }
+
+  struct Collecting: LogHandler {
+    let lines: Lines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+      get { metadata[key] }
+      set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+      lines.value.withLock { $0.append(Line(level: event.level, message: "\(event.message)", metadata: event.metadata ?? [:])) }
+    }
+  }
+
+  @Test func aMissingNamespaceIsOneWarningNotOnePerRetryAndLeadershipIsLostWhenItGoes() async throws {
+    let f = try await LocalClusterFixture.start()
+    let lines = Lines()
+    let logger = Logger(label: "test") { _ in Collecting(lines: lines) }
+    let timing = LeaderElectionTiming(
+      leaseDuration: .seconds(2), renewDeadline: .milliseconds(800), retryPeriod: .milliseconds(50))
+    let elector = try LeaderElector(
+      client: f.client, namespace: "gra-lease", name: "gra-test", identity: "me", timing: timing, logger: logger)
+    let leading = Mutex(false)
+    let run = Task {
+      await elector.run {
+        leading.withLock { $0 = true }
+        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+        leading.withLock { $0 = false }
+      }
+    }
+    func warnings() -> [Line] { lines.value.withLock { $0 }.filter { $0.level >= .warning } }
+
+    // Standing by with no namespace: many attempts, one warning, with what to do.
+    #expect(await eventually { await elector.attempts >= 15 })
+    let first = warnings()
+    #expect(first.count == 1, "\(first.map(\.message))")
+    #expect(first.first?.message.hasPrefix("lease update failed") == true)
+    #expect(first.first?.metadata["hint"]?.description.contains("kubectl create namespace gra-lease") == true)
+
+    // The namespace appears: leader, and the recovery is logged once.
+    let namespaces = f.client.dynamic(
+      ResourceDescriptor(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false))
+    _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "gra-lease"]])
+    #expect(await eventually { leading.withLock { $0 } })
+    let recovered = lines.value.withLock { $0 }.filter { $0.message == "lease update succeeded again" }
+    #expect(recovered.count == 1)
+    // Every attempt while standing by failed but the one in flight when the namespace came.
+    #expect(Int(recovered.first?.metadata["failures"]?.description ?? "") ?? 0 >= 14)
+
+    // The namespace goes while leading: renewals fail, leadership is lost after the renew
+    // deadline, and the failures are not one warning each.
+    let before = await elector.attempts
+    _ = try await namespaces.delete("gra-lease")
+    let ended = await eventually { leading.withLock { !$0 } }
+    #expect(ended, "leadership was not lost")
+    await run.value
+    let attempts = await elector.attempts - before
+    let failures = warnings().dropFirst(first.count).filter { $0.message.hasPrefix("lease update") }
+    #expect(attempts > 5)
+    #expect(failures.count >= 1 && failures.count <= 2, "\(attempts) attempts: \(failures.map(\.message))")
+    #expect(warnings().filter { $0.message.hasPrefix("lost leadership") }.count == 1)
+    #expect(await elector.isLeader == false)
+    await f.stop()
+  }
+}
