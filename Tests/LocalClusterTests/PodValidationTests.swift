@@ -193,6 +193,32 @@ import Testing
     #expect(good.code == 201, "\(good.text)")
   }
 
+  /// `SetDefaults_ResourceList`: amounts are rounded up to 1m and stored as Go prints them.
+  @Test func amountsAreStoredInCanonicalForm() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let r = try await Self.create(
+      c,
+      Self.pod(
+        "amounts",
+        container:
+          #""resources":{"requests":{"cpu":0.5,"memory":"1024Mi","ephemeral-storage":"1n"},"limits":{"cpu":1,"memory":"1.5Gi"}}"#
+      ))
+    #expect(r.code == 201, "\(r.text)")
+    let res = r.json["spec"]["containers"][0]["resources"]
+    #expect(res["requests"]["cpu"] == "500m")
+    #expect(res["requests"]["memory"] == "1Gi")
+    #expect(res["requests"]["ephemeral-storage"] == "1m")
+    #expect(res["limits"]["cpu"] == "1")
+    #expect(res["limits"]["memory"] == "1536Mi")
+    let claim = try await c.request(
+      "POST", "/api/v1/namespaces/default/persistentvolumeclaims",
+      body:
+        #"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"c"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"2048Mi"}}}}"#
+    )
+    #expect(claim.json["spec"]["resources"]["requests"]["storage"] == "2Gi")
+  }
+
   @Test func goQuantityMatchesApimachineryParsing() throws {
     func go(_ s: String) -> String? {
       GoQuantity(parsing: s).map { "\($0.value),\($0.scale),\($0.s),\($0.format),\($0.isDec)" }

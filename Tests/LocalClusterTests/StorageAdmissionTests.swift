@@ -119,6 +119,30 @@ import Testing
     #expect(modes.code == 422)
   }
 
+  @Test func kubectlShowsTheDefaultClassAndTheRefusal() async throws {
+    guard TestCluster.hasKubectl else { throw KubectlMissing() }
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    var r = try await c.kubectl(["get", "sc"])
+    #expect(r.code == 0, "\(r.err)")
+    let lines = r.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+    #expect(lines.first == ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"])
+    #expect(lines.dropFirst().first?.prefix(6) == ["standard", "(default)", "gra.dev/local-kubelet", "Delete", "Immediate", "true"])
+
+    _ = try await c.request(
+      "POST", "/apis/storage.k8s.io/v1/storageclasses",
+      body: #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fixed"},"provisioner":"example.com/disk"}"#
+    )
+    _ = try await c.request("POST", Self.claims, body: Self.claim("data", storageClass: "fixed"))
+    try await Self.bind(c, "data")
+    r = try await c.kubectl(["patch", "pvc", "data", "-p", #"{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}"#])
+    #expect(r.code != 0)
+    #expect(
+      r.err
+        == "Error from server (Forbidden): persistentvolumeclaims \"data\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize\n"
+    )
+  }
+
   @Test func storageClassFieldsAreImmutable() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }

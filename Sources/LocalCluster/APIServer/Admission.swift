@@ -191,8 +191,18 @@ enum Pods {
       }
       spec[field] = .array(cs)
     }
-    obj["spec"] = spec
+    // Validation sees the amounts as decoded; the stored pod has them canonical.
     var causes = PodValidation.causes(spec)
+    for field in ["initContainers", "containers"] {
+      guard var cs = spec[field].arrayValue else { continue }
+      for i in cs.indices {
+        for k in ["limits", "requests"] where !cs[i]["resources"][k].isNull {
+          cs[i]["resources"][k] = ResourceValidation.canonicalList(cs[i]["resources"][k])
+        }
+      }
+      spec[field] = .array(cs)
+    }
+    obj["spec"] = spec
     if let old {
       var a = old["spec"]
       var b = obj["spec"]

@@ -57,6 +57,22 @@ enum ResourceValidation {
     }
   }
 
+  /// The v1 defaulter's `SetDefaults_ResourceList` as the stored object shows it: each amount
+  /// rounded up to a multiple of 1m and written back as Go's `Quantity.String` writes it (the
+  /// input when it is already canonical, else the canonical form: `0.5` → `500m`, `1` → `"1"`).
+  /// Amounts that do not parse are left for the caller to refuse.
+  static func canonicalList(_ list: JSONValue) -> JSONValue {
+    guard let o = list.objectValue else { return list }
+    return .object(o.mapValues(canonical))
+  }
+
+  static func canonical(_ v: JSONValue) -> JSONValue {
+    guard let t = text(v), let q = try? Quantity(parsing: t) else { return v }
+    let milli = q.scaledValue(-3)
+    let rounded = Quantity(milli, scale: -3, format: q.format)
+    return .string(rounded == q ? q.description : rounded.canonicalString)
+  }
+
   static func quantity(_ v: JSONValue) -> Quantity? {
     text(v).flatMap { try? Quantity(parsing: $0) }
   }

@@ -18,6 +18,9 @@ enum StorageAdmission {
     var obj = input
     let name = obj["metadata"]["name"].stringValue ?? ""
     if obj["spec"]["volumeMode"].isNull { obj["spec"]["volumeMode"] = "Filesystem" }
+    for k in ["limits", "requests"] where !obj["spec"]["resources"][k].isNull {
+      obj["spec"]["resources"][k] = ResourceValidation.canonicalList(obj["spec"]["resources"][k])
+    }
     if old == nil {
       obj["status"] = ["phase": "Pending"]
       if let sc = defaultClass(for: obj, storageClasses) { obj["spec"]["storageClassName"] = .string(sc) }

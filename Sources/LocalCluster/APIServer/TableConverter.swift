@@ -143,6 +143,18 @@ enum TableConverter {
         },
         ageColumn, col("VolumeMode", priority: 1) { $0["spec"]["volumeMode"] },
       ]
+    case "storage.k8s.io/storageclasses":
+      var name = nameColumn
+      name.cell = { o in
+        let n = o["metadata"]["name"].stringValue ?? ""
+        let isDefault = o["metadata"]["annotations"][StorageAdmission.isDefaultClassAnnotation].stringValue == "true"
+        return .string(isDefault ? "\(n) (default)" : n)
+      }
+      return [
+        name, col("Provisioner") { $0["provisioner"] }, col("ReclaimPolicy") { $0["reclaimPolicy"] },
+        col("VolumeBindingMode") { $0["volumeBindingMode"] },
+        col("AllowVolumeExpansion") { .bool($0["allowVolumeExpansion"].boolValue ?? false) }, ageColumn,
+      ]
     case "/nodes":
       return [
         nameColumn,
