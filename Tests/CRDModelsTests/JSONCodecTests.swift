@@ -99,7 +99,7 @@ import Testing
 
   @Test func writesNumbersAndStringsAsFoundationDoes() throws {
     let value: JSONValue = [
-      "doubles": .array([1.0, 0.1, 1e-5, 1e20, 1.5e300, 123_456_789_012_345_678.0, -0.0, 5e-324, 100.25].map(JSONValue.double)),
+      "doubles": .array([1.0, 0.1, 1e-5, 1e20, 1.5e300, 123_456_789_012_345_678.0, -0.0, .leastNonzeroMagnitude, 100.25].map(JSONValue.double)),
       "ints": .array([0, 7, -7, 10, Int64.max, Int64.min].map(JSONValue.int)),
       "strings": .array(["", "a/b", "\u{8}\u{C}\u{1}\u{1F}\u{7F}\u{2028}é\"\\\n\t\r", "😀"].map(JSONValue.string)),
       "keys": ["a10": 1, "a9": 2, "B": 3, "a": 4, "_x": 5, "Z": 6, "é": 7, "e": 8],

@@ -204,42 +204,58 @@ import Testing
     let writes = requests.withLock { $0 }
     let reconciles = metrics.render().split(separator: "\n").filter { $0.hasPrefix("gra_reconcile_total") }
 
-    // 2. The bare writes of the same objects, on the same server, all Runners at once.
-    let cpuBareStart = processCPUSeconds()
-    let bareStart = ContinuousClock.now
-    try await withThrowingTaskGroup(of: Void.self) { g in
-      for i in 0..<n {
-        g.addTask {
-          let name = "bare-\(i)"
-          var r = try await client.api(Runner.self, namespace: "default").create(
-            Runner(metadata: ObjectMeta(name: name, namespace: "default"), spec: RunnerSpec()))
-          r = r.withDefaults()
-          r.metadata.uid = r.metadata.uid ?? ""
-          var named = r
-          named.metadata.name = name
-          let claim = try await client.api(PersistentVolumeClaim.self, namespace: "default").create(
-            RunnerObjectsBuilder.claim(named)!)
-          let pod = try await client.api(Pod.self, namespace: "default").create(RunnerPodBuilder.pod(named))
-          let now = Time.now().description
-          _ = try await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
-            claim.metadata.name ?? "", .merge(["status": ["phase": "Bound"]]))
-          _ = try await client.api(Pod.self, namespace: "default").patchStatus(
-            pod.metadata.name ?? "",
-            .merge([
-              "status": [
-                "phase": "Running",
-                "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]],
-              ]
-            ]))
-          var withStatus = r
-          withStatus.status = RunnerStatus(phase: .ready, podName: name)
-          _ = try await client.api(Runner.self, namespace: "default").replaceStatus(withStatus)
+    // 2. The bare writes of the same objects, on the same server, all Runners at once: first the
+    // six of the first comparison (no NetworkPolicy, one Runner status), then every write the
+    // operator path makes (the Runner, its claim, NetworkPolicy and pod; the Runner's `Pending`
+    // and `Ready` status; the claim's and the pod's status from the kubelet).
+    func bareWrites(_ prefix: String, everyWrite: Bool) async throws -> (Duration, Double) {
+      let cpuStart = processCPUSeconds()
+      let start = ContinuousClock.now
+      try await withThrowingTaskGroup(of: Void.self) { g in
+        for i in 0..<n {
+          g.addTask {
+            let name = "\(prefix)-\(i)"
+            let runnerAPI = client.api(Runner.self, namespace: "default")
+            var r = try await runnerAPI.create(
+              Runner(metadata: ObjectMeta(name: name, namespace: "default"), spec: RunnerSpec()))
+            r = r.withDefaults()
+            r.metadata.uid = r.metadata.uid ?? ""
+            var named = r
+            named.metadata.name = name
+            let claim = try await client.api(PersistentVolumeClaim.self, namespace: "default").create(
+              RunnerObjectsBuilder.claim(named)!)
+            if everyWrite {
+              _ = try await client.api(NetworkPolicy.self, namespace: "default").create(
+                RunnerObjectsBuilder.networkPolicy(named)!)
+            }
+            let pod = try await client.api(Pod.self, namespace: "default").create(RunnerPodBuilder.pod(named))
+            if everyWrite {
+              var pending = r
+              pending.status = RunnerStatus(phase: .pending, podName: name)
+              r = try await runnerAPI.replaceStatus(pending)
+            }
+            let now = Time.now().description
+            _ = try await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
+              claim.metadata.name ?? "", .merge(["status": ["phase": "Bound"]]))
+            _ = try await client.api(Pod.self, namespace: "default").patchStatus(
+              pod.metadata.name ?? "",
+              .merge([
+                "status": [
+                  "phase": "Running",
+                  "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]],
+                ]
+              ]))
+            var withStatus = r
+            withStatus.status = RunnerStatus(phase: .ready, podName: name)
+            _ = try await runnerAPI.replaceStatus(withStatus)
+          }
         }
+        try await g.waitForAll()
       }
-      try await g.waitForAll()
+      return (ContinuousClock.now - start, processCPUSeconds() - cpuStart)
     }
-    let bare = ContinuousClock.now - bareStart
-    let cpuBare = processCPUSeconds() - cpuBareStart
+    let (bare, cpuBare) = try await bareWrites("bare", everyWrite: false)
+    let (bareAll, cpuBareAll) = try await bareWrites("same", everyWrite: true)
 
     let operatorWrites = writes.values.reduce(0, +)
     let perRunner = Double(operatorWrites) / Double(n)
@@ -252,10 +268,10 @@ import Testing
     }
     let f = { (d: Double) in String(format: "%.1f", d) }
     print(
-      "BENCH-CPU runners=\(n) toReadyCPU=\(f(cpuToReady))s (\(f(cpuToReady / toReady.seconds)) cores) bareCPU=\(f(cpuBare))s (\(f(cpuBare / bare.seconds)) cores) cpuRatio=\(String(format: "%.2f", cpuToReady / cpuBare)) operatorWriteLatencySum=\(f(writeLatency.withLock { $0 }.seconds))s \(sums.joined(separator: " "))"
+      "BENCH-CPU runners=\(n) toReadyCPU=\(f(cpuToReady))s (\(f(cpuToReady / toReady.seconds)) cores) bareCPU=\(f(cpuBare))s (\(f(cpuBare / bare.seconds)) cores) cpuRatio=\(String(format: "%.2f", cpuToReady / cpuBare)) bareAllCPU=\(f(cpuBareAll))s cpuRatioAll=\(String(format: "%.2f", cpuToReady / cpuBareAll)) operatorWriteLatencySum=\(f(writeLatency.withLock { $0 }.seconds))s \(sums.joined(separator: " "))"
     )
     print(
-      "BENCH runners=\(n) workers=\(workers) allReady=\(allReady) toReady=\(toReady) bareWrites=\(bare) ratio=\(String(format: "%.2f", toReady / bare)) operatorWrites=\(operatorWrites) perRunner=\(String(format: "%.2f", perRunner)) kubeletWrites=\(kubeletWrites.value) [\(detail)] \(reconciles.joined(separator: " "))"
+      "BENCH runners=\(n) workers=\(workers) allReady=\(allReady) toReady=\(toReady) bareWrites=\(bare) ratio=\(String(format: "%.2f", toReady / bare)) bareEveryWrite=\(bareAll) ratioEveryWrite=\(String(format: "%.2f", toReady / bareAll)) operatorWrites=\(operatorWrites) perRunner=\(String(format: "%.2f", perRunner)) kubeletWrites=\(kubeletWrites.value) [\(detail)] \(reconciles.joined(separator: " "))"
     )
     #expect(allReady)
     try await operatorClient.shutdown()
