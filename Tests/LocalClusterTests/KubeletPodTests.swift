@@ -423,20 +423,27 @@ struct KubeletPodTests {
 
   @Test func shutdownLeavesNoProcessBehind() async throws {
     let bed = try await KubeletTestbed()
+    // A sleep length of its own: every process of the container (the shell and its three
+    // sleeps, one in a session of its own) carries it in its command line.
+    let seconds = "1000.\(Int.random(in: 100_000...999_999))"
     try await bed.create(
-      #"{"metadata":{"name":"bg"},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep 1000 & sleep 1000 & setsid sleep 1000 & wait"]}]}}"#
-    )
-    _ = try await bed.pod("bg") { $0["status"]["containerStatuses"][0]["state"]["running"] != .null }
-    try await Task.sleep(for: .milliseconds(500))
+      #"{"metadata":{"name":"bg"},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep S & sleep S & setsid sleep S & echo started; wait"]}]}}"#
+        .replacingOccurrences(of: "sleep S", with: "sleep \(seconds)"))
+    #expect(try await bed.waitForLog("bg", "c", contains: "started\n"))
     let out = OutputCollector()
     _ = try await bed.kubelet.exec(
       namespace: "default", pod: "bg", container: "c", command: ["sh", "-c", "ls /proc | grep -c '^[0-9]'"], tty: false,
       io: ExecIO(stdin: nil, resize: nil, stdout: { out.append($0) }, stderr: { _ in }))
     #expect(Int(out.text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 5)
+    #expect(Self.processes(mentioning: seconds).count >= 4, "the shell and its sleeps run")
     let marker = bed.dir.path
     await bed.stop()
-    try await Task.sleep(for: .milliseconds(300))
-    #expect(Self.processes(mentioning: marker).isEmpty)
+    var left = Self.processes(mentioning: marker) + Self.processes(mentioning: seconds)
+    for _ in 0..<100 where !left.isEmpty {
+      try await Task.sleep(for: .milliseconds(50))
+      left = Self.processes(mentioning: marker) + Self.processes(mentioning: seconds)
+    }
+    #expect(left.isEmpty)
   }
 
   /// Host pids whose command line mentions `text` (the kubelet's nsenter/unshare processes
