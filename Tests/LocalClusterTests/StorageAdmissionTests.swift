@@ -46,6 +46,16 @@ import Testing
     let empty = try await c.request("POST", Self.claims, body: Self.claim("empty", storageClass: ""))
     #expect(empty.json["spec"]["storageClassName"] == "")
 
+    // With two defaults the newest wins (the same second: the first by name).
+    let fast = try await c.request(
+      "POST", "/apis/storage.k8s.io/v1/storageclasses",
+      body:
+        #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast","annotations":{"storageclass.beta.kubernetes.io/is-default-class":"true"}},"provisioner":"example.com/ssd"}"#
+    )
+    #expect(fast.code == 201)
+    let second = try await c.request("POST", Self.claims, body: Self.claim("second"))
+    #expect(second.json["spec"]["storageClassName"] == "fast")
+
     let noModes = try await c.request(
       "POST", Self.claims,
       body: #"{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"bad"},"spec":{"resources":{}}}"#)

@@ -7,6 +7,7 @@ import CRDModels
 /// and StorageClass defaults and immutable fields.
 enum StorageAdmission {
   static let isDefaultClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+  static let betaIsDefaultClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class"
   static let betaClassAnnotation = "volume.beta.kubernetes.io/storage-class"
   static let accessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
 
@@ -41,7 +42,7 @@ enum StorageAdmission {
     guard claim["spec"].objectValue?["storageClassName"] == nil,
       claim["metadata"]["annotations"][betaClassAnnotation].isNull
     else { return nil }
-    let defaults = classes.filter { $0["metadata"]["annotations"][isDefaultClassAnnotation].stringValue == "true" }
+    let defaults = classes.filter(isDefault)
     let newest = defaults.max { a, b in
       let ta = a["metadata"]["creationTimestamp"].stringValue ?? ""
       let tb = b["metadata"]["creationTimestamp"].stringValue ?? ""
@@ -49,6 +50,12 @@ enum StorageAdmission {
       return (a["metadata"]["name"].stringValue ?? "") > (b["metadata"]["name"].stringValue ?? "")
     }
     return newest?["metadata"]["name"].stringValue
+  }
+
+  /// `IsDefaultAnnotation`: the GA or the beta annotation is "true".
+  static func isDefault(_ sc: JSONValue) -> Bool {
+    let a = sc["metadata"]["annotations"]
+    return a[isDefaultClassAnnotation].stringValue == "true" || a[betaIsDefaultClassAnnotation].stringValue == "true"
   }
 
   /// `ValidatePersistentVolumeClaimSpec`'s common checks.

@@ -147,8 +147,7 @@ enum TableConverter {
       var name = nameColumn
       name.cell = { o in
         let n = o["metadata"]["name"].stringValue ?? ""
-        let isDefault = o["metadata"]["annotations"][StorageAdmission.isDefaultClassAnnotation].stringValue == "true"
-        return .string(isDefault ? "\(n) (default)" : n)
+        return .string(StorageAdmission.isDefault(o) ? "\(n) (default)" : n)
       }
       return [
         name, col("Provisioner") { $0["provisioner"] }, col("ReclaimPolicy") { $0["reclaimPolicy"] },
