@@ -18,7 +18,7 @@ def pytest_collection_finish(session):
     # then start when their fixtures first ask for them, on the worker that runs them.
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    gra_cluster.start_early({item.module.__name__ for item in session.items if getattr(item, "module", None)})
+    gra_cluster.start_early(session.items)
 
 
 def pytest_sessionfinish(session):

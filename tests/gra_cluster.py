@@ -204,29 +204,39 @@ class Background:
         return self._value
 
 
-_early_scenarios: dict[str, object] = {}
-_early_started: dict[str, Background] = {}
+_early_scenarios: dict[tuple[str, str], object] = {}
+_early_started: dict[tuple[str, str], Background] = {}
 
 
-def early(fn):
-    """Marks a module-level scenario function (no arguments; it starts and stops everything it
-    uses and returns what the tests check) to be started in the background as soon as the
-    session has collected a test of its module. The module's fixture gets its outcome with
-    `early_result(fn)`, which runs it right there when it was not started early (a single
-    test file run with -k, or pytest-xdist)."""
-    _early_scenarios[f"{fn.__module__}.{fn.__name__}"] = fn
-    return fn
+def early(fixture: str):
+    """Registers a module-level scenario function (no arguments; it starts and stops everything
+    it uses and returns what the tests check) to be started in the background as soon as the
+    session has collected a test of its module that uses `fixture` and is not skipped. That
+    fixture gets the outcome with `early_result(fn)`, which runs the scenario right there when
+    it was not started early (pytest-xdist, GRA_TESTS_NO_EARLY=1)."""
+    def register(fn):
+        fn.early_key = (fn.__module__, fixture)
+        _early_scenarios[fn.early_key] = fn
+        return fn
+    return register
 
 
-def start_early(modules: set[str]) -> None:
+def _skipped(item) -> bool:
+    if item.get_closest_marker("skip"):
+        return True
+    return any(m.args and m.args[0] is True for m in item.iter_markers("skipif"))
+
+
+def start_early(items) -> None:
+    wanted = {(item.module.__name__, name) for item in items if getattr(item, "module", None) and not _skipped(item)
+              for name in getattr(item, "fixturenames", ())}
     for key, fn in _early_scenarios.items():
-        if key.rsplit(".", 1)[0] in modules and key not in _early_started:
-            _early_started[key] = Background(fn, name=key)
+        if key in wanted and key not in _early_started:
+            _early_started[key] = Background(fn, name=".".join(key))
 
 
 def early_result(fn):
-    key = f"{fn.__module__}.{fn.__name__}"
-    started = _early_started.get(key)
+    started = _early_started.get(fn.early_key)
     if started is None:
         return fn()
     return started.result(timeout=900)

@@ -324,7 +324,7 @@ def scenario(install: str) -> dict:
         return result
 
 
-@early
+@early("run")
 def all_scenarios() -> dict:
     """The four scenarios at once, each on its own cluster: they mostly wait for the operator
     and the kubelet, so tests/conftest.py starts them right after collection."""

@@ -20,12 +20,13 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
 import pytest
 
-from gra_cluster import needs_binaries
+from gra_cluster import early, early_result, needs_binaries
 from gra_deploy_support import ROOT, needs_kubectl, wait_for
 
 pytestmark = [needs_kubectl, needs_binaries,
@@ -84,7 +85,27 @@ def test_readme_commands():
     assert exec_line.startswith("swift run kubectl-gra exec demo --")
 
 
-def test_readme_quick_start_reaches_a_ready_runner_and_an_exec(tmp_path):
+@early("quick_start_outcome")
+def quick_start():
+    """The whole quick start; its assertions fail the test below. It mostly waits (for the
+    server, the Runner, `swift run`), so tests/conftest.py starts it right after collection."""
+    tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="gra-quickstart-"))
+    try:
+        quick_start_in(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.fixture
+def quick_start_outcome():
+    return early_result(quick_start)
+
+
+def test_readme_quick_start_reaches_a_ready_runner_and_an_exec(quick_start_outcome):
+    """Asserted in quick_start_in: a Ready runner, 42 from the exec, a clean Ctrl-C."""
+
+
+def quick_start_in(tmp_path: pathlib.Path):
     if port_open(6443):
         pytest.skip("port 6443 is in use (local mode already running in this checkout?)")
     local = ROOT / ".local"

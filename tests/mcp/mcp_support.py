@@ -4,16 +4,13 @@
 import asyncio
 import contextlib
 import os
-import pathlib
 import re
 import subprocess
 
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = ROOT / ".build" / "debug"
-OPERATOR = BIN / "gra-operator"
-PLUGIN = BIN / "kubectl-gra"
+from gra_cluster import OPERATOR, PLUGIN, ROOT  # noqa: E402,F401 (re-exported)
+
 DOCS = ROOT / "docs" / "agents.md"
 NAMESPACE = "default"
 

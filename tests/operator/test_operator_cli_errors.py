@@ -12,6 +12,7 @@ import tempfile
 import pytest
 import yaml
 
+from gra_cluster import early, early_result
 from gra_deploy_support import local_cluster, needs_kubectl, needs_operator_binary
 from gra_operator_support import STACK_TRACE, admin_token, run_binary, write_kubeconfig
 
@@ -101,12 +102,25 @@ def test_local_without_crds_says_where_they_are(tmp_path):
     assert_one_clear_line(r, "CRDs", "--crds")
 
 
-def test_unreachable_server(tmp_path):
-    with socket.socket() as s:
+@early("unreachable")
+def unreachable_server_run():
+    """`gra-operator run` against a refused port. It takes about 15 s before it gives up
+    (measured 15.5 s; the preflight's client retries the refused connection), all of it
+    waiting, so tests/conftest.py starts it right after collection."""
+    with tempfile.TemporaryDirectory() as tmp, socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound, never listening: connections are refused
-        kc = write_kubeconfig(tmp_path / "kc", f"https://127.0.0.1:{port}", SECRET)
-        r = run_binary("run", "--kubeconfig", str(kc), *LOCAL_PORTS, timeout=60)
+        kc = write_kubeconfig(pathlib.Path(tmp) / "kc", f"https://127.0.0.1:{port}", SECRET)
+        return port, run_binary("run", "--kubeconfig", str(kc), *LOCAL_PORTS, timeout=60)
+
+
+@pytest.fixture
+def unreachable():
+    return early_result(unreachable_server_run)
+
+
+def test_unreachable_server(unreachable):
+    port, r = unreachable
     assert_one_clear_line(r, f"127.0.0.1:{port}", "cannot reach", secret=SECRET)
 
 

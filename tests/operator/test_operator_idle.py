@@ -50,7 +50,7 @@ def versions(c) -> dict:
     return out
 
 
-@early
+@early("idle")
 def idle_scenario() -> dict:
     """The whole measurement; it only waits, so tests/conftest.py starts it in the background
     as soon as this module is collected, and the `idle` fixture collects its outcome."""

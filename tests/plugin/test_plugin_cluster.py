@@ -14,18 +14,13 @@ import re
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = ROOT / ".build" / "debug"
-OPERATOR = BIN / "gra-operator"
-PLUGIN = BIN / "kubectl-gra"
+from gra_cluster import PLUGIN, local_cluster, needs_binaries
 
-pytestmark = pytest.mark.skipif(
-    not (OPERATOR.exists() and PLUGIN.exists()), reason="build first: swift build (make test does)")
+pytestmark = needs_binaries
 
 
 def poll(what, check, timeout=60, interval=0.2):
@@ -51,54 +46,26 @@ def kubectl(env, *args, stdin=None, check=True):
 def cluster():
     if shutil.which("kubectl") is None:
         pytest.skip("kubectl is not installed")
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="gra-plugin-cluster-"))
-    tokens = tmp / "tokens.csv"
     # bob may use runners and runners/exec but not pods/exec; carol may only read runners.
-    tokens.write_text('bob-token,bob,uid-bob,"devs"\ncarol-token,carol,uid-carol,"viewers"\n')
-    kubeconfig = tmp / "admin.kubeconfig"
-    log = open(tmp / "local.log", "w")
-    # From the repository, so the local kubelet finds images/runner (the runner image's scripts).
-    proc = subprocess.Popen(
-        [str(OPERATOR), "local", "--port", "0", "--kubeconfig", str(kubeconfig), "--crds", str(ROOT / "manifests" / "crds"),
-         "--data-dir", str(tmp / "kubelet"), "--token-file", str(tokens)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    poll("gra-operator local writes its kubeconfig", lambda: kubeconfig.exists() or proc.poll() is not None, timeout=60)
-    banner = (tmp / "local.log").read_text()
-    assert kubeconfig.exists(), f"gra-operator local did not start: {banner[-2000:]}"
-    if "(limited:" in banner or "could not start" in banner:
-        proc.terminate()
-        proc.wait(timeout=20)
-        pytest.skip("the local kubelet cannot run pods here (needs root and util-linux)")
-    env = dict(os.environ, KUBECONFIG=str(kubeconfig), HOME=str(tmp))
-    poll("the exec bridge is served through the API server",
-         lambda: kubectl(env, "get", "--raw", "/apis/exec.gra.dev/v1alpha1", check=False).returncode == 0)
-
-    roles = {
-        "dev": [{"apiGroups": ["gra.dev"], "resources": ["runners", "tracerjobs"], "verbs": ["get", "list", "create"]},
-                {"apiGroups": ["gra.dev", "exec.gra.dev"], "resources": ["runners/exec"], "verbs": ["create"]}],
-        "viewer": [{"apiGroups": ["gra.dev"], "resources": ["runners"], "verbs": ["get", "list"]}],
-    }
-    for role, rules in roles.items():
-        kubectl(env, "apply", "-f", "-", stdin=json.dumps(
-            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-             "metadata": {"name": role, "namespace": "default"}, "rules": rules}))
-    kubectl(env, "create", "rolebinding", "bob-dev", "--role=dev", "--user=bob")
-    kubectl(env, "create", "rolebinding", "carol-viewer", "--role=viewer", "--user=carol")
-    admin_text = kubeconfig.read_text()
-    users = {}
-    for user in ("bob", "carol"):
-        path = tmp / f"{user}.kubeconfig"
-        path.write_text(re.sub(r"token: .*", f"token: {user}-token", admin_text))
-        users[user] = dict(env, KUBECONFIG=str(path))
-
-    yield {"env": env, "users": users, "tmp": tmp}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    shutil.rmtree(tmp, ignore_errors=True)
+    tokens = 'bob-token,bob,uid-bob,"devs"\ncarol-token,carol,uid-carol,"viewers"\n'
+    with local_cluster(kubelet=True, operator=True, tokens=tokens, prefix="gra-plugin-cluster-") as c:
+        if "(limited:" in c.log() or "could not start" in c.log():
+            pytest.skip("the local kubelet cannot run pods here (needs root and util-linux)")
+        tmp = c.dir
+        env = c.env
+        roles = {
+            "dev": [{"apiGroups": ["gra.dev"], "resources": ["runners", "tracerjobs"], "verbs": ["get", "list", "create"]},
+                    {"apiGroups": ["gra.dev", "exec.gra.dev"], "resources": ["runners/exec"], "verbs": ["create"]}],
+            "viewer": [{"apiGroups": ["gra.dev"], "resources": ["runners"], "verbs": ["get", "list"]}],
+        }
+        for role, rules in roles.items():
+            kubectl(env, "apply", "-f", "-", stdin=json.dumps(
+                {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                 "metadata": {"name": role, "namespace": "default"}, "rules": rules}))
+        kubectl(env, "create", "rolebinding", "bob-dev", "--role=dev", "--user=bob")
+        kubectl(env, "create", "rolebinding", "carol-viewer", "--role=viewer", "--user=carol")
+        users = {user: dict(env, KUBECONFIG=str(c.user_kubeconfig(user, f"{user}-token"))) for user in ("bob", "carol")}
+        yield {"env": env, "users": users, "tmp": tmp}
 
 
 def gra(env, *args, stdin=None, timeout=120, binary=False):

@@ -2,46 +2,20 @@
 server with the gra CRDs), asserting what a user sees: output, errors and exit codes."""
 
 import json
-import os
-import pathlib
 import subprocess
-import tempfile
-import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = ROOT / ".build" / "debug"
-OPERATOR = BIN / "gra-operator"
-PLUGIN = BIN / "kubectl-gra"
+from gra_cluster import PLUGIN, local_cluster, needs_binaries, needs_kubectl
 
-pytestmark = pytest.mark.skipif(
-    not (OPERATOR.exists() and PLUGIN.exists()), reason="build first: swift build (make test does)")
+pytestmark = [needs_binaries, needs_kubectl]
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="gra-plugin-"))
-    kubeconfig = tmp / "kubeconfig"
-    proc = subprocess.Popen(
-        [str(OPERATOR), "local", "--port", "0", "--no-kubelet", "--kubeconfig", str(kubeconfig),
-         "--crds", str(ROOT / "manifests" / "crds")],
-        cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while not kubeconfig.exists() and time.time() < deadline:
-        time.sleep(0.1)
-    assert kubeconfig.exists(), "gra-operator local did not write its kubeconfig"
-    env = dict(os.environ, KUBECONFIG=str(kubeconfig), HOME=str(tmp))
-    # exec goes through the exec bridge, which the API server serves once its APIService is up.
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        r = subprocess.run(["kubectl", "get", "--raw", "/apis/exec.gra.dev/v1alpha1"], env=env, capture_output=True)
-        if r.returncode == 0:
-            break
-        time.sleep(0.2)
-    yield env
-    proc.terminate()
-    proc.wait(timeout=20)
+    """The API server, the operator and the exec bridge; no kubelet (pods stay Pending)."""
+    with local_cluster(kubelet=False, operator=True, prefix="gra-plugin-") as c:
+        yield c.env
 
 
 def gra(env, *args, stdin=None):
