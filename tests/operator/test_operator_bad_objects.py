@@ -1,7 +1,10 @@
 """A bad Runner or TracerJob is refused by the CRD schema (kubectl names the field) or, when
 the schema cannot tell, gets a False condition and a Warning Event that say what is wrong —
 never a crash or a hot loop: the operator keeps serving a good Runner, and the requests it
-makes about a bad object stay few (backoff, not a tight retry loop)."""
+makes about a bad object stay few (backoff, not a tight retry loop).
+
+All of it happens in one scenario on one cluster (`bad_objects`), which only waits, so
+tests/conftest.py starts it right after collection; each test checks one object's record."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import time
 
 import pytest
 
-from gra_deploy_support import local_cluster, needs_kubectl, needs_operator_binary, wait_for
+from gra_cluster import early, early_result
+from gra_deploy_support import local_cluster, needs_kubectl, needs_operator_binary
 from gra_operator_support import operator_through_proxy
 
 pytestmark = [needs_operator_binary, needs_kubectl]
@@ -51,19 +55,7 @@ ACCEPTED_BAD = [
 ]
 
 
-@pytest.fixture(scope="module")
-def env():
-    with local_cluster(kubelet=True) as c:
-        with operator_through_proxy(c, "--log-format=logfmt") as op:
-            yield c, op
-
-
-@pytest.mark.parametrize("obj, field", REFUSED, ids=[o["metadata"]["name"] for o, _ in REFUSED])
-def test_schema_refuses_with_the_field(env, obj, field):
-    c, _ = env
-    r = c.kubectl("apply", "-f", "-", stdin=json.dumps(obj), check=False)
-    assert r.returncode != 0, f"{obj['metadata']['name']} was accepted"
-    assert field in r.stderr, r.stderr
+QUIET_SECONDS = 20
 
 
 def requests_about(op, name):
@@ -80,76 +72,93 @@ def condition_naming(c, kind, name, words):
     return [x for x in o.get("status", {}).get("conditions", []) if words in (x.get("message") or "")]
 
 
-@pytest.mark.parametrize("obj, words", ACCEPTED_BAD, ids=[o["metadata"]["name"] for o, _ in ACCEPTED_BAD])
-def test_bad_object_gets_a_condition_and_a_warning_event(env, obj, words):
-    c, op = env
-    kind, name = obj["kind"].lower(), obj["metadata"]["name"]
-    c.kubectl("apply", "-f", "-", stdin=json.dumps(obj))
-    wait_for(f"{name}: a condition naming {words}", lambda: condition_naming(c, kind, name, words), timeout=60)
-    wait_for(f"{name}: a Warning Event naming {words}", lambda: warning_events(c, name, words), timeout=30)
+def wait_each(what: str, check, names: list[str], timeout: float, failed: dict[str, str]):
+    """Polls check(name) for every name not failed yet until each passed or the deadline;
+    records in `failed` the ones that did not."""
+    pending = [n for n in names if n not in failed]
+    deadline = time.monotonic() + timeout
+    while pending:
+        pending = [n for n in pending if not check(n)]
+        if not pending or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    for n in pending:
+        failed[n] = f"timed out after {timeout:.0f}s waiting for {n}: {what.replace('NAME', n)}"
 
 
-QUIET_SECONDS = 20
+@early("bad_objects")
+def bad_objects_scenario() -> dict:
+    """One cluster and one operator (through the recording proxy):
+    1. each REFUSED object is sent (kubectl's answer is kept);
+    2. every ACCEPTED_BAD object is applied; each must get a condition naming its error (60 s),
+       then a Warning Event naming it (30 s);
+    3. while they wait, a good Runner per bad object, good-after-NAME, must become Ready (120 s);
+    4. then one 20 s window in which the requests about each bad object are counted."""
+    with local_cluster(kubelet=True) as c:
+        with operator_through_proxy(c, "--log-format=logfmt") as op:
+            out = {"refused": {}, "condition": {}, "event": {}, "served": {}, "seen": {}, "exited": None}
+            for obj, _ in REFUSED:
+                out["refused"][obj["metadata"]["name"]] = c.kubectl("apply", "-f", "-", stdin=json.dumps(obj), check=False)
+
+            words = {o["metadata"]["name"]: w for o, w in ACCEPTED_BAD}
+            kinds = {o["metadata"]["name"]: o["kind"].lower() for o, _ in ACCEPTED_BAD}
+            names = list(words)
+            for obj, _ in ACCEPTED_BAD:
+                c.kubectl("apply", "-f", "-", stdin=json.dumps(obj))
+            wait_each("a condition naming its error", lambda n: condition_naming(c, kinds[n], n, words[n]), names, 60,
+                      out["condition"])
+            out["event"].update(out["condition"])
+            wait_each("a Warning Event naming its error", lambda n: warning_events(c, n, words[n]), names, 30, out["event"])
+
+            # A good Runner made while each bad object waits still becomes Ready.
+            out["served"].update(out["condition"])
+            for n in names:
+                if n not in out["served"]:
+                    c.kubectl("apply", "-f", "-", stdin=json.dumps(runner(f"good-after-{n}", {})))
+            wait_each("Runner good-after-NAME Ready next to NAME",
+                      lambda n: c.get_json("runner", f"good-after-{n}", "-n", NS).get("status", {}).get("phase") == "Ready",
+                      names, 120, out["served"])
+
+            # Requests about each bad object over 20 s: it waits for a change, it is not retried.
+            start = {n: len(requests_about(op, n)) for n in names}
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < QUIET_SECONDS:
+                if op.proc.poll() is not None:
+                    out["exited"] = "the operator exited:\n" + op.log()
+                    break
+                time.sleep(0.5)
+            for n in names:
+                out["seen"][n] = {
+                    "made": requests_about(op, n)[start[n]:],
+                    "events": c.get_json("events", "-n", NS, "--field-selector", f"involvedObject.name={n}")["items"]}
+            return out
 
 
 @pytest.fixture(scope="module")
-def quiet_window(env):
-    """Every bad object of ACCEPTED_BAD, each with a good Runner made while it waits, watched
-    together for one 20 s window (the requests the proxy saw about each, and its Events); the
-    tests below each check one object. Per object: what went wrong before the window, if
-    anything, else its figures."""
-    c, op = env
-    failed: dict[str, str] = {}
-    for obj, _ in ACCEPTED_BAD:
-        c.kubectl("apply", "-f", "-", stdin=json.dumps(obj))
+def bad_objects():
+    return early_result(bad_objects_scenario)
 
-    def wait_each(what, check, names, timeout):
-        """Polls check(name) for every name until each passed or the deadline; records the rest."""
-        pending = [n for n in names if n not in failed]
-        deadline = time.monotonic() + timeout
-        while pending:
-            pending = [n for n in pending if not check(n)]
-            if not pending or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        for n in pending:
-            failed[n] = f"timed out after {timeout}s waiting for {n}: {what}"
 
-    words = {o["metadata"]["name"]: w for o, w in ACCEPTED_BAD}
-    kinds = {o["metadata"]["name"]: o["kind"].lower() for o, _ in ACCEPTED_BAD}
-    names = list(words)
-    wait_each("a condition naming its error", lambda n: condition_naming(c, kinds[n], n, words[n]), names, 60)
-
-    # A good Runner made while each bad object waits still becomes Ready.
-    for n in names:
-        c.kubectl("apply", "-f", "-", stdin=json.dumps(runner(f"good-after-{n}", {})))
-    wait_each("its good Runner good-after-NAME to be Ready",
-              lambda n: c.get_json("runner", f"good-after-{n}", "-n", NS).get("status", {}).get("phase") == "Ready",
-              names, 120)
-
-    # Requests about each bad object over 20 s: it waits for a change, it is not retried.
-    start = {n: len(requests_about(op, n)) for n in names}
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < QUIET_SECONDS:
-        assert op.proc.poll() is None, "the operator exited:\n" + op.log()
-        time.sleep(0.5)
-    seen = {}
-    for n in names:
-        seen[n] = {"made": requests_about(op, n)[start[n]:],
-                   "events": c.get_json("events", "-n", NS, "--field-selector", f"involvedObject.name={n}")["items"]}
-    yield failed, seen
-    for n in names:
-        c.kubectl("delete", kinds[n], n, "-n", NS, "--wait=false")
-        c.kubectl("delete", "runner", f"good-after-{n}", "-n", NS, "--wait=false")
+@pytest.mark.parametrize("obj, field", REFUSED, ids=[o["metadata"]["name"] for o, _ in REFUSED])
+def test_schema_refuses_with_the_field(bad_objects, obj, field):
+    r = bad_objects["refused"][obj["metadata"]["name"]]
+    assert r.returncode != 0, f"{obj['metadata']['name']} was accepted"
+    assert field in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("obj, words", ACCEPTED_BAD, ids=[o["metadata"]["name"] for o, _ in ACCEPTED_BAD])
-def test_bad_object_is_not_retried_in_a_hot_loop_and_others_are_served(quiet_window, obj, words):
-    failed, seen = quiet_window
+def test_bad_object_gets_a_condition_and_a_warning_event(bad_objects, obj, words):
     name = obj["metadata"]["name"]
-    if name in failed:
-        pytest.fail(failed[name])
-    made, events = seen[name]["made"], seen[name]["events"]
+    assert name not in bad_objects["condition"], bad_objects["condition"].get(name)
+    assert name not in bad_objects["event"], bad_objects["event"].get(name)
+
+
+@pytest.mark.parametrize("obj, words", ACCEPTED_BAD, ids=[o["metadata"]["name"] for o, _ in ACCEPTED_BAD])
+def test_bad_object_is_not_retried_in_a_hot_loop_and_others_are_served(bad_objects, obj, words):
+    name = obj["metadata"]["name"]
+    assert name not in bad_objects["served"], bad_objects["served"].get(name)
+    assert bad_objects["exited"] is None, bad_objects["exited"]
+    made, events = bad_objects["seen"][name]["made"], bad_objects["seen"][name]["events"]
     if os.environ.get("GRA_BAD_REPORT"):
         with open(os.environ["GRA_BAD_REPORT"], "a") as f:
             f.write(json.dumps({"object": name, "requests_in_20s": len(made),
