@@ -193,6 +193,53 @@ import Testing
     #expect(good.code == 201, "\(good.text)")
   }
 
+  @Test func envSourcesProbesAndContainerRestartPolicies() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let env = try await Self.create(
+      c,
+      Self.pod(
+        "env",
+        container: #""env":[{"name":"A","value":"x","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},"#
+          + #"{"name":"B","valueFrom":{}},{"name":"C","valueFrom":{"secretKeyRef":{"key":"..x"}}},"#
+          + #"{"name":"D","valueFrom":{"fieldRef":{"fieldPath":"spec.restartPolicy"}}},"#
+          + #"{"name":"E","valueFrom":{"fieldRef":{"fieldPath":"metadata.foo"}}},"#
+          + #"{"name":"F","valueFrom":{"fieldRef":{"fieldPath":"metadata.labels['app']"}}}]"#))
+    #expect(
+      Self.causes(env) == [
+        "spec.containers[0].env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty (FieldValueInvalid)",
+        "spec.containers[0].env[1].valueFrom: Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef` (FieldValueInvalid)",
+        "spec.containers[0].env[2].valueFrom.secretKeyRef.name: Invalid value: \"\": \(Admission.subdomainMessage) (FieldValueInvalid)",
+        "spec.containers[0].env[2].valueFrom.secretKeyRef.key: Invalid value: \"..x\": must not start with '..' (FieldValueInvalid)",
+        #"spec.containers[0].env[3].valueFrom.fieldRef.fieldPath: Unsupported value: "spec.restartPolicy": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs" (FieldValueNotSupported)"#,
+        #"spec.containers[0].env[4].valueFrom.fieldRef.fieldPath: Invalid value: "metadata.foo": error converting fieldPath: field label not supported: metadata.foo (FieldValueInvalid)"#,
+      ])
+
+    let probes = try await c.request(
+      "POST", "/api/v1/namespaces/default/pods",
+      body: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"probes"},"spec":{"containers":[{"name":"main","image":"busybox","#
+        + #""livenessProbe":{"successThreshold":2,"exec":{"command":["true"]}},"readinessProbe":{"periodSeconds":5},"#
+        + #""startupProbe":{"exec":{"command":[]},"tcpSocket":{"port":0}},"restartPolicy":"Always"}],"#
+        + #""initContainers":[{"name":"init","image":"busybox","readinessProbe":{"exec":{"command":["true"]}}},"#
+        + #"{"name":"sidecar","image":"busybox","restartPolicy":"OnFailure"}]}}"#)
+    #expect(
+      Self.causes(probes) == [
+        "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1 (FieldValueInvalid)",
+        "spec.containers[0].readinessProbe: Required value: must specify a handler type (FieldValueRequired)",
+        "spec.containers[0].startupProbe.exec.command: Required value (FieldValueRequired)",
+        "spec.containers[0].startupProbe.tcpSocket: Forbidden: may not specify more than 1 handler type (FieldValueForbidden)",
+        "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers (FieldValueForbidden)",
+        "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always (FieldValueForbidden)",
+        #"spec.initContainers[1].restartPolicy: Unsupported value: "OnFailure": supported values: "Always" (FieldValueNotSupported)"#,
+      ])
+
+    // A valid fieldRef gets its default apiVersion.
+    let good = try await Self.create(
+      c, Self.pod("fieldref", container: #""env":[{"name":"POD","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}]"#))
+    #expect(good.code == 201, "\(good.text)")
+    #expect(good.json["spec"]["containers"][0]["env"][0]["valueFrom"]["fieldRef"]["apiVersion"] == "v1")
+  }
+
   /// `SetDefaults_ResourceList`: amounts are rounded up to 1m and stored as Go prints them.
   @Test func amountsAreStoredInCanonicalForm() async throws {
     let c = try await TestCluster.start()

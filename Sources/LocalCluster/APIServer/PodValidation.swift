@@ -25,6 +25,15 @@ enum PodValidation {
     return errs
   }
 
+  /// `SetDefaults_ObjectFieldSelector`: an env var's `fieldRef.apiVersion` defaults to v1.
+  static func defaultEnv(_ container: inout JSONValue) {
+    guard var env = container["env"].arrayValue else { return }
+    for i in env.indices where env[i]["valueFrom"]["fieldRef"].objectValue != nil {
+      if env[i]["valueFrom"]["fieldRef"]["apiVersion"].isNull { env[i]["valueFrom"]["fieldRef"]["apiVersion"] = "v1" }
+    }
+    container["env"] = .array(env)
+  }
+
   /// `SetDefaults_Pod`: a container's requests default to its limits, resource by resource.
   static func defaultRequestsFromLimits(_ container: inout JSONValue) {
     guard let limits = container["resources"]["limits"].objectValue, !limits.isEmpty else { return }
@@ -89,6 +98,7 @@ enum PodValidation {
       errs += common(c, p, volumes: volumes)
       let name = c["name"].stringValue ?? ""
       if !names.insert(name).inserted { errs.append(FieldErrors.duplicate("\(p).name", .string(name))) }
+      errs += ContainerChecks.regular(c, p)
     }
     var hostPorts = Set<String>()
     for (i, c) in cs.enumerated() {
@@ -109,12 +119,14 @@ enum PodValidation {
     for (i, c) in cs.enumerated() {
       let p = "spec.initContainers[\(i)]"
       errs += common(c, p, volumes: volumes)
+      errs += ContainerChecks.initRestartPolicy(c, p)
       let name = c["name"].stringValue ?? ""
       if names.contains(name) {
         errs.append(FieldErrors.duplicate("\(p).name", .string(name)))
       } else if !name.isEmpty {
         names.insert(name)
       }
+      errs += ContainerChecks.initProbes(c, p)
     }
     return errs
   }
@@ -197,6 +209,7 @@ enum PodValidation {
       } else if !isRelaxedEnvVarName(name) {
         errs.append(FieldErrors.invalid(p, name, relaxedEnvVarNameMessage))
       }
+      errs += ContainerChecks.valueFrom(e, "\(path)[\(i)]")
     }
     return errs
   }
@@ -253,7 +266,7 @@ enum PodValidation {
     return errs
   }
 
-  private static func isLabelIgnoringLength(_ s: Substring) -> Bool {
+  static func isLabelIgnoringLength(_ s: Substring) -> Bool {
     guard let f = s.first, let l = s.last else { return false }
     func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
     return alnum(f) && alnum(l) && s.allSatisfy { alnum($0) || $0 == "-" }
