@@ -1,3 +1,4 @@
+import APIMachinery
 import CRDModels
 
 /// `apiextensions.k8s.io/v1` CustomResourceDefinitions: validation of the CRD itself, its
@@ -125,6 +126,7 @@ enum CRDSupport {
       info.isCustom = true
       info.hasGeneration = true
       info.schema = v["schema"]["openAPIV3Schema"].isNull ? nil : v["schema"]["openAPIV3Schema"]
+      info.structuralSchema = info.schema.map(StructuralSchema.init(json:))
       info.preserveUnknownFields = info.schema?["x-kubernetes-preserve-unknown-fields"].boolValue == true
       var subs: [String] = []
       if !v["subresources"]["status"].isNull { subs.append("status") }

@@ -28,19 +28,19 @@ enum Machinery {
 /// Defaulting, pruning and validation with `APIMachinery.StructuralSchema`, as the
 /// apiextensions-apiserver does for every custom resource write.
 struct StructuralSchemaProcessing: SchemaProcessing {
-  func defaultAndPrune(_ object: JSONValue, schema: JSONValue) -> (object: JSONValue, pruned: [String]) {
-    let r = StructuralSchema(json: schema).normalize(object)
+  func defaultAndPrune(_ object: JSONValue, schema: StructuralSchema) -> (object: JSONValue, pruned: [String]) {
+    let r = schema.normalize(object)
     return (r.object, r.unknownFields)
   }
 
-  func validate(_ object: JSONValue, schema: JSONValue, old: JSONValue?) -> [StatusCause] {
+  func validate(_ object: JSONValue, schema: StructuralSchema, old: JSONValue?) -> [StatusCause] {
     var o = object
     // ObjectMeta is validated by the server, not by the CRD schema.
     if var top = o.objectValue {
       top["metadata"] = nil
       o = .object(top)
     }
-    return StructuralSchema(json: schema).validate(o).map(\.cause)
+    return schema.validate(o).map(\.cause)
   }
 }
 

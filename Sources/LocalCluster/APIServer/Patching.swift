@@ -102,7 +102,7 @@ enum FieldValidation {
   static func unknownFields(
     _ schema: any SchemaProcessing, _ mode: String?, _ r: ResourceInfo, _ obj: JSONValue, kind: String
   ) throws -> [String] {
-    guard r.isCustom, let s = r.schema, !r.preserveUnknownFields else { return [] }
+    guard r.isCustom, let s = r.structuralSchema, !r.preserveUnknownFields else { return [] }
     let m = mode ?? "Warn"
     if m == "Ignore" { return [] }
     let pruned = schema.defaultAndPrune(obj, schema: s).pruned

@@ -1,3 +1,4 @@
+import APIMachinery
 import CRDModels
 
 /// Everything the server knows about one served resource at one version: the REST names,
@@ -24,6 +25,9 @@ struct ResourceInfo: Sendable {
   var isCustom = false
   /// The CRD's `openAPIV3Schema` for this version.
   var schema: JSONValue?
+  /// `schema`, compiled once when the CRD is registered: every write of the resource defaults,
+  /// prunes and validates with it.
+  var structuralSchema: StructuralSchema?
   var printerColumns: [PrinterColumn] = []
   /// Whether the CRD says `x-kubernetes-preserve-unknown-fields` at the root or has no schema.
   var preserveUnknownFields = false
