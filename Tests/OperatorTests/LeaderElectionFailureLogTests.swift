@@ -116,3 +116,51 @@ import Testing
     await f.stop()
   }
 }
+
+/// A leader that loses the API server (a partition: connections open, no answers).
+@Suite struct LeaderElectionPartitionTests {
+  @Test func aLeaderCutOffFromTheAPIServerStopsLeadingBeforeAStandbyTakesOver() async throws {
+    let f = try await LocalClusterFixture.start()
+    let proxy = try FreezableProxy(forwardingTo: f.server.url.port ?? 0)
+    var config = try Kubeconfig.load(paths: [f.kubeconfig.path]).configuration()
+    config.server = "https://127.0.0.1:\(proxy.port)"
+    let cutOff = try KubernetesClient(configuration: config, logger: quietLogger)
+    // Lease 3 s, renew deadline 1 s: the leader must stop within 1 s of its last renewal, a
+    // standby may take over 3 s after it saw that renewal.
+    let timing = LeaderElectionTiming(
+      leaseDuration: .seconds(3), renewDeadline: .seconds(1), retryPeriod: .milliseconds(100))
+    let a = try LeaderElector(
+      client: cutOff, namespace: "default", name: "gra-partition", identity: "a", timing: timing, logger: quietLogger)
+    let b = try LeaderElector(
+      client: f.client, namespace: "default", name: "gra-partition", identity: "b", timing: timing,
+      logger: quietLogger)
+    let leading = Mutex<[String]>([])
+    let overlaps = Mutex<[String]>([])
+    let work: @Sendable (String) -> @Sendable () async -> Void = { id in
+      {
+        leading.withLock { now in
+          if !now.isEmpty { overlaps.withLock { $0.append("\(id) started while \(now) led") } }
+          now.append(id)
+        }
+        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+        leading.withLock { $0.removeAll { $0 == id } }
+      }
+    }
+    let taskA = Task { await a.run(work("a")) }
+    #expect(await eventually { leading.withLock { $0 } == ["a"] })
+    let taskB = Task { await b.run(work("b")) }
+    try await Task.sleep(for: .milliseconds(500))  // b has seen a's renewals
+    proxy.freeze()
+
+    #expect(await eventually(timeout: .seconds(20)) { leading.withLock { $0 } == ["b"] }, "b never took over")
+    #expect(overlaps.withLock { $0 }.isEmpty, "two leaders: \(overlaps.withLock { $0 })")
+    await taskA.value  // a's run returned: it lost leadership
+    #expect(await a.isLeader == false)
+
+    taskB.cancel()
+    await taskB.value
+    proxy.close()
+    try? await cutOff.shutdown()
+    await f.stop()
+  }
+}

@@ -8,7 +8,10 @@ import Logging
 /// ``run(_:)`` tries to acquire the lease every `retryPeriod` (with jitter); once it holds it,
 /// it starts the leader's work and renews every `retryPeriod`. If a renewal has not succeeded
 /// for `renewDeadline`, leadership is lost: the work is cancelled and `run` returns, so the
-/// process can exit and restart as a standby (controller-runtime's behaviour). On a clean stop
+/// process can exit and restart as a standby (controller-runtime's behaviour). A renewal that
+/// gets no answer is abandoned at the deadline (the client's own timeout and retries can take
+/// longer than the lease lasts), so a leader cut off from the API server stops leading before
+/// a standby may take over, as client-go bounds its renewals with a context. On a clean stop
 /// the lease is released (empty holder, 1 s duration) so a standby takes over at once.
 ///
 /// Failed attempts (the API server unreachable, the Lease's namespace deleted, RBAC) are
@@ -59,8 +62,14 @@ public actor LeaderElector {
   /// Waits for leadership, runs `work` while leading, and returns when leadership is lost or
   /// the task is cancelled (then the lease is released).
   public func run(_ work: @escaping @Sendable () async -> Void) async {
+    // The start of the last successful write, not its end: the lease's renewTime may be that old.
+    var lastRenew = ContinuousClock.now
     while !Task.isCancelled {
-      if await tryAcquireOrRenew() { break }
+      let attempt = ContinuousClock.now
+      if await tryAcquireOrRenew() {
+        lastRenew = attempt
+        break
+      }
       try? await Task.sleep(for: jittered(timing.retryPeriod))
     }
     guard !Task.isCancelled else { return }
@@ -68,13 +77,13 @@ public actor LeaderElector {
     logger.info("became leader", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
 
     let workTask = Task { await work() }
-    var lastRenew = ContinuousClock.now
     while !Task.isCancelled {
       try? await Task.sleep(for: timing.retryPeriod)
       if Task.isCancelled { break }
-      if await tryAcquireOrRenew() {
-        lastRenew = .now
-      } else if ContinuousClock.now - lastRenew > timing.renewDeadline {
+      let attempt = ContinuousClock.now
+      if await tryAcquireOrRenew(within: timing.renewDeadline - (attempt - lastRenew)) {
+        lastRenew = attempt
+      } else if ContinuousClock.now - lastRenew >= timing.renewDeadline {
         logger.error(
           "lost leadership: could not renew the lease within the renew deadline",
           metadata: ["lease": "\(namespace)/\(name)"])
@@ -91,6 +100,24 @@ public actor LeaderElector {
   private func setLeader(_ leading: Bool) {
     isLeader = leading
     onLeadershipChange(leading)
+  }
+
+  /// ``tryAcquireOrRenew()`` given up (false, a logged failure) when `limit` passes first.
+  func tryAcquireOrRenew(within limit: Duration) async -> Bool {
+    guard limit > .zero else { return false }
+    let outcome = await withTaskGroup(of: Bool?.self) { group in
+      group.addTask { await self.tryAcquireOrRenew() }
+      group.addTask {
+        try? await Task.sleep(for: limit)
+        return nil
+      }
+      let first = await group.next() ?? nil
+      group.cancelAll()
+      return first
+    }
+    if let outcome { return outcome }
+    if !Task.isCancelled { failed(LeaseUpdateTimeout(limit: limit)) }
+    return false
   }
 
   /// One attempt; true when we hold the lease afterwards.
@@ -189,4 +216,10 @@ public actor LeaderElector {
   private func jittered(_ d: Duration) -> Duration {
     d * (1 + Double.random(in: 0..<(LeaderElectionTiming.jitterFactor - 1)))
   }
+}
+
+/// A lease update that got no answer before the renew deadline.
+struct LeaseUpdateTimeout: Error, CustomStringConvertible {
+  var limit: Duration
+  var description: String { "no answer from the API server before the renew deadline" }
 }
