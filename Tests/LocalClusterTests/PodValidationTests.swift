@@ -240,6 +240,29 @@ import Testing
     #expect(good.json["spec"]["containers"][0]["env"][0]["valueFrom"]["fieldRef"]["apiVersion"] == "v1")
   }
 
+  /// `ValidateObjectMeta` comes first, then the spec; labels and annotations of every kind.
+  @Test func labelsAndAnnotations() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let pod = try await Self.create(
+      c,
+      #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"labels","labels":{"team":"a b","-x":"y"}},"spec":{"containers":[{"name":"main","image":""}]}}"#
+    )
+    let causes = Self.causes(pod)
+    #expect(causes.count == 3)
+    #expect(causes.first?.hasPrefix(#"metadata.labels: Invalid value: "-x": name part must consist of alphanumeric"#) == true)
+    #expect(causes.dropFirst().first?.hasPrefix(#"metadata.labels: Invalid value: "a b": a valid label must be an empty string"#) == true)
+    #expect(causes.last == "spec.containers[0].image: Required value (FieldValueRequired)")
+    let cm = try await c.request(
+      "POST", "/api/v1/namespaces/default/configmaps",
+      body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm","annotations":{"a/b/c":"x"}}}"#)
+    #expect(cm.code == 422)
+    #expect(
+      cm.json["message"].stringValue?.hasPrefix(
+        #"ConfigMap "cm" is invalid: metadata.annotations: Invalid value: "a/b/c": a qualified name must consist of"#)
+        == true)
+  }
+
   /// `SetDefaults_ResourceList`: amounts are rounded up to 1m and stored as Go prints them.
   @Test func amountsAreStoredInCanonicalForm() async throws {
     let c = try await TestCluster.start()

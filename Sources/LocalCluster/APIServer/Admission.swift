@@ -7,9 +7,9 @@ import Foundation
 protocol SchemaProcessing: Sendable {
   /// Applies defaults and prunes unknown fields; returns the object and the pruned paths
   /// (`.spec.foo`), which `fieldValidation=Strict|Warn` report.
-  func defaultAndPrune(_ object: JSONValue, schema: StructuralSchema) -> (object: JSONValue, pruned: [String])
+  func defaultAndPrune(_ object: JSONValue, schema: JSONValue) -> (object: JSONValue, pruned: [String])
   /// Validation errors as `Status` causes with field paths (`spec.image`).
-  func validate(_ object: JSONValue, schema: StructuralSchema, old: JSONValue?) -> [StatusCause]
+  func validate(_ object: JSONValue, schema: JSONValue, old: JSONValue?) -> [StatusCause]
 }
 
 /// Defaulting and validation for every write, as kube-apiserver's strategies and admission
@@ -24,7 +24,7 @@ struct Admission: Sendable {
     var obj = input
     let name = obj["metadata"]["name"].stringValue ?? ""
     if old == nil { try validateName(r, name) }
-    if r.isCustom, let s = r.structuralSchema {
+    if r.isCustom, let s = r.schema {
       obj = schema.defaultAndPrune(obj, schema: s).object
       var causes = schema.validate(obj, schema: s, old: old)
       causes.append(contentsOf: metadataCauses(obj))
@@ -36,7 +36,7 @@ struct Admission: Sendable {
       return obj
     }
     switch r.storageKey {
-    case "/pods": obj = try Pods.admit(r, obj, old: old)
+    case "/pods": obj = try Pods.admit(r, obj, old: old, metadataCauses: metadataCauses(obj))
     case "/services": obj = Services.admit(obj, old: old, allocateIP: allocateIP)
     case "/namespaces":
       if old == nil {
@@ -67,20 +67,19 @@ struct Admission: Sendable {
     return obj
   }
 
+  /// `ValidateObjectMeta`'s label and annotation checks (names are checked on create by
+  /// `validateName`, namespaces by the store).
   private func metadataCauses(_ obj: JSONValue) -> [StatusCause] {
     var causes: [StatusCause] = []
-    for (k, v) in obj["metadata"]["labels"].objectValue ?? [:] {
-      if v.stringValue == nil {
-        causes.append(
-          StatusCause(
-            reason: "FieldValueInvalid", message: "Invalid value: must be a string", field: "metadata.labels.\(k)"))
-      } else if let s = v.stringValue, s.count > 63 {
-        causes.append(
-          StatusCause(
-            reason: "FieldValueInvalid", message: "Invalid value: \"\(s)\": must be no more than 63 characters",
-            field: "metadata.labels"))
-      }
+    let labels = (obj["metadata"]["labels"].objectValue ?? [:]).sorted { $0.key < $1.key }
+    for (k, v) in labels where v.stringValue == nil {
+      causes.append(
+        StatusCause(
+          reason: "FieldValueInvalid", message: "Invalid value: must be a string", field: "metadata.labels.\(k)"))
     }
+    let checked: Set<String> = ["metadata.labels", "metadata.annotations"]
+    causes += ObjectMetaValidation.validate(obj["metadata"], namespaced: false).filter { checked.contains($0.field) }
+      .map(\.cause)
     return causes
   }
 
@@ -142,7 +141,9 @@ struct Admission: Sendable {
 
 /// Pod defaults and the validation that matters to clients.
 enum Pods {
-  static func admit(_ r: ResourceInfo, _ input: JSONValue, old: JSONValue?) throws -> JSONValue {
+  static func admit(
+    _ r: ResourceInfo, _ input: JSONValue, old: JSONValue?, metadataCauses: [StatusCause] = []
+  ) throws -> JSONValue {
     var obj = input
     let name = obj["metadata"]["name"].stringValue ?? ""
     var spec = obj["spec"]
@@ -194,7 +195,7 @@ enum Pods {
       spec[field] = .array(cs)
     }
     // Validation sees the amounts as decoded; the stored pod has them canonical.
-    var causes = PodValidation.causes(spec)
+    var causes = metadataCauses + PodValidation.causes(spec)
     for field in ["initContainers", "containers"] {
       guard var cs = spec[field].arrayValue else { continue }
       for i in cs.indices {
