@@ -109,8 +109,9 @@ import Testing
     await run.value
     let attempts = await elector.attempts - before
     let failures = warnings().dropFirst(first.count).filter { $0.message.hasPrefix("lease update") }
-    #expect(attempts > 5)
-    #expect(failures.count >= 1 && failures.count <= 2, "\(attempts) attempts: \(failures.map(\.message))")
+    // One line per distinct error (the namespace terminating, then not found; or no answer in
+    // time), however many attempts failed.
+    #expect(failures.count >= 1 && failures.count <= 3, "\(attempts) attempts: \(failures.map(\.message))")
     #expect(warnings().filter { $0.message.hasPrefix("lost leadership") }.count == 1)
     #expect(await elector.isLeader == false)
     await f.stop()
