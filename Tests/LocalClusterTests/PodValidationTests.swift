@@ -176,6 +176,15 @@ import Testing
         #"spec.containers[0].volumeMounts[2].name: Not found: "typeless" (FieldValueNotFound)"#,
       ])
 
+    // Two sources in one volume; kube's path for the second spells it "downwarAPI".
+    let two = try await Self.create(
+      c, Self.pod("two", spec: #""volumes":[{"name":"v","emptyDir":{},"downwardAPI":{},"flexVolume":{"driver":"x"}}]"#))
+    #expect(
+      Self.causes(two) == [
+        "spec.volumes[0].downwarAPI: Forbidden: may not specify more than 1 volume type (FieldValueForbidden)",
+        "spec.volumes[0].flexVolume: Forbidden: may not specify more than 1 volume type (FieldValueForbidden)",
+      ])
+
     let policies = try await Self.create(
       c, Self.pod("policies", container: #""imagePullPolicy":"Sometimes""#, spec: #""restartPolicy":"Maybe""#))
     #expect(

@@ -47,9 +47,9 @@ enum PodValidation {
   /// Volume source fields in the order `validateVolumeSource` checks them.
   static let volumeTypes = [
     "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
-    "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "quobyte", "cinder", "cephfs", "downwardAPI", "fc",
-    "azureFile", "vsphereVolume", "azureDisk", "photonPersistentDisk", "portworxVolume", "projected", "scaleIO",
-    "configMap", "storageos", "csi", "ephemeral", "image",
+    "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc",
+    "flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk",
+    "storageos", "projected", "scaleIO", "csi", "ephemeral", "image",
   ]
 
   /// The valid volumes' names and the errors; an invalid volume is left out, so mounts of it
@@ -63,7 +63,9 @@ enum PodValidation {
       var count = 0
       for t in volumeTypes where !v[t].isNull {
         if count > 0 {
-          el.append(FieldErrors.forbidden("\(p).\(t)", "may not specify more than 1 volume type"))
+          // kube's own spelling of two of these paths.
+          let name = ["cephfs": "cephFS", "downwardAPI": "downwarAPI"][t] ?? t
+          el.append(FieldErrors.forbidden("\(p).\(name)", "may not specify more than 1 volume type"))
           continue
         }
         count += 1
