@@ -57,7 +57,8 @@ import Testing
         #"spec.containers[0].env[1].name: Invalid value: "A\tB": a valid environment variable name must consist only of printable ASCII characters other than '=' (FieldValueInvalid)"#,
         "spec.containers[0].env[2].name: Required value (FieldValueRequired)",
       ])
-    #expect(odd.json["message"].stringValue?.hasPrefix(#"Pod "odd" is invalid: [spec.containers[0].env[0].name: "#) == true)
+    #expect(
+      odd.json["message"].stringValue?.hasPrefix(#"Pod "odd" is invalid: [spec.containers[0].env[0].name: "#) == true)
     #expect(odd.json["message"].stringValue?.hasSuffix(", spec.containers[0].env[2].name: Required value]") == true)
 
     let prefix = try await Self.create(
@@ -78,9 +79,11 @@ import Testing
 
     // A fractional GPU: the request is defaulted from the limit, and both are reported with the
     // Quantity printed as Go prints the struct (its String method has a pointer receiver).
-    let half = try await Self.create(c, Self.pod("half", container: #""resources":{"limits":{"nvidia.com/gpu":"0.5"}}"#))
+    let half = try await Self.create(
+      c, Self.pod("half", container: #""resources":{"limits":{"nvidia.com/gpu":"0.5"}}"#))
     #expect(half.code == 422)
-    let go = #"resource.Quantity{i:resource.int64Amount{value:5, scale:-1}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"", Format:"DecimalSI"}"#
+    let go =
+      #"resource.Quantity{i:resource.int64Amount{value:5, scale:-1}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"", Format:"DecimalSI"}"#
     #expect(
       Self.causes(half) == [
         "spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: \(go): must be an integer (FieldValueInvalid)",
@@ -94,7 +97,8 @@ import Testing
     )
 
     let unequal = try await Self.create(
-      c, Self.pod("unequal", container: #""resources":{"requests":{"nvidia.com/gpu":1},"limits":{"nvidia.com/gpu":2}}"#))
+      c, Self.pod("unequal", container: #""resources":{"requests":{"nvidia.com/gpu":1},"limits":{"nvidia.com/gpu":2}}"#)
+    )
     #expect(
       Self.causes(unequal) == [
         #"spec.containers[0].resources.requests: Invalid value: "1": must be equal to nvidia.com/gpu limit of 2 (FieldValueInvalid)"#
@@ -165,7 +169,8 @@ import Testing
         "mounts",
         container:
           #""volumeMounts":[{"name":"data","mountPath":"/data"},{"name":"cache","mountPath":"/data"},{"name":"typeless","mountPath":"/t"}]"#,
-        spec: #""volumes":[{"name":"cache","emptyDir":{}},{"name":"typeless"},{"name":"claim","persistentVolumeClaim":{}}]"#
+        spec:
+          #""volumes":[{"name":"cache","emptyDir":{}},{"name":"typeless"},{"name":"claim","persistentVolumeClaim":{}}]"#
       ))
     #expect(
       Self.causes(mounts) == [
@@ -197,7 +202,8 @@ import Testing
     let good = try await Self.create(
       c,
       Self.pod(
-        "good", container: #""ports":[{"name":"http","containerPort":80}],"volumeMounts":[{"name":"cache","mountPath":"/c"}]"#,
+        "good",
+        container: #""ports":[{"name":"http","containerPort":80}],"volumeMounts":[{"name":"cache","mountPath":"/c"}]"#,
         spec: #""volumes":[{"name":"cache","emptyDir":{}}]"#))
     #expect(good.code == 201, "\(good.text)")
   }
@@ -226,7 +232,8 @@ import Testing
 
     let probes = try await c.request(
       "POST", "/api/v1/namespaces/default/pods",
-      body: #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"probes"},"spec":{"containers":[{"name":"main","image":"busybox","#
+      body:
+        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"probes"},"spec":{"containers":[{"name":"main","image":"busybox","#
         + #""livenessProbe":{"successThreshold":2,"exec":{"command":["true"]}},"readinessProbe":{"periodSeconds":5},"#
         + #""startupProbe":{"exec":{"command":[]},"tcpSocket":{"port":0}},"restartPolicy":"Always"}],"#
         + #""initContainers":[{"name":"init","image":"busybox","readinessProbe":{"exec":{"command":["true"]}}},"#
@@ -244,7 +251,9 @@ import Testing
 
     // A valid fieldRef gets its default apiVersion.
     let good = try await Self.create(
-      c, Self.pod("fieldref", container: #""env":[{"name":"POD","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}]"#))
+      c,
+      Self.pod("fieldref", container: #""env":[{"name":"POD","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}]"#)
+    )
     #expect(good.code == 201, "\(good.text)")
     #expect(good.json["spec"]["containers"][0]["env"][0]["valueFrom"]["fieldRef"]["apiVersion"] == "v1")
   }
@@ -259,8 +268,11 @@ import Testing
     )
     let causes = Self.causes(pod)
     #expect(causes.count == 3)
-    #expect(causes.first?.hasPrefix(#"metadata.labels: Invalid value: "-x": name part must consist of alphanumeric"#) == true)
-    #expect(causes.dropFirst().first?.hasPrefix(#"metadata.labels: Invalid value: "a b": a valid label must be an empty string"#) == true)
+    #expect(
+      causes.first?.hasPrefix(#"metadata.labels: Invalid value: "-x": name part must consist of alphanumeric"#) == true)
+    #expect(
+      causes.dropFirst().first?.hasPrefix(
+        #"metadata.labels: Invalid value: "a b": a valid label must be an empty string"#) == true)
     #expect(causes.last == "spec.containers[0].image: Required value (FieldValueRequired)")
     let cm = try await c.request(
       "POST", "/api/v1/namespaces/default/configmaps",

@@ -71,7 +71,8 @@ import Testing
     defer { Task { await c.stop() } }
     let fixed = try await c.request(
       "POST", "/apis/storage.k8s.io/v1/storageclasses",
-      body: #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fixed"},"provisioner":"example.com/disk"}"#
+      body:
+        #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fixed"},"provisioner":"example.com/disk"}"#
     )
     #expect(fixed.code == 201, "\(fixed.text)")
     #expect(fixed.json["allowVolumeExpansion"].isNull)
@@ -136,12 +137,17 @@ import Testing
     var r = try await c.kubectl(["get", "sc"])
     #expect(r.code == 0, "\(r.err)")
     let lines = r.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
-    #expect(lines.first == ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"])
-    #expect(lines.dropFirst().first?.prefix(6) == ["standard", "(default)", "gra.dev/local-kubelet", "Delete", "Immediate", "true"])
+    #expect(
+      lines.first == ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"])
+    #expect(
+      lines.dropFirst().first?.prefix(6) == [
+        "standard", "(default)", "gra.dev/local-kubelet", "Delete", "Immediate", "true",
+      ])
 
     _ = try await c.request(
       "POST", "/apis/storage.k8s.io/v1/storageclasses",
-      body: #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fixed"},"provisioner":"example.com/disk"}"#
+      body:
+        #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fixed"},"provisioner":"example.com/disk"}"#
     )
     _ = try await c.request("POST", Self.claims, body: Self.claim("data", storageClass: "fixed"))
     try await Self.bind(c, "data")
@@ -170,6 +176,7 @@ import Testing
     let noProvisioner = try await c.request(
       "POST", "/apis/storage.k8s.io/v1/storageclasses",
       body: #"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"x"}}"#)
-    #expect(noProvisioner.json["message"] == #"StorageClass.storage.k8s.io "x" is invalid: provisioner: Required value"#)
+    #expect(
+      noProvisioner.json["message"] == #"StorageClass.storage.k8s.io "x" is invalid: provisioner: Required value"#)
   }
 }
