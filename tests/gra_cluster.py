@@ -43,6 +43,17 @@ needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kube
 BANNER_END = "Press Ctrl-C to stop."
 
 
+SESSION_OVER = threading.Event()
+"""Set when the test session ends (tests/conftest.py): scenarios still running in the background
+stop waiting, so they stop their processes at once (a run stopped with Ctrl-C or -x)."""
+
+
+def sleep(seconds: float) -> None:
+    """time.sleep that fails the caller when the session is over."""
+    if SESSION_OVER.wait(seconds):
+        pytest.fail("the test session ended")
+
+
 def wait_for(what: str, check, timeout: float = 60.0, interval: float = 0.1):
     """Polls `check` until it returns something truthy; fails with `what` at the deadline."""
     deadline = time.monotonic() + timeout
@@ -53,7 +64,7 @@ def wait_for(what: str, check, timeout: float = 60.0, interval: float = 0.1):
             return last
         if time.monotonic() >= deadline:
             break
-        time.sleep(interval)
+        sleep(interval)
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
@@ -70,6 +81,19 @@ def start_process(args, **kwargs) -> subprocess.Popen:
     while True:
         try:
             return subprocess.Popen(args, **kwargs)
+        except OSError as e:
+            if e.errno != errno.ETXTBSY or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def run_built(args, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run of a built binary, retried while a build in this checkout is linking it
+    (ETXTBSY), as start_process does."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return subprocess.run(args, **kwargs)
         except OSError as e:
             if e.errno != errno.ETXTBSY or time.monotonic() > deadline:
                 raise
@@ -244,7 +268,8 @@ def early_result(fn):
 
 def join_early() -> None:
     """Waits for every scenario started early, and for the Backgrounds a scenario returned
-    (a dict of them), so no cluster outlives the session."""
+    (a dict of them), so no cluster outlives the session; the ones still waiting stop."""
+    SESSION_OVER.set()
     pending = list(_early_started.values())
     while pending:
         started = pending.pop()

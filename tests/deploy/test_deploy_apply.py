@@ -19,6 +19,7 @@ import yaml
 
 from gra_deploy_support import (CHART, OPERATOR, ROOT, kustomize, local_cluster, needs_kubectl, needs_operator_binary, render_chart,
                       to_yaml)
+from gra_cluster import run_built
 from gra_pss import restricted_violations
 
 NON_DEFAULT = {
@@ -253,6 +254,6 @@ def test_the_operator_accepts_the_deployment_arguments(install, tmp_path):
     the missing kubeconfig (exit 1)."""
     for d in [d for d in ALL_RENDERS[install]() if d["kind"] == "Deployment"]:
         args = d["spec"]["template"]["spec"]["containers"][0]["args"]
-        r = subprocess.run([str(OPERATOR), *args, f"--kubeconfig={tmp_path / 'missing'}"], capture_output=True,
+        r = run_built([str(OPERATOR), *args, f"--kubeconfig={tmp_path / 'missing'}"], capture_output=True,
                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
         assert r.returncode == 1 and "kubeconfig" in r.stderr, (args, r.returncode, r.stderr)

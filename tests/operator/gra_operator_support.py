@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from gra_api_recorder import RecordingProxy
+from gra_cluster import run_built
 from gra_deploy_support import OPERATOR, ROOT, free_port, start_process, wait_for
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -97,8 +98,8 @@ def operator_through_proxy(cluster, *extra_args: str, token: str | None = None):
 
 def run_binary(*args: str, env: dict | None = None, timeout: float = 60, cwd=None) -> subprocess.CompletedProcess:
     """Runs gra-operator to completion (bad-input cases exit by themselves)."""
-    return subprocess.run([str(OPERATOR), *args], env=env if env is not None else dict(os.environ),
-                          capture_output=True, text=True, timeout=timeout, cwd=cwd or tempfile.gettempdir())
+    return run_built([str(OPERATOR), *args], env=env if env is not None else dict(os.environ),
+                     capture_output=True, text=True, timeout=timeout, cwd=cwd or tempfile.gettempdir())
 
 
 STACK_TRACE = re.compile(r"(Fatal error|Stack dump|#\d+ 0x[0-9a-f]+|Current stack trace|\bat /.*\.swift:\d+)")

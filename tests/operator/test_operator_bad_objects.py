@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from gra_cluster import early, early_result
+from gra_cluster import early, early_result, sleep
 from gra_deploy_support import local_cluster, needs_kubectl, needs_operator_binary
 from gra_operator_support import operator_through_proxy
 
@@ -81,7 +81,7 @@ def wait_each(what: str, check, names: list[str], timeout: float, failed: dict[s
         pending = [n for n in pending if not check(n)]
         if not pending or time.monotonic() > deadline:
             break
-        time.sleep(0.2)
+        sleep(0.2)
     for n in pending:
         failed[n] = f"timed out after {timeout:.0f}s waiting for {n}: {what.replace('NAME', n)}"
 
@@ -126,7 +126,7 @@ def bad_objects_scenario() -> dict:
                 if op.proc.poll() is not None:
                     out["exited"] = "the operator exited:\n" + op.log()
                     break
-                time.sleep(0.5)
+                sleep(0.5)
             for n in names:
                 out["seen"][n] = {
                     "made": requests_about(op, n)[start[n]:],

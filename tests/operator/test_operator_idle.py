@@ -22,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from gra_cluster import early, early_result
+from gra_cluster import early, early_result, sleep
 from gra_deploy_support import local_cluster, needs_kubectl, needs_operator_binary, wait_for
 from gra_operator_support import cpu_seconds, operator_through_proxy
 
@@ -82,7 +82,7 @@ def idle_scenario() -> dict:
                 while time.monotonic() < deadline:
                     if any(r.method in WRITES and "/leases/" not in r.target for r in op.proxy.requests()[n:]):
                         return False
-                    time.sleep(0.5)
+                    sleep(0.5)
                 return True
             wait_for("the operator to settle", settled, timeout=90, interval=0)
 
@@ -95,7 +95,7 @@ def idle_scenario() -> dict:
             end = before["t"] + IDLE_SECONDS
             while time.monotonic() < end:
                 assert op.proc.poll() is None, "the operator exited while idle:\n" + op.log()
-                time.sleep(1)
+                sleep(1)
             after = {"requests": len(op.proxy.requests()), "log": len(op.log_lines()), "cpu": cpu_seconds(op.proc.pid),
                      "metrics": metrics(), "versions": versions(c), "t": time.monotonic()}
             window = after["t"] - before["t"]

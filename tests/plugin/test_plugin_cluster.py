@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from gra_cluster import PLUGIN, local_cluster, needs_binaries
+from gra_cluster import PLUGIN, local_cluster, run_built, needs_binaries
 
 pytestmark = needs_binaries
 
@@ -69,7 +69,7 @@ def cluster():
 
 
 def gra(env, *args, stdin=None, timeout=120, binary=False):
-    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=not binary, input=stdin,
+    return run_built([str(PLUGIN), *args], env=env, capture_output=True, text=not binary, input=stdin,
                           timeout=timeout)
 
 

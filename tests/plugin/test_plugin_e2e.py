@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from gra_cluster import PLUGIN, local_cluster, needs_binaries, needs_kubectl
+from gra_cluster import PLUGIN, local_cluster, run_built, needs_binaries, needs_kubectl
 
 pytestmark = [needs_binaries, needs_kubectl]
 
@@ -19,7 +19,7 @@ def cluster():
 
 
 def gra(env, *args, stdin=None):
-    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=True, input=stdin, timeout=60)
+    return run_built([str(PLUGIN), *args], env=env, capture_output=True, text=True, input=stdin, timeout=60)
 
 
 def test_create_list_get_suspend_resume_delete(cluster):
