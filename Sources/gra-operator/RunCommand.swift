@@ -191,6 +191,12 @@ struct RunCommand: AsyncParsableCommand {
     defer { signals.cancel() }
     try await main.value
     try? await client.shutdown()
+    if let lease = options.leaderElection, !main.isCancelled {
+      // No signal stopped the manager: the elector gave leadership up. A non-zero exit makes
+      // the restart (as a standby) show as an error in `kubectl get pods`.
+      throw CommandFailure(
+        "lost the leader election: Lease \(lease.namespace)/\(lease.name) could not be renewed within --leader-elect-renew-deadline \(leaderElectRenewDeadline); exiting so that the pod restarts as a standby")
+    }
     logger.info("stopped")
   }
 }
