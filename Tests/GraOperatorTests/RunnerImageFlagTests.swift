@@ -16,7 +16,8 @@ import Testing
 
   @Test func withoutTheFlagTheEnvironmentThenTheBuiltInDefault() throws {
     #expect(try RunCommand.parse([]).runnerImage == nil)
-    #expect(try RunCommand.runnerImage(flag: nil, environment: ["GRA_RUNNER_IMAGE": "gra-runner:abc"]) == "gra-runner:abc")
+    #expect(
+      try RunCommand.runnerImage(flag: nil, environment: ["GRA_RUNNER_IMAGE": "gra-runner:abc"]) == "gra-runner:abc")
     #expect(try RunCommand.runnerImage(flag: nil, environment: ["GRA_RUNNER_IMAGE": ""]) == GraDefaults.runnerImage)
     #expect(try RunCommand.runnerImage(flag: nil, environment: [:]) == GraDefaults.runnerImage)
   }

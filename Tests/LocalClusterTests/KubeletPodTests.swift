@@ -65,7 +65,9 @@ struct KubeletTestbed {
   /// Waits (up to `seconds`) until container `container` of pod `pod` has written `text` to
   /// its log: the point where a test knows the container's command runs (a pod reported
   /// Running has started its container, not necessarily reached a given line of its script).
-  func waitForLog(_ pod: String, _ container: String, contains text: String, within seconds: Int = 30) async throws
+  func waitForLog(
+    _ pod: String, _ container: String, contains text: String, within seconds: Int = 30
+  ) async throws
     -> Bool
   {
     let end = Date().addingTimeInterval(Double(seconds))

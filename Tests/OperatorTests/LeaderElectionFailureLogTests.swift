@@ -17,7 +17,8 @@ import Testing
     for i in 1..<29 {
       #expect(log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(2 * i)) == .skip)
     }
-    #expect(log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(60)) == .log(failures: 30, notLogged: 28))
+    #expect(
+      log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(60)) == .log(failures: 30, notLogged: 28))
     #expect(log.failure("namespaces \"gra-system\" not found", at: t0 + .seconds(62)) == .skip)
     #expect(log.isFailing)
   }
@@ -61,7 +62,9 @@ import Testing
       set { metadata[key] = newValue }
     }
     func log(event: LogEvent) {
-      lines.value.withLock { $0.append(Line(level: event.level, message: "\(event.message)", metadata: event.metadata ?? [:])) }
+      lines.value.withLock {
+        $0.append(Line(level: event.level, message: "\(event.message)", metadata: event.metadata ?? [:]))
+      }
     }
   }
 

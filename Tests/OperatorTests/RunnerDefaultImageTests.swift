@@ -41,7 +41,8 @@ import Testing
     let a = RunnerPodBuilder.pod(sampleRunner(), defaultImage: configured)
     let b = RunnerPodBuilder.pod(sampleRunner(), defaultImage: configured + "-next")
     #expect(
-      a.metadata.annotations?[RunnerNames.specHashAnnotation] != b.metadata.annotations?[RunnerNames.specHashAnnotation])
+      a.metadata.annotations?[RunnerNames.specHashAnnotation] != b.metadata.annotations?[RunnerNames.specHashAnnotation]
+    )
   }
 
   @Test func theControllerCreatesPodsWithTheConfiguredImage() async throws {

@@ -86,7 +86,10 @@ final class FreezableProxy: Sendable {
     func end() {
       shutdown(fds.0, Int32(SHUT_RDWR))
       shutdown(fds.1, Int32(SHUT_RDWR))
-      if ended.withLock({ $0 += 1; return $0 }) == 2 {
+      if ended.withLock({
+        $0 += 1
+        return $0
+      }) == 2 {
         Glibc.close(fds.0)
         Glibc.close(fds.1)
       }
