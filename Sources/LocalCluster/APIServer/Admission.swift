@@ -7,9 +7,9 @@ import Foundation
 protocol SchemaProcessing: Sendable {
   /// Applies defaults and prunes unknown fields; returns the object and the pruned paths
   /// (`.spec.foo`), which `fieldValidation=Strict|Warn` report.
-  func defaultAndPrune(_ object: JSONValue, schema: JSONValue) -> (object: JSONValue, pruned: [String])
+  func defaultAndPrune(_ object: JSONValue, schema: StructuralSchema) -> (object: JSONValue, pruned: [String])
   /// Validation errors as `Status` causes with field paths (`spec.image`).
-  func validate(_ object: JSONValue, schema: JSONValue, old: JSONValue?) -> [StatusCause]
+  func validate(_ object: JSONValue, schema: StructuralSchema, old: JSONValue?) -> [StatusCause]
 }
 
 /// Defaulting and validation for every write, as kube-apiserver's strategies and admission
@@ -24,7 +24,7 @@ struct Admission: Sendable {
     var obj = input
     let name = obj["metadata"]["name"].stringValue ?? ""
     if old == nil { try validateName(r, name) }
-    if r.isCustom, let s = r.schema {
+    if r.isCustom, let s = r.structuralSchema {
       obj = schema.defaultAndPrune(obj, schema: s).object
       var causes = schema.validate(obj, schema: s, old: old)
       causes.append(contentsOf: metadataCauses(obj))
