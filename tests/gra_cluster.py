@@ -236,8 +236,8 @@ def early(fixture: str):
     """Registers a module-level scenario function (no arguments; it starts and stops everything
     it uses and returns what the tests check) to be started in the background as soon as the
     session has collected a test of its module that uses `fixture` and is not skipped. That
-    fixture gets the outcome with `early_result(fn)`, which runs the scenario right there when
-    it was not started early (pytest-xdist, GRA_TESTS_NO_EARLY=1)."""
+    fixture gets the outcome with `early_result(fn)`, which runs the scenario then when it was
+    not started early (under pytest-xdist, or with GRA_TESTS_NO_EARLY=1)."""
     def register(fn):
         fn.early_key = (fn.__module__, fixture)
         _early_scenarios[fn.early_key] = fn
@@ -260,9 +260,11 @@ def start_early(items) -> None:
 
 
 def early_result(fn):
+    """The outcome of an @early scenario; it runs (once per session) when first asked for if it
+    was not started early."""
     started = _early_started.get(fn.early_key)
     if started is None:
-        return fn()
+        started = _early_started[fn.early_key] = Background(fn, name=".".join(fn.early_key))
     return started.result(timeout=900)
 
 
