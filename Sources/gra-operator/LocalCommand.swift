@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRDModels
 import Foundation
 import KubeClient
 import LocalCluster
@@ -30,6 +31,8 @@ struct LocalCommand: AsyncParsableCommand {
   @Option(parsing: .unconditional, help: "Port of the exec bridge (0 picks a free one); it is reached through the API server's aggregation layer.")
   var bridgePort = 0
   @Flag(help: "Do not run the exec bridge (runners/exec is then not served).") var noBridge = false
+  @Option(help: "Image of Runners and TracerJobs that do not set spec.image (default: $GRA_RUNNER_IMAGE, else \(GraDefaults.runnerImage)).")
+  var runnerImage: String?
 
   func validate() throws {
     for (flag, value) in [("--port", port), ("--bridge-port", bridgePort)] where !(0...65535).contains(value) {
@@ -41,6 +44,7 @@ struct LocalCommand: AsyncParsableCommand {
     if let tokenFile, !FileManager.default.isReadableFile(atPath: tokenFile) {
       throw ValidationError("--token-file \(tokenFile): cannot read it; pass a readable kube-apiserver token file (token,user,uid,\"groups\")")
     }
+    _ = try RunCommand.runnerImage(flag: runnerImage, environment: ProcessInfo.processInfo.environment)
   }
 
   func run() async throws {
@@ -144,7 +148,9 @@ struct LocalCommand: AsyncParsableCommand {
     options.metricsPort = nil
     let metrics = MetricsRegistry()
     let manager = Manager(client: client, watchNamespace: nil, metrics: metrics, options: options, logger: logger)
-    let controllers = OperatorControllers.make(manager: manager, workers: 4, logger: logger)
+    var runnerOptions = RunnerReconciler.Options()
+    runnerOptions.defaultImage = try RunCommand.runnerImage(flag: runnerImage, environment: ProcessInfo.processInfo.environment)
+    let controllers = OperatorControllers.make(manager: manager, workers: 4, logger: logger, runner: runnerOptions)
     let task = Task {
       defer { Task { try? await client.shutdown() } }
       try await manager.run(controllers)

@@ -61,7 +61,7 @@ struct RunCommand: AsyncParsableCommand {
   var bridgeMaxTimeout = 3600
   @Option(parsing: .unconditional, help: "Output bytes per exec (stdout and stderr together) unless the runner's spec.exec.outputLimitBytes says otherwise.")
   var bridgeOutputLimit = Int(GraDefaults.execOutputLimitBytes)
-  @Option(help: "Image of Runners that do not set spec.image (default: $GRA_RUNNER_IMAGE, else \(GraDefaults.runnerImage)).")
+  @Option(help: "Image of Runners and TracerJobs that do not set spec.image (default: $GRA_RUNNER_IMAGE, else \(GraDefaults.runnerImage)).")
   var runnerImage: String?
   @Option(parsing: .unconditional, help: "Concurrent reconciles per controller.")
   var workers = 4

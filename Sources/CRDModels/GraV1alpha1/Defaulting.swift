@@ -42,13 +42,18 @@ extension Runner {
 extension TracerJob {
   /// This TracerJob with every unset field that has a default filled in. `image` is left unset
   /// when `runnerRef` is set (the runner's image is used, which only the controller can read);
-  /// use ``resolvedImage(runner:)`` for the image to run.
-  public func withDefaults() -> TracerJob {
+  /// use ``resolvedImage(runner:defaultImage:)`` for the image to run.
+  public func withDefaults() -> TracerJob { withDefaults(image: GraDefaults.runnerImage) }
+
+  /// ``withDefaults()`` with `image` as the image of a job that has neither `spec.image` nor
+  /// `runnerRef`: the operator's `--runner-image`, which ``GraDefaults/runnerImage`` only stands
+  /// in for.
+  public func withDefaults(image: String) -> TracerJob {
     var j = self
     var s = j.spec ?? TracerJobSpec()
     if s.module == nil, s.script == nil, s.command == nil { s.module = GraDefaults.tracerModule }
     if s.image?.isEmpty ?? true {
-      s.image = s.runnerRef == nil ? GraDefaults.runnerImage : nil
+      s.image = s.runnerRef == nil ? image : nil
     }
     if s.backoffLimit == nil { s.backoffLimit = GraDefaults.backoffLimit }
     var rb = s.retryBackoff ?? RetryBackoff()
@@ -71,11 +76,13 @@ extension TracerJob {
     return j
   }
 
-  /// The image an attempt runs: `spec.image`, else the referenced runner's, else the default.
-  public func resolvedImage(runner: Runner?) -> String {
+  /// The image an attempt runs: `spec.image`, else the referenced runner's, else
+  /// `defaultImage` (the operator's `--runner-image`, the same image a Runner without
+  /// `spec.image` runs).
+  public func resolvedImage(runner: Runner?, defaultImage: String = GraDefaults.runnerImage) -> String {
     if let i = spec?.image, !i.isEmpty { return i }
     if let i = runner?.spec?.image, !i.isEmpty { return i }
-    return GraDefaults.runnerImage
+    return defaultImage
   }
 
   /// Whether gra's controller should act on this job (`managedBy` unset or gra's own).

@@ -110,8 +110,10 @@ extension ExecLimits: SchemaDescribed {
 extension RunnerSpec: SchemaDescribed {
   public static var openAPISchema: JSONSchema {
     .object("Desired state of the Runner.") { p in
-      p["image"] = JSONSchema.string("Runner image.", minLength: 1).noting(
-        "Default \(GraDefaults.runnerImage) (applied by gra).")
+      p["image"] = JSONSchema.string(
+        "Runner image. Default: the operator's --runner-image (\(GraDefaults.runnerImage) unless set).",
+        minLength: 1
+      ).noting("Applied by gra when it makes the pod; not written into the Runner.")
       p["imagePullPolicy"] = .enum(
         PullPolicy.self, "When to pull the image; Kubernetes' default when unset.")
       p["resources"] = ResourceRequirements.openAPISchema.describing(

@@ -2,7 +2,7 @@
 
 /// The desired state of a ``Runner``.
 public struct RunnerSpec: Codable, Sendable, Equatable {
-  /// Runner image; default ``GraDefaults/runnerImage``.
+  /// Runner image; default the operator's `--runner-image` (``GraDefaults/runnerImage`` unless set).
   public var image: String?
   /// `Always`, `IfNotPresent` or `Never`; Kubernetes' default when unset.
   public var imagePullPolicy: PullPolicy?

@@ -142,8 +142,9 @@ extension TracerJobSpec: SchemaDescribed {
           "Name of a Runner in the same namespace.", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
           maxLength: 63)
       }
-      p["image"] = JSONSchema.string("Image to run.", minLength: 1).noting(
-        "Default: the runner's image with runnerRef, else \(GraDefaults.runnerImage).")
+      p["image"] = JSONSchema.string(
+        "Image to run. Default: the runner's image with runnerRef, else the operator's --runner-image (\(GraDefaults.runnerImage) unless set).",
+        minLength: 1)
       p["module"] = JSONSchema.string(
         "Run python -m MODULE ARGS….",
         pattern: #"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"#

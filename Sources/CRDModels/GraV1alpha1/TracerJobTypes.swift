@@ -5,7 +5,8 @@
 public struct TracerJobSpec: Codable, Sendable, Equatable {
   /// Run with that Runner's workspace (and image, unless `image` is set).
   public var runnerRef: LocalObjectReference?
-  /// Default: the runner's image, else ``GraDefaults/runnerImage``.
+  /// Default: the runner's image, else the operator's `--runner-image` (``GraDefaults/runnerImage``
+  /// unless set).
   public var image: String?
   /// `python -m MODULE ARGS…`.
   public var module: String?

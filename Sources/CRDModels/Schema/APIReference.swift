@@ -128,7 +128,7 @@ public enum APIReference {
 
     | Field | Default | Why gra applies it |
     |---|---|---|
-    | `Runner.spec.image`, `TracerJob.spec.image` | `\(GraDefaults.runnerImage)` (a TracerJob with `runnerRef` uses the runner's image) | follows the operator's version |
+    | `Runner.spec.image`, `TracerJob.spec.image` | the operator's `--runner-image` (`\(GraDefaults.runnerImage)` unless set); a TracerJob with `runnerRef` uses the runner's image | follows the operator's configuration; not written into the object |
     | `Runner.spec.workspace.size` | `10Gi` | only when `existingClaim` is not set |
     | `TracerJob.spec.module` | `\(GraDefaults.tracerModule)` | only when none of `module`, `script`, `command` is set |
     | `TracerJob.spec.artifacts.destination` | the runner's workspace, under `.gra/artifacts/<job name>` | only with `runnerRef` |

@@ -6,7 +6,10 @@ import Logging
 /// enqueues it, a pod change enqueues its controlling TracerJob, a Runner change enqueues the
 /// jobs of its namespace that reference it.
 public enum TracerJobController {
-  public static func make(manager: Manager, workers: Int, logger: Logger) -> Controller<TracerJobReconciler> {
+  /// `defaultImage` is the operator's `--runner-image` (see ``TracerJobReconciler/defaultImage``).
+  public static func make(
+    manager: Manager, workers: Int, logger: Logger, defaultImage: String = GraDefaults.runnerImage
+  ) -> Controller<TracerJobReconciler> {
     let jobs = manager.informers.informer(TracerJob.self)
     let pods = manager.informers.informer(Pod.self)
     let runners = manager.informers.informer(Runner.self)
@@ -14,7 +17,7 @@ public enum TracerJobController {
       client: manager.client, instance: ProcessInfo.processInfo.hostName, logger: logger)
     let reconciler = TracerJobReconciler(
       client: manager.client, jobs: jobs.cache, pods: pods.cache, runners: runners.cache, events: events,
-      logger: logger)
+      logger: logger, defaultImage: defaultImage)
     let controller = Controller(
       reconciler: reconciler, workers: workers, logger: logger, metrics: ControllerMetrics(registry: manager.metrics))
     register(controller, jobs: jobs, pods: pods, runners: runners)

@@ -58,14 +58,18 @@ public enum TracerJobPodBuilder {
     return "\(mountPath(runner: runner))/\(trim(sub))/\(attempt)"
   }
 
-  /// The pod of attempt `attempt` of `job` (defaults applied by the caller). `runner` is the
-  /// referenced Runner (it must have `status.workspaceClaim`), or nil without `runnerRef`.
-  public static func pod(job: TracerJob, runner: Runner?, attempt: Int32) -> Pod {
+  /// The pod of attempt `attempt` of `job` (defaults applied by the caller, with
+  /// `withDefaults(image: defaultImage)`). `runner` is the referenced Runner (it must have
+  /// `status.workspaceClaim`), or nil without `runnerRef`. `defaultImage` is the operator's
+  /// `--runner-image`: the image when neither the job nor its runner names one.
+  public static func pod(
+    job: TracerJob, runner: Runner?, attempt: Int32, defaultImage: String = GraDefaults.runnerImage
+  ) -> Pod {
     let spec = job.spec ?? TracerJobSpec()
     let name = job.metadata.name ?? "job"
     let mount = mountPath(runner: runner)
     let artifactDir = artifactDirectory(job: job, runner: runner, attempt: attempt)
-    let image = job.resolvedImage(runner: runner)
+    let image = job.resolvedImage(runner: runner, defaultImage: defaultImage)
 
     var volumes: [Volume] = []
     var mounts: [VolumeMount] = []

@@ -17,10 +17,14 @@ public struct TracerJobReconciler: Reconciler {
   let events: EventRecorder
   let logs: PodLogReader
   let logger: Logger
+  /// The image of jobs without `spec.image` whose Runner (if any) names none either: the
+  /// operator's `--runner-image`, the same one ``RunnerReconciler/Options/defaultImage`` gives
+  /// Runners, so that a job runs the image of the Runner it references.
+  let defaultImage: String
 
   public init(
     client: KubernetesClient, jobs: ObjectCache<TracerJob>, pods: ObjectCache<Pod>, runners: ObjectCache<Runner>,
-    events: EventRecorder, logger: Logger
+    events: EventRecorder, logger: Logger, defaultImage: String = GraDefaults.runnerImage
   ) {
     self.client = client
     self.jobs = jobs
@@ -29,6 +33,7 @@ public struct TracerJobReconciler: Reconciler {
     self.events = events
     self.logs = PodLogReader(client: client)
     self.logger = logger
+    self.defaultImage = defaultImage
   }
 
   /// An Event to record once the status that explains it is written.
@@ -43,7 +48,7 @@ public struct TracerJobReconciler: Reconciler {
     guard let cached = jobs.get(key), cached.metadata.deletionTimestamp == nil, cached.isManagedByGra else {
       return .done
     }
-    let job = cached.withDefaults()
+    let job = cached.withDefaults(image: defaultImage)
     let before = cached.status ?? TracerJobStatus()
     var status = before
     var notes: [Note] = []
@@ -215,10 +220,10 @@ public struct TracerJobReconciler: Reconciler {
         status.markWaiting("WorkspaceNotReady", "runner \(ref) has no workspace claim yet", generation: gen, now: now)
         return .done
       }
-      runner = r.withDefaults()
+      runner = r.withDefaults(image: defaultImage)
     }
     let n = attempt + 1
-    let pod = TracerJobPodBuilder.pod(job: job, runner: runner, attempt: n)
+    let pod = TracerJobPodBuilder.pod(job: job, runner: runner, attempt: n, defaultImage: defaultImage)
     do {
       _ = try await client.api(Pod.self, namespace: job.metadata.namespace).create(pod)
     } catch let e as KubeError where e.isAlreadyExists {}
