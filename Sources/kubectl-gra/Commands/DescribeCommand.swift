@@ -26,15 +26,17 @@ struct DescribeCommand: NamedRunnerCommand {
       write(try RunnerPrinter.json(v))
       return
     }
-    write(Self.render(runner, events: events, now: Date()))
+    let pod = await RunnerImage.pod(of: runner, client: client)
+    write(Self.render(runner, events: events, now: Date(), pod: pod))
   }
 
-  static func render(_ r: Runner, events: [CoreEvent], now: Date) -> String {
+  /// `pod` is the Runner's pod, if any: its image is the one shown.
+  static func render(_ r: Runner, events: [CoreEvent], now: Date, pod: Pod? = nil) -> String {
     let s = r.status
     var out = """
       Name:           \(r.metadata.name ?? "")
       Namespace:      \(r.metadata.namespace ?? "")
-      Image:          \(r.spec?.image ?? GraDefaults.runnerImage)
+      Image:          \(RunnerImage.shown(r, pod: pod))
       Phase:          \(s?.phase?.rawValue ?? "Pending")
       Suspended:      \(r.spec?.suspend == true ? "yes" : "no")
       Pod:            \(s?.podName ?? "<none>")\(s?.nodeName.map { " on \($0)" } ?? "")

@@ -25,7 +25,10 @@ struct ListCommand: RunnerCommand {
     if runners.isEmpty, global.output == .table || global.output == .wide {
       progress(allNamespaces ? "No runners found." : "No runners found in \(namespace) namespace.")
     }
-    write(try RunnerPrinter.print(runners, format: global.output, allNamespaces: allNamespaces))
+    let pods =
+      global.output == .wide
+      ? await RunnerImage.pods(of: runners, namespace: allNamespaces ? nil : namespace, client: client) : [:]
+    write(try RunnerPrinter.print(runners, format: global.output, allNamespaces: allNamespaces, pods: pods))
   }
 }
 
@@ -42,6 +45,10 @@ struct GetCommand: NamedRunnerCommand {
 
   func execute(client: KubernetesClient, namespace: String) async throws {
     let runner = try await client.api(Runner.self, namespace: namespace).get(name)
-    write(try RunnerPrinter.print([runner], format: global.output))
+    var pods: [String: Pod] = [:]
+    if global.output == .wide, let pod = await RunnerImage.pod(of: runner, client: client) {
+      pods[RunnerImage.key(runner)] = pod
+    }
+    write(try RunnerPrinter.print([runner], format: global.output, pods: pods))
   }
 }

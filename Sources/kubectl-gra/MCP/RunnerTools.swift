@@ -30,6 +30,7 @@ struct RunnerTools: Sendable {
         "no runners in namespace \(namespace); call create_runner to make one",
         structured: ["runners": []])
     }
+    let pods = await RunnerImage.pods(of: runners, namespace: namespace, client: client)
     var table = TablePrinter(headers: ["Name", "Phase", "Ready", "Suspended", "Age"])
     for r in runners {
       table.add([
@@ -41,7 +42,7 @@ struct RunnerTools: Sendable {
     }
     return ToolOutput(
       "runners in namespace \(namespace):\n" + table.render(),
-      structured: ["runners": .array(runners.map(Self.summary))])
+      structured: ["runners": .array(runners.map { Self.summary($0, pod: pods[RunnerImage.key($0)]) })])
   }
 
   func get(_ a: ToolArguments, namespace: String) async throws -> ToolOutput {
@@ -50,7 +51,8 @@ struct RunnerTools: Sendable {
     let r = try await call(.runners("get", namespace), .runner(name, namespace)) {
       try await api(namespace).get(name)
     }
-    return ToolOutput(Self.describe(r), structured: Self.summary(r))
+    let pod = await RunnerImage.pod(of: r, client: client)
+    return ToolOutput(Self.describe(r, pod: pod), structured: Self.summary(r, pod: pod))
   }
 
   func create(_ a: ToolArguments, namespace: String) async throws -> ToolOutput {
@@ -98,11 +100,12 @@ struct RunnerTools: Sendable {
     let seconds = try a.int(
       "timeoutSeconds", default: limits.waitDefaultSeconds, min: 1, max: limits.waitMaxSeconds)
     let ready = try await waitReady(name, namespace: namespace, seconds: seconds, soft: true)
+    let pod = await RunnerImage.pod(of: ready.0, client: client)
     return ToolOutput(
       ready.1
         ? "runner \(name) created and ready; its workspace is \(Self.mountPath(ready.0)). Use exec, run_python and the file tools with runner \"\(name)\"."
         : "runner \(name) created but not ready after \(seconds)s (\(Self.state(ready.0))); call wait_runner_ready to keep waiting",
-      structured: Self.summary(ready.0))
+      structured: Self.summary(ready.0, pod: pod))
   }
 
   func delete(_ a: ToolArguments, namespace: String) async throws -> ToolOutput {
@@ -154,8 +157,9 @@ struct RunnerTools: Sendable {
     let seconds = try a.int(
       "timeoutSeconds", default: limits.waitDefaultSeconds, min: 1, max: limits.waitMaxSeconds)
     let (r, _) = try await waitReady(name, namespace: namespace, seconds: seconds, soft: false)
+    let pod = await RunnerImage.pod(of: r, client: client)
     return ToolOutput(
-      "runner \(name) is ready; its workspace is \(Self.mountPath(r))", structured: Self.summary(r))
+      "runner \(name) is ready; its workspace is \(Self.mountPath(r))", structured: Self.summary(r, pod: pod))
   }
 
   /// Polls until Ready=True for the current generation. Fails at once on a failed or
@@ -213,14 +217,15 @@ struct RunnerTools: Sendable {
     r.spec?.workspace?.mountPath ?? GraDefaults.workspaceMountPath
   }
 
-  static func summary(_ r: Runner) -> JSONValue {
+  /// `pod` is the Runner's pod, if known: `image` is then the image it runs (see ``RunnerImage``).
+  static func summary(_ r: Runner, pod: Pod? = nil) -> JSONValue {
     var v: JSONValue = [
       "name": .string(r.metadata.name ?? ""), "namespace": .string(r.metadata.namespace ?? ""),
     ]
     v["phase"] = .string(r.status?.phase?.rawValue ?? "Pending")
     v["ready"] = .bool(r.status?.conditions?[type: GraConditions.ready]?.status == .true)
     v["suspended"] = .bool(r.spec?.suspend == true)
-    v["image"] = .string(r.spec?.image ?? GraDefaults.runnerImage)
+    v["image"] = .string(RunnerImage.shown(r, pod: pod))
     v["workspace"] = .string(mountPath(r))
     if let c = r.status?.workspaceClaim { v["workspaceClaim"] = .string(c) }
     if let t = r.status?.lastActivityTime { v["lastActivityTime"] = .string(t.description) }
@@ -236,10 +241,10 @@ struct RunnerTools: Sendable {
     return v
   }
 
-  static func describe(_ r: Runner) -> String {
+  static func describe(_ r: Runner, pod: Pod? = nil) -> String {
     var out =
       "runner \(r.metadata.name ?? "") in namespace \(r.metadata.namespace ?? ""): \(state(r))\n"
-    out += "image: \(r.spec?.image ?? GraDefaults.runnerImage)\nworkspace: \(mountPath(r))"
+    out += "image: \(RunnerImage.shown(r, pod: pod))\nworkspace: \(mountPath(r))"
     out += r.status?.workspaceClaim.map { " (claim \($0))" } ?? ""
     out += "\nsuspended: \(r.spec?.suspend == true ? "yes" : "no")\n"
     if let t = r.status?.lastActivityTime { out += "last activity: \(t)\n" }

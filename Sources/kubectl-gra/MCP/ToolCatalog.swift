@@ -43,7 +43,7 @@ enum ToolCatalog {
             ("name", runner), ("namespace", ns),
             (
               "image",
-              Schema.string("Container image (default: the gra runner image, Python 3.11).")
+              Schema.string("Container image (default: the operator's runner image, the gra runner with Python 3.11).")
             ),
             ("cpu", Schema.string("CPU request and limit, e.g. 500m or 2.")),
             ("memory", Schema.string("Memory request and limit, e.g. 4Gi.")),
@@ -228,7 +228,7 @@ enum ToolCatalog {
             ("setup", Schema.strings("Shell commands run first, e.g. to download data.")),
             (
               "image",
-              Schema.string("Container image (default: the runner's, else the gra runner image).")
+              Schema.string("Container image (default: the runner's, else the operator's runner image).")
             ),
             ("env", Schema.stringMap("Environment variables.")),
             ("workingDir", Schema.string("Working directory (default: the workspace).")),

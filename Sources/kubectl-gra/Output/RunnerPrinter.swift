@@ -4,8 +4,10 @@ import Yams
 
 /// Prints Runners in every `-o` format.
 enum RunnerPrinter {
+  /// `pods` (keyed by ``RunnerImage/key(_:)``) give `-o wide` the image each Runner's pod runs.
   static func print(
-    _ runners: [Runner], format: OutputFormat, allNamespaces: Bool = false, now: Date = Date()
+    _ runners: [Runner], format: OutputFormat, allNamespaces: Bool = false, now: Date = Date(),
+    pods: [String: Pod] = [:]
   ) throws
     -> String
   {
@@ -34,7 +36,9 @@ enum RunnerPrinter {
         if allNamespaces { row.insert(r.metadata.namespace ?? "", at: 0) }
         if format == .wide {
           let ssh = r.status?.ssh.flatMap { s in s.host.map { "\($0):\(s.port.map(String.init) ?? "22")" } } ?? ""
-          row += [r.status?.podName ?? "", r.status?.nodeName ?? "", r.spec?.image ?? GraDefaults.runnerImage, ssh]
+          row += [
+            r.status?.podName ?? "", r.status?.nodeName ?? "", RunnerImage.shown(r, pod: pods[RunnerImage.key(r)]), ssh,
+          ]
         }
         table.add(row)
       }
