@@ -82,6 +82,31 @@ def processes_under(directory: pathlib.Path) -> list[str]:
     return found
 
 
+def listeners(port: int) -> list[str]:
+    """`PID COMMAND` of the processes that hold a socket listening on `port` (from /proc), to
+    say who still holds it."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = pathlib.Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if cols[1].rsplit(":", 1)[1] == f"{port:04X}" and cols[3] == "0A":
+                inodes.add(f"socket:[{cols[9]}]")
+    found = []
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                found.append(f"{proc.name} {(proc / 'comm').read_text().strip()}")
+        except OSError:
+            continue
+    return found
+
+
 def test_readme_commands():
     assert first_command() == "swift run gra-operator local"
     export, apply_and_watch, exec_line = next_commands()[:3]
@@ -180,5 +205,6 @@ def quick_start_in(tmp_path: pathlib.Path):
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     assert code == 0, out_path.read_text(errors="replace")[-2000:]
-    assert not port_open(6443), "the API server still listens after Ctrl-C"
+    assert not port_open(6443), "the API server still listens after Ctrl-C; processes holding the socket: " + \
+        ", ".join(listeners(6443))
     wait_for("pod processes to end after Ctrl-C", lambda: processes_under(local / "kubelet") == [], timeout=30)
