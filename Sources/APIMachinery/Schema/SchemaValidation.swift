@@ -66,7 +66,7 @@ enum SchemaValidator {
       if let min = s.minLength, str.count < min {
         errs.append(.invalid(path, .string(str), "\(body(path)) should be at least \(min) chars long"))
       }
-      if let pattern = s.pattern, !matches(str, pattern) {
+      if let pattern = s.pattern, !matches(str, s.patternRegex, pattern) {
         errs.append(.invalid(path, .string(str), "\(body(path)) should match '\(pattern)'"))
       }
       if let format = s.format, StringFormats.isValid(format: format, str) == false {
@@ -259,5 +259,11 @@ enum SchemaValidator {
 
   static func matches(_ s: String, _ pattern: String) -> Bool {
     s.range(of: pattern, options: .regularExpression) != nil
+  }
+
+  /// `pattern` searched in `s` with the expression compiled when the schema was read.
+  static func matches(_ s: String, _ compiled: NSRegularExpression?, _ pattern: String) -> Bool {
+    guard let compiled else { return matches(s, pattern) }
+    return compiled.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
   }
 }

@@ -1,4 +1,5 @@
 import CRDModels
+import Foundation
 
 /// A CRD's `openAPIV3Schema`, read into the parts the API server acts on: the structure
 /// (`type`, `properties`, `additionalProperties`, `items`), the value validations and the
@@ -40,6 +41,8 @@ public final class StructuralSchema: Sendable {
   public let maxProperties: Int64?
   public let uniqueItems: Bool
   public let pattern: String?
+  /// `pattern`, compiled once (nil when absent or not a valid expression).
+  let patternRegex: NSRegularExpression?
   public let allOf: [StructuralSchema]
   public let anyOf: [StructuralSchema]
   public let oneOf: [StructuralSchema]
@@ -94,6 +97,7 @@ public final class StructuralSchema: Sendable {
     maxProperties = o["maxProperties"]?.intValue
     uniqueItems = o["uniqueItems"]?.boolValue ?? false
     pattern = o["pattern"]?.stringValue
+    patternRegex = pattern.flatMap { try? NSRegularExpression(pattern: $0) }
     allOf = (o["allOf"]?.arrayValue ?? []).map(StructuralSchema.init(json:))
     anyOf = (o["anyOf"]?.arrayValue ?? []).map(StructuralSchema.init(json:))
     oneOf = (o["oneOf"]?.arrayValue ?? []).map(StructuralSchema.init(json:))
