@@ -3,9 +3,11 @@
 
 import asyncio
 import contextlib
+import errno
 import os
 import re
 import subprocess
+import time
 
 import yaml
 
@@ -76,11 +78,29 @@ async def agent(kubeconfig, errlog, *extra):
             yield Agent(session, init)
 
 
+def text_file_busy(error: BaseException) -> bool:
+    """ETXTBSY (alone or in an exception group): a build in this checkout is linking the binary."""
+    if isinstance(error, BaseExceptionGroup):
+        return all(text_file_busy(e) for e in error.exceptions)
+    return isinstance(error, OSError) and error.errno == errno.ETXTBSY
+
+
 def run(kubeconfig, errlog, scenario, *extra):
-    """Runs `await scenario(agent)` against a fresh server process."""
+    """Runs `await scenario(agent)` against a fresh server process (its start is retried while
+    a build is linking kubectl-gra; the scenario has not begun then)."""
+    started = False
 
     async def main():
+        nonlocal started
         async with agent(kubeconfig, errlog, *extra) as a:
+            started = True
             return await scenario(a)
 
-    return asyncio.run(main())
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return asyncio.run(main())
+        except BaseException as e:
+            if started or not text_file_busy(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(1)

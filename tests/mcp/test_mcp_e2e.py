@@ -13,6 +13,7 @@ import pytest
 
 pytest.importorskip("mcp", reason="the MCP tests need the mcp package (pip install mcp)")
 
+from gra_cluster import start_process  # noqa: E402
 from mcp_support import PLUGIN, field, run  # noqa: E402
 
 RUNNER = "agent-box"
@@ -251,8 +252,8 @@ def test_stdout_carries_only_protocol_and_answers_before_exit(cluster):
         {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list_runners", "arguments": {}}},
         {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "no_such_tool", "arguments": {}}},
     ]
-    proc = subprocess.Popen([str(PLUGIN), "mcp", "--kubeconfig", str(cluster["users"]["alice"])],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    proc = start_process([str(PLUGIN), "mcp", "--kubeconfig", str(cluster["users"]["alice"])],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     out, err = proc.communicate("".join(json.dumps(m) + "\n" for m in requests).encode(), timeout=60)
     assert proc.returncode == 0, err.decode()
     messages = [json.loads(line) for line in out.decode().splitlines()]
