@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from gra_cluster import BIN, early, early_result, needs_binaries
+from gra_cluster import BIN, early, early_result, needs_binaries, start_process
 from gra_deploy_support import ROOT, needs_kubectl, wait_for
 
 pytestmark = [needs_kubectl, needs_binaries,
@@ -145,8 +145,8 @@ def quick_start_in(tmp_path: pathlib.Path):
     env.pop("KUBECONFIG", None)
     out_path = tmp_path / "local.out"
     with open(out_path, "wb") as out:
-        proc = subprocess.Popen(shlex.split(prebuilt(first_command())), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = start_process(shlex.split(prebuilt(first_command())), cwd=ROOT, env=env, stdout=out,
+                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for("`swift run gra-operator local` to print its next steps",
                  lambda: "Press Ctrl-C to stop." in out_path.read_text(errors="replace") or proc.poll() is not None,
