@@ -11,12 +11,13 @@ struct KubeletTestbed {
   let dir: URL
   let kubelet: LocalKubelet
 
-  init() async throws {
+  /// `startGate`: see ``KubeletConfiguration/startGateForTests``.
+  init(startGate: String? = nil) async throws {
     dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubelet-\(UUID().uuidString.prefix(8))")
-    kubelet = LocalKubelet(
-      store: store,
-      configuration: KubeletConfiguration(
-        dataDirectory: dir, crashLoopInitialBackoff: .milliseconds(500), unschedulableRetryInterval: .seconds(1)))
+    var configuration = KubeletConfiguration(
+      dataDirectory: dir, crashLoopInitialBackoff: .milliseconds(500), unschedulableRetryInterval: .seconds(1))
+    configuration.startGateForTests = startGate
+    kubelet = LocalKubelet(store: store, configuration: configuration)
     try await kubelet.start()
   }
 
@@ -210,7 +211,7 @@ struct KubeletPodTests {
     let missing = try await bed.kubelet.exec(
       namespace: "default", pod: "srv", container: "nope", command: ["true"], tty: false,
       io: ExecIO(stdin: nil, resize: nil, stdout: { _ in }, stderr: { _ in }))
-    #expect(missing == .failed(message: "container nope is not running"))
+    #expect(missing == .failed(message: #"container not found ("nope")"#))
   }
 
   @Test func deletionSendsSIGTERMThenRemovesThePod() async throws {

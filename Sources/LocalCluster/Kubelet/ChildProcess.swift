@@ -155,6 +155,22 @@ final class ChildProcess: @unchecked Sendable {
   /// Sends `signal` to its whole process group.
   func signalGroup(_ sig: Int32) { kill(-pid, sig) }
 
+  /// The arguments of process `pid` (`/proc/<pid>/cmdline`); nil once it is gone.
+  static func commandLine(of pid: pid_t) -> [String]? {
+    let fd = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    while true {
+      let chunk = FD.read(fd)
+      if chunk.isEmpty { break }
+      bytes += chunk
+    }
+    guard !bytes.isEmpty else { return nil }
+    if bytes.last == 0 { bytes.removeLast() }
+    return bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+  }
+
   /// Host pids of the direct children (e.g. the process `nsenter` forked into a pid namespace).
   func children() -> [pid_t] {
     guard let s = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [] }

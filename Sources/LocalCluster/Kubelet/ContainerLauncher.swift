@@ -45,14 +45,51 @@ struct ContainerUser: Sendable, Equatable {
   }
 }
 
+/// How a container's start handshake ended (see ``ContainerLaunch``).
+enum ContainerStart: Sendable, Equatable {
+  /// The container's command runs as `mainPid` (nil when it already ended).
+  case started(mainPid: pid_t?)
+  /// The wrapper ended first; what it wrote to standard error while setting up.
+  case failed(String)
+}
+
 /// The command lines that start a container in its pod's sandbox and exec into it.
 ///
 /// Start: `nsenter -t <pod init> -m -p -u -- unshare -m --propagation private sh -c <script>`,
 /// where the script bind-mounts the container's volumes and termination-message file into
-/// the pod root, then `exec chroot <root> setpriv --reuid … env -C <workingDir> -- <command>`.
-/// Each container thus has its own mount namespace (its own volumeMounts) on the pod's shared
-/// root, pid and UTS namespaces. Exec: `nsenter -t <container pid> -m -p -u -r -- …`.
+/// the pod root, then `exec chroot <root> setpriv --reuid … env -C <workingDir> -- sh -c
+/// <handshake> <command>`. Each container thus has its own mount namespace (its own
+/// volumeMounts) on the pod's shared root, pid and UTS namespaces. Exec:
+/// `nsenter -t <container pid> -m -p -u -r -- …`.
+///
+/// The start handshake (like runc's exec fifo): the wrapper gets the write end of a pipe as
+/// descriptor ``startFD``, and its standard error goes there too while it sets up. Once the
+/// container's root, user and working directory are in place and its command is found on
+/// `PATH`, the last shell restores standard error, writes ``startedMarker`` and `exec`s the
+/// command with the pipe closed, keeping its pid (the container's main pid). Until the marker
+/// arrives the container has not started; end of file without it means setup failed, and the
+/// text read is why.
 struct ContainerLaunch: Sendable {
+  /// The wrapper's descriptor for the start handshake.
+  static let startFD: Int32 = 3
+  /// Written to ``startFD`` right before the container's command is executed.
+  static let startedMarker: UInt8 = 0
+
+  /// The last step of the wrapper, run as the container's user in its root and working
+  /// directory: fails as runc does when the command cannot be executed, else restores
+  /// standard error (descriptor 4), signals the start and replaces itself with the command.
+  static let handshakeScript = #"""
+    __gra_e=
+    case "$1" in
+    */*) if [ ! -e "$1" ]; then __gra_e="stat $1: no such file or directory"; elif [ -d "$1" ] || [ ! -x "$1" ]; then __gra_e="permission denied"; fi ;;
+    *) command -v -- "$1" >/dev/null 2>&1 || __gra_e='executable file not found in $PATH' ;;
+    esac
+    if [ -n "${__gra_e:-}" ]; then printf 'exec: "%s": %s\n' "$1" "$__gra_e" >&2; exit 127; fi
+    exec 2>&4 4>&-
+    printf '\000' >&3
+    exec "$@" 3>&-
+    """#
+
   var rootfs: String
   var mounts: [VolumeMountPlan]
   /// Host file bind-mounted at `terminationMessagePath`.
@@ -62,7 +99,16 @@ struct ContainerLaunch: Sendable {
   var command: [String]
   var environment: [(String, String)]
 
+  /// See ``KubeletConfiguration/startGateForTests``.
+  var startGate: String?
+
   var envp: [String] { environment.map { "\($0.0)=\($0.1)" } }
+
+  /// True while `argv` (a process's `/proc/<pid>/cmdline` fields) is still the wrapper's
+  /// last shell rather than the container's command.
+  static func isHandshakeShell(_ argv: [String]) -> Bool {
+    argv.count >= 3 && argv[1] == "-c" && argv[2] == handshakeScript
+  }
 
   /// The tail that drops privileges and enters the working directory.
   static func userAndDir(_ user: ContainerUser, _ workingDir: String) -> [String] {
@@ -79,7 +125,7 @@ struct ContainerLaunch: Sendable {
 
   func script() -> String {
     let q = PodSandbox.quote
-    var s = "set -e\n"
+    var s = "set -e\nexec 4>&2 2>&\(Self.startFD)\n"
     for m in mounts {
       let dst = q(rootfs + m.target)
       s += "__gra_s=\(q(m.source)); __gra_d=\(dst)\n"
@@ -95,13 +141,14 @@ struct ContainerLaunch: Sendable {
     }
     s += "mkdir -p \(q(rootfs + VolumeLayout.normalize(workingDir)))\n"
     s += "unset __gra_s __gra_d\n"
+    if let gate = startGate { s += "read __gra_g < \(q(gate)) || true; unset __gra_g\n" }
     s += "exec chroot \(q(rootfs)) \"$@\"\n"
     return s
   }
 
   /// `nsenter` and its arguments to start the container in the sandbox whose init is `initPid`.
   func startArgv(initPid: pid_t) -> (String, [String]) {
-    let tail = Self.userAndDir(user, workingDir) + command
+    let tail = Self.userAndDir(user, workingDir) + ["/bin/sh", "-c", Self.handshakeScript, "gra-container"] + command
     return (
       HostTools.find("nsenter")!,
       [

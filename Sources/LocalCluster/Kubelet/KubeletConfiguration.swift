@@ -23,6 +23,10 @@ public struct KubeletConfiguration: Sendable {
   public var runnerScriptsDirectory: URL?
   /// How often the scheduler retries pods it could not place when nothing else changes.
   public var unschedulableRetryInterval: Duration
+  /// Test hook: a FIFO every container's wrapper reads one line from after setting up its
+  /// mounts and before entering its root, so a test can hold a container in the "created,
+  /// not yet started" state and release it by writing a line.
+  var startGateForTests: String?
 
   public init(
     nodeName: String = "local-node",

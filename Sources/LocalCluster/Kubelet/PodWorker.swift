@@ -20,7 +20,9 @@ struct RunningContainer: Sendable {
   var process: ChildProcess
   var launch: ContainerLaunch
   var logPath: String
-  /// Host pid of the container's main process (inside the pod's pid namespace).
+  /// Host pid of the container's main process (inside the pod's pid namespace); nil until
+  /// its wrapper has set it up and executed its command (the start handshake), which is
+  /// also when its status becomes running: until then no exec or signal reaches it.
   var mainPid: pid_t?
 }
 
@@ -35,7 +37,10 @@ actor PodWorker {
   private var images: [String: LocalImage] = [:]
   private var sandbox: PodSandbox?
   private(set) var running: [String: RunningContainer] = [:]
-  /// Containers stopped by the kubelet (liveness failure) rather than by themselves.
+  /// Containers asked to stop gracefully while still starting: SIGTERM goes to their main
+  /// process once it exists, as the kubelet stops a container only after starting it.
+  private var terminateOnStart: Set<String> = []
+  /// The pod is being stopped (deletion, deadline, shutdown): no container starts any more.
   private var stopping = false
   private var finished = false
   private var deleted = false
@@ -448,6 +453,7 @@ actor PodWorker {
     let termURL = layout.terminationLog(container: cname, restart: instance)
     let launch: ContainerLaunch
     let process: ChildProcess
+    let handshake: Task<ContainerStart, Never>
     let writer: ContainerLogWriter
     let pumps: [Task<Void, Never>]
     do {
@@ -464,21 +470,24 @@ actor PodWorker {
       launch = ContainerLaunch(
         rootfs: layout.rootfs.path, mounts: mounts,
         terminationLog: (termURL.path, spec["terminationMessagePath"].stringValue ?? "/dev/termination-log"),
-        user: user, workingDir: workingDir, command: command, environment: env)
+        user: user, workingDir: workingDir, command: command, environment: env,
+        startGate: ctx.configuration.startGateForTests)
       let (outR, outW) = try FD.pipe()
       let (errR, errW) = try FD.pipe()
+      let (startR, startW) = try FD.pipe()
       let (path, argv) = launch.startArgv(initPid: sandbox.initPid)
       do {
-        process = try ChildProcess.spawn(path, argv, environment: launch.envp, fds: [1: outW, 2: errW])
+        process = try ChildProcess.spawn(
+          path, argv, environment: launch.envp, fds: [1: outW, 2: errW, ContainerLaunch.startFD: startW])
       } catch {
-        close(outR)
-        close(errR)
-        close(outW)
-        close(errW)
+        for fd in [outR, errR, startR, outW, errW, startW] { close(fd) }
         throw error
       }
       close(outW)
       close(errW)
+      close(startW)
+      let spawned = process
+      handshake = Task { await Self.awaitStart(startR, process: spawned) }
       pumps = [(outR, "stdout"), (errR, "stderr")].map { fd, stream in
         Task {
           await FD.blocking {
@@ -498,36 +507,60 @@ actor PodWorker {
 
     let containerID =
       "local://" + (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
-    var rc = RunningContainer(process: process, launch: launch, logPath: logURL.path, mainPid: nil)
-    running[cname] = rc
-    let startedAt = Date()
+    running[cname] = RunningContainer(process: process, launch: launch, logPath: logURL.path, mainPid: nil)
+    // Spawned after `stopAll` listed the containers to stop: nobody else will stop it.
+    if stopping, let rc = running[cname] { kill(rc) }
+    await ctx.events.record(
+      pod, reason: "Created", message: "Created container: \(cname)", fieldPath: fieldPath(cname, initContainer))
+
+    let start = await handshake.value
+    state = initContainer ? snapshot.initContainers[i] : snapshot.containers[i]
     if wasStarted {
       state.restartCount += 1
       if let t = state.termination { state.lastTermination = t }
     }
     state.containerID = containerID
     state.imageID = "local://\(image?.kind.rawValue ?? "unknown")@\(imageName)"
+    guard case .started(let mainPid) = start else {
+      // The wrapper ended before executing the command: the container never ran (StartError).
+      let status = await process.wait()
+      process.signalGroup(SIGKILL)
+      _ = await Task { for p in pumps { await p.value } }.value(within: .seconds(2))
+      writer.close()
+      running[cname] = nil
+      terminateOnStart.remove(cname)
+      var why = "exited with \(status.code) during setup"
+      if case .failed(let text) = start, !text.isEmpty { why = text }
+      let message = "unable to start container process: \(why)"
+      let now = Date()
+      state.state = .terminated(
+        ContainerTermination(
+          exitCode: 128, signal: nil, reason: "StartError", message: message, startedAt: now, finishedAt: now,
+          containerID: containerID))
+      state.ready = false
+      state.started = false
+      setState(state, initContainer: initContainer, index: i)
+      publish()
+      await ctx.events.record(
+        pod, type: "Warning", reason: "Failed", message: "Error: \(message)", fieldPath: fieldPath(cname, initContainer)
+      )
+      return 128
+    }
+
+    // Started: its command runs in its root, as its user. From here on it is running (status,
+    // exec, signals), all set in this one step on the actor.
+    running[cname]?.mainPid = mainPid
+    let startedAt = Date()
     state.state = .running(startedAt: startedAt)
     let hasStartup = !spec["startupProbe"].isNull
     let hasReadiness = !spec["readinessProbe"].isNull
     state.started = !hasStartup
     state.ready = !initContainer && !hasReadiness && !hasStartup
     setState(state, initContainer: initContainer, index: i)
-    await ctx.events.record(
-      pod, reason: "Created", message: "Created container: \(cname)", fieldPath: fieldPath(cname, initContainer))
+    publish()
+    if terminateOnStart.remove(cname) != nil, let mainPid { Glibc.kill(mainPid, SIGTERM) }
     await ctx.events.record(
       pod, reason: "Started", message: "Started container \(cname)", fieldPath: fieldPath(cname, initContainer))
-    publish()
-    for _ in 0..<200 {
-      if let p = process.children().first {
-        rc.mainPid = p
-        break
-      }
-      if process.exitStatus != nil { break }
-      try? await Task.sleep(for: .milliseconds(5))
-    }
-    if running[cname] != nil { running[cname]?.mainPid = rc.mainPid }
-    if stopping { kill(rc) }
 
     let probes: Task<Void, Never>? =
       initContainer ? nil : Task { await self.probeLoop(container: cname, spec: spec, index: i) }
@@ -559,6 +592,33 @@ actor PodWorker {
     return code
   }
 
+  /// Reads the start handshake (see ``ContainerLaunch``) on a dedicated thread, then waits
+  /// there for the wrapper's `exec` of the command, which follows the marker at once: only
+  /// then is the main process the container's own (for signals, exec and status).
+  private static func awaitStart(_ fd: Int32, process: ChildProcess) async -> ContainerStart {
+    await FD.blocking {
+      var text: [UInt8] = []
+      while true {
+        let chunk = FD.read(fd)
+        if chunk.isEmpty {
+          close(fd)
+          return .failed(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        if chunk.contains(ContainerLaunch.startedMarker) { break }
+        if text.count < 4096 { text += chunk }
+      }
+      close(fd)
+      // nsenter forked the main process before the wrapper could write the marker.
+      guard let pid = process.children().first else { return .started(mainPid: nil) }
+      let deadline = ContinuousClock.now + .seconds(2)
+      while process.exitStatus == nil, ContinuousClock.now < deadline {
+        guard let argv = ChildProcess.commandLine(of: pid), ContainerLaunch.isHandshakeShell(argv) else { break }
+        usleep(50)
+      }
+      return .started(mainPid: pid)
+    }
+  }
+
   private nonisolated func kill(_ rc: RunningContainer) {
     rc.process.signalGroup(SIGKILL)
     if let p = rc.mainPid { Glibc.kill(p, SIGKILL) }
@@ -571,10 +631,10 @@ actor PodWorker {
     await ctx.events.record(
       pod, reason: "Killing", message: message ?? "Stopping container \(name)", fieldPath: fieldPath(name, isInit))
     if grace > 0 {
-      if let p = rc.mainPid { Glibc.kill(p, SIGTERM) } else { rc.process.signalGroup(SIGTERM) }
+      if let p = rc.mainPid { Glibc.kill(p, SIGTERM) } else { terminateOnStart.insert(name) }
       if await rc.process.wait(timeout: .seconds(grace)) != nil { return }
     }
-    kill(rc)
+    kill(running[name] ?? rc)
   }
 
   // MARK: probes
@@ -669,8 +729,9 @@ actor PodWorker {
 
   /// Runs `command` inside a running container (see ``ContainerLaunch/execArgv``).
   func exec(container: String, command: [String], tty: Bool, io: ExecIO) async throws -> ExecOutcome {
+    // As the kubelet answers for a container that is not (yet, or any more) running.
     guard let rc = running[container], let pid = rc.mainPid else {
-      return .failed(message: "container \(container) is not running")
+      return .failed(message: "container not found (\"\(container)\")")
     }
     let (path, argv) = ContainerLaunch.execArgv(
       pid: pid, user: rc.launch.user, workingDir: rc.launch.workingDir, command: command, tty: tty)
