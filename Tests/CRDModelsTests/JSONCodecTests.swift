@@ -162,6 +162,35 @@ import Testing
     #expect(throws: EncodingError.self) { try KubeJSON.encode([Double.nan]) }
   }
 
+  /// Hand-written containers: nested keyed and unkeyed containers, a super encoder, and a key
+  /// written twice (the last write wins).
+  private struct Containers: Encodable {
+    enum K: String, CodingKey { case a, nested, list, again, `super` }
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: K.self)
+      try c.encode(1, forKey: .a)
+      var n = c.nestedContainer(keyedBy: K.self, forKey: .nested)
+      try n.encode("x", forKey: .a)
+      var l = c.nestedUnkeyedContainer(forKey: .list)
+      try l.encode(true)
+      var inner = l.nestedContainer(keyedBy: K.self)
+      try inner.encode(2.5, forKey: .a)
+      var deeper = l.nestedUnkeyedContainer()
+      try deeper.encodeNil()
+      try l.encode("after")
+      try n.encode("y", forKey: .again)
+      var sup = c.superEncoder().singleValueContainer()
+      try sup.encode([1, 2])
+      try c.encode(2, forKey: .a)
+      try c.encode("value", forKey: .again)
+    }
+  }
+
+  @Test func handWrittenContainersEncodeAsWithFoundation() throws {
+    #expect(try KubeJSON.encode(Containers()) == Self.foundationEncoder.encode(Containers()))
+    #expect(try KubeJSON.encode([Containers(), Containers()]) == Self.foundationEncoder.encode([Containers(), Containers()]))
+  }
+
   private struct Inner: Codable { var a: Int }
   private struct Outer: Codable { var items: [Inner] }
 

@@ -39,19 +39,55 @@ enum EncodingSlot {
   var finished: JSONValue {
     switch self {
     case .value(let v): v
-    case .object(let box): .object(box.members.mapValues(\.finished))
-    case .array(let box): .array(box.elements.map(\.finished))
+    case .object(let box): box.finished
+    case .array(let box): box.finished
     case .encoder(let encoder): encoder.result ?? .object([:])
     }
   }
 }
 
+/// An object being encoded: finished members, and the few (nested containers, super encoders)
+/// still open, so that finishing an object without them copies nothing.
 final class ObjectBox {
-  var members: [String: EncodingSlot] = [:]
+  private var members: [String: JSONValue] = [:]
+  private var open: [String: EncodingSlot] = [:]
+
+  func set(_ key: String, _ value: JSONValue) {
+    members[key] = value
+    if !open.isEmpty { open[key] = nil }
+  }
+
+  func set(_ key: String, open slot: EncodingSlot) {
+    open[key] = slot
+    members[key] = nil
+  }
+
+  var finished: JSONValue {
+    if open.isEmpty { return .object(members) }
+    return .object(members.merging(open.mapValues(\.finished)) { _, new in new })
+  }
 }
 
+/// An array being encoded; `open` holds the positions of still-open nested containers.
 final class ArrayBox {
-  var elements: [EncodingSlot] = []
+  private var elements: [JSONValue] = []
+  private var open: [Int: EncodingSlot] = [:]
+
+  var count: Int { elements.count }
+
+  func append(_ value: JSONValue) { elements.append(value) }
+
+  func append(open slot: EncodingSlot) {
+    open[elements.count] = slot
+    elements.append(.null)
+  }
+
+  var finished: JSONValue {
+    guard !open.isEmpty else { return .array(elements) }
+    var out = elements
+    for (i, slot) in open { out[i] = slot.finished }
+    return .array(out)
+  }
 }
 
 /// The `Encoder` for one value of the tree. Its coding path is built from the parent chain only
@@ -167,7 +203,7 @@ struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
   var codingPath: [any CodingKey] { encoder.codingPath }
 
-  func set(_ value: JSONValue, _ key: Key) { box.members[key.stringValue] = .value(value) }
+  func set(_ value: JSONValue, _ key: Key) { box.set(key.stringValue, value) }
 
   mutating func encodeNil(forKey key: Key) { set(.null, key) }
   mutating func encode(_ value: Bool, forKey key: Key) { set(.bool(value), key) }
@@ -190,14 +226,14 @@ struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     -> KeyedEncodingContainer<NestedKey>
   {
     let nested = ObjectBox()
-    box.members[key.stringValue] = .object(nested)
+    box.set(key.stringValue, open: .object(nested))
     let child = TreeEncoder(key: key, parent: encoder, slot: .object(nested))
     return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(encoder: child, box: nested))
   }
 
   mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
     let nested = ArrayBox()
-    box.members[key.stringValue] = .array(nested)
+    box.set(key.stringValue, open: .array(nested))
     let child = TreeEncoder(key: key, parent: encoder, slot: .array(nested))
     return UnkeyedTreeEncoder(encoder: child, box: nested)
   }
@@ -207,7 +243,7 @@ struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
   private func superEncoder(key: any CodingKey) -> any Encoder {
     let child = TreeEncoder(key: key, parent: encoder, userInfo: encoder.userInfo)
-    box.members[key.stringValue] = .encoder(child)
+    box.set(key.stringValue, open: .encoder(child))
     return child
   }
 }
@@ -217,10 +253,10 @@ struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
   let box: ArrayBox
 
   var codingPath: [any CodingKey] { encoder.codingPath }
-  var count: Int { box.elements.count }
-  var nextKey: IndexKey { IndexKey(box.elements.count) }
+  var count: Int { box.count }
+  var nextKey: IndexKey { IndexKey(box.count) }
 
-  func append(_ value: JSONValue) { box.elements.append(.value(value)) }
+  func append(_ value: JSONValue) { box.append(value) }
 
   mutating func encodeNil() { append(.null) }
   mutating func encode(_ value: Bool) { append(.bool(value)) }
@@ -244,20 +280,20 @@ struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
   {
     let nested = ObjectBox()
     let child = TreeEncoder(key: nextKey, parent: encoder, slot: .object(nested))
-    box.elements.append(.object(nested))
+    box.append(open: .object(nested))
     return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(encoder: child, box: nested))
   }
 
   mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
     let nested = ArrayBox()
     let child = TreeEncoder(key: nextKey, parent: encoder, slot: .array(nested))
-    box.elements.append(.array(nested))
+    box.append(open: .array(nested))
     return UnkeyedTreeEncoder(encoder: child, box: nested)
   }
 
   mutating func superEncoder() -> any Encoder {
     let child = TreeEncoder(key: nextKey, parent: encoder, userInfo: encoder.userInfo)
-    box.elements.append(.encoder(child))
+    box.append(open: .encoder(child))
     return child
   }
 }
