@@ -233,7 +233,7 @@ extension RunnerReconciler {
   func ensurePod(_ r: Runner, _ key: ObjectKey, _ seen: inout RunnerObservation) async throws -> ReconcileResult {
     let spec = r.spec ?? RunnerSpec()
     let api = client.api(Pod.self, namespace: r.metadata.namespace)
-    let desired = RunnerPodBuilder.pod(r, defaultImage: options.defaultImage)
+    let desired = desiredPods.pod(r, key) { RunnerPodBuilder.pod($0, defaultImage: options.defaultImage) }
 
     if let pod = seen.pod {
       if pod.metadata.deletionTimestamp != nil { return .done }  // its deletion event brings us back

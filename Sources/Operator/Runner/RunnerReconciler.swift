@@ -35,6 +35,7 @@ public struct RunnerReconciler: Reconciler {
   let options: Options
   let logger: Logger
   let memo = RunnerWriteMemo()
+  let desiredPods = DesiredPodMemo()
   let networkPoliciesServed = NetworkPolicySupport()
 
   public init(
@@ -56,6 +57,7 @@ public struct RunnerReconciler: Reconciler {
     // Observe.
     guard let runner = runners.get(key) else {
       memo.forget(key, uid: nil)
+      desiredPods.forget(key)
       return .done
     }
     let r = runner.withDefaults(image: options.defaultImage)
