@@ -206,6 +206,32 @@ struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     return try decoder.string(value, key)
   }
 
+  // Optional scalars without a decoder of their own for each (the generic path makes one).
+  func decodeIfPresent(_: Bool.Type, forKey key: Key) throws -> Bool? {
+    guard let value = members[key.stringValue], !value.isNull else { return nil }
+    return try decoder.bool(value, key)
+  }
+
+  func decodeIfPresent(_: Int.Type, forKey key: Key) throws -> Int? {
+    guard let value = members[key.stringValue], !value.isNull else { return nil }
+    return try decoder.integer(Int.self, value, key)
+  }
+
+  func decodeIfPresent(_: Int32.Type, forKey key: Key) throws -> Int32? {
+    guard let value = members[key.stringValue], !value.isNull else { return nil }
+    return try decoder.integer(Int32.self, value, key)
+  }
+
+  func decodeIfPresent(_: Int64.Type, forKey key: Key) throws -> Int64? {
+    guard let value = members[key.stringValue], !value.isNull else { return nil }
+    return try decoder.integer(Int64.self, value, key)
+  }
+
+  func decodeIfPresent(_: Double.Type, forKey key: Key) throws -> Double? {
+    guard let value = members[key.stringValue], !value.isNull else { return nil }
+    return try decoder.floating(Double.self, value, key)
+  }
+
   func decodeIfPresent<T: Decodable>(_: T.Type, forKey key: Key) throws -> T? {
     guard let value = members[key.stringValue], !value.isNull else { return nil }
     return try decoder.value(T.self, value, key)
