@@ -1,19 +1,25 @@
 import CRDModels
 import Foundation
-import LocalCluster
 import Testing
+
+@testable import LocalCluster
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The local API server with the local kubelet attached, driven by the real kubectl.
 private struct ClusterWithKubelet {
   let cluster: TestCluster
   let kubelet: LocalKubelet
 
-  static func start() async throws -> ClusterWithKubelet {
+  /// `startGate`: see ``KubeletConfiguration/startGateForTests``.
+  static func start(startGate: String? = nil) async throws -> ClusterWithKubelet {
     let cluster = try await TestCluster.start()
-    let kubelet = LocalKubelet(
-      store: cluster.server.store,
-      configuration: KubeletConfiguration(
-        dataDirectory: cluster.dir.appendingPathComponent("kubelet"), crashLoopInitialBackoff: .milliseconds(500)))
+    var configuration = KubeletConfiguration(
+      dataDirectory: cluster.dir.appendingPathComponent("kubelet"), crashLoopInitialBackoff: .milliseconds(500))
+    configuration.startGateForTests = startGate
+    let kubelet = LocalKubelet(store: cluster.server.store, configuration: configuration)
     try await kubelet.start()
     cluster.server.attach(nodeAgent: kubelet)
     return ClusterWithKubelet(cluster: cluster, kubelet: kubelet)
@@ -89,6 +95,33 @@ struct KubeletKubectlTests {
     #expect(try await c.waitFor("hello", phase: "Succeeded").code == 0)
     #expect(try await c.kubectl("logs", "hello").out == "hi from hello\n")
     #expect(try await c.jsonpath("hello", ".status.containerStatuses[0].state.terminated.reason") == "Completed")
+  }
+
+  @Test func execIntoAContainerStillInSetupIsRefused() async throws {
+    let gate = try KubeletStartupTests.gate()
+    defer { unlink(gate) }
+    let c = try await ClusterWithKubelet.start(startGate: gate)
+    defer { Task { await c.stop() } }
+    try await c.apply(
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: held}
+      spec:
+        containers:
+        - {name: main, image: busybox, command: [sleep, "600"]}
+      """)
+    let waiting = try await KubeletStartupTests.waitAtGate(gate)
+    let refused = try await c.kubectl("exec", "held", "--", "cat", "/etc/hostname")
+    #expect(refused.code != 0)
+    #expect(refused.out.isEmpty, "ran outside the container: \(refused.out)")
+    #expect(refused.err.contains(#"container not found ("main")"#), "\(refused.err)")
+    #expect(try await c.jsonpath("held", ".status.containerStatuses[0].state.waiting.reason") == "ContainerCreating")
+    await KubeletStartupTests.release(waiting)
+    #expect(try await c.waitFor("held", phase: "Running").code == 0)
+    let ran = try await c.kubectl("exec", "held", "--", "cat", "/etc/hostname")
+    #expect(ran.code == 0, "\(ran.err)")
+    #expect(ran.out == "held\n")
   }
 
   @Test func execWithStdinReturnsTheExitCode() async throws {
