@@ -144,26 +144,53 @@ extension Array where Element == KubeFieldError {
 }
 
 /// Go `fmt` renderings used in Kubernetes messages.
-enum GoFormat {
-  /// `%q` / `strconv.Quote`.
-  static func quote(_ s: String) -> String {
+public enum GoFormat {
+  /// `%q` / `strconv.Quote`: printable characters as they are, `\"` and `\\`, the C escapes,
+  /// other control characters as `\xNN`, other non-printable characters as `\uNNNN`.
+  public static func quote(_ s: String) -> String {
     var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
+    for u in s.unicodeScalars {
+      switch u {
       case "\"": out += "\\\""
       case "\\": out += "\\\\"
+      case "\u{07}": out += "\\a"
+      case "\u{08}": out += "\\b"
+      case "\u{0C}": out += "\\f"
       case "\n": out += "\\n"
-      case "\t": out += "\\t"
       case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "\u{0B}": out += "\\v"
       default:
-        if scalar.value < 0x20 || scalar.value == 0x7f {
-          out += String(format: "\\x%02x", scalar.value)
+        if u.value < 0x20 || u.value == 0x7F {
+          out += "\\x" + hex(u.value, width: 2)
+        } else if u.value < 0x80 || isPrintable(u) {
+          out.unicodeScalars.append(u)
+        } else if u.value < 0x10000 {
+          out += "\\u" + hex(u.value, width: 4)
         } else {
-          out.unicodeScalars.append(scalar)
+          out += "\\U" + hex(u.value, width: 8)
         }
       }
     }
     return out + "\""
+  }
+
+  private static func hex(_ v: UInt32, width: Int) -> String {
+    let h = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, width - h.count)) + h
+  }
+
+  /// Go's `unicode.IsPrint` for non-ASCII scalars: letters, marks, numbers, punctuation and
+  /// symbols (no spaces other than U+0020, no controls, formats or unassigned code points).
+  private static func isPrintable(_ u: Unicode.Scalar) -> Bool {
+    switch u.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+      .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
+      .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+      .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+      true
+    default: false
+    }
   }
 
   /// The JSON type `encoding/json` names in `cannot unmarshal X into Go value of type …`.

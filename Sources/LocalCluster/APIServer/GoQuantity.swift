@@ -1,3 +1,4 @@
+import APIMachinery
 import Foundation
 
 /// How kube-apiserver holds a `resource.Quantity` after decoding a pod (apimachinery's
@@ -79,7 +80,7 @@ struct GoQuantity {
   var goSyntax: String {
     let i = isDec ? "resource.int64Amount{value:0, scale:0}" : "resource.int64Amount{value:\(value), scale:\(scale)}"
     let d = isDec ? "resource.infDecAmount{Dec:(*inf.Dec)(0xc000010000)}" : "resource.infDecAmount{Dec:(*inf.Dec)(nil)}"
-    return "resource.Quantity{i:\(i), d:\(d), s:\(FieldErrors.goQuote(s)), Format:\(FieldErrors.goQuote(format))}"
+    return "resource.Quantity{i:\(i), d:\(d), s:\(GoFormat.quote(s)), Format:\(GoFormat.quote(format))}"
   }
 
   private struct Parts {
