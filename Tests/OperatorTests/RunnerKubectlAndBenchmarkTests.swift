@@ -120,13 +120,11 @@ import Testing
     let handled = Mutex<Set<String>>([])
     let ready = Mutex<Set<String>>([])
     let kubeletWrites = WriteCount()
-    // The stand-in kubelet and the Ready counter read only what they act on (name, uid, phase,
-    // size): in a cluster they are other processes, and decoding whole objects here would bill
-    // their work to the operator's run.
+    // The stand-in kubelet reads only what it acts on (name, uid, phase, size): in a cluster it is
+    // other processes, and decoding whole objects here would bill its work to the operator's run.
     let pods = Informer(api: client.api(PhaseView<PodPhase>.self, namespace: "default"), logger: quietLogger)
     let claims = Informer(
       api: client.api(PhaseView<ClaimPhase>.self, namespace: "default"), logger: quietLogger)
-    let runners = Informer(api: client.api(PhaseView<RunnerPhaseOnly>.self, namespace: "default"), logger: quietLogger)
     pods.onEvent { e in
       guard case .applied(_, let pod) = e, pod.status?.phase != "Running", let uid = pod.metadata.uid,
         handled.withLock({ $0.insert(uid).inserted })
@@ -164,13 +162,15 @@ import Testing
         kubeletWrites.add()
       }
     }
-    runners.onEvent { e in
-      if case .applied(_, let r) = e, r.status?.phase == RunnerPhase.ready.rawValue {
+    // The Ready counter listens to the operator's own Runner informer: it sees each Runner's
+    // `Ready` status when the API server's watch delivers it, without a watch of its own.
+    informers.informer(Runner.self).onEvent { e in
+      if case .applied(_, let r) = e, r.status?.phase == .ready {
         ready.withLock { _ = $0.insert(r.metadata.name ?? "") }
       }
     }
     let tasks = [
-      Task { await pods.run() }, Task { await claims.run() }, Task { await runners.run() },
+      Task { await pods.run() }, Task { await claims.run() },
       Task { await informers.run() },
       Task {
         while !informers.allSynced { try? await Task.sleep(for: .milliseconds(10)) }
@@ -179,7 +179,6 @@ import Testing
     ]
     await pods.waitUntilSynced()
     await claims.waitUntilSynced()
-    await runners.waitUntilSynced()
     while !informers.allSynced { try await Task.sleep(for: .milliseconds(10)) }
 
     // 1. N Runners at once, until all are Ready.
@@ -299,7 +298,6 @@ private struct PhaseView<Kind: ViewedKind>: KubernetesObject {
 private protocol ViewedKind: Sendable { static var resource: ResourceDescriptor { get } }
 private enum PodPhase: ViewedKind { static var resource: ResourceDescriptor { Pod.resource } }
 private enum ClaimPhase: ViewedKind { static var resource: ResourceDescriptor { PersistentVolumeClaim.resource } }
-private enum RunnerPhaseOnly: ViewedKind { static var resource: ResourceDescriptor { Runner.resource } }
 
 /// CPU seconds (user + system) this process has used so far.
 private func processCPUSeconds() -> Double {
