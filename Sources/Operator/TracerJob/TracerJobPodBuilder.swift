@@ -47,12 +47,23 @@ public enum TracerJobPodBuilder {
     runner?.spec?.workspace?.mountPath ?? GraDefaults.workspaceMountPath
   }
 
+  /// Where a `persistentVolumeClaim` artifact destination is mounted: ``artifactsMount``, or
+  /// ``artifactsMountBesideWorkspace`` when the runner's workspace is mounted there already
+  /// (the API server refuses a pod with two mounts at one path).
+  public static func artifactsMountPath(runner: Runner?) -> String {
+    let workspace = mountPath(runner: runner)
+    return "/" + trim(workspace) == artifactsMount ? artifactsMountBesideWorkspace : artifactsMount
+  }
+
+  /// The artifact claim's mount when the workspace is at ``artifactsMount``.
+  public static let artifactsMountBesideWorkspace = "/gra-artifacts"
+
   /// The artifact directory of an attempt, as the pod sees it.
   public static func artifactDirectory(job: TracerJob, runner: Runner?, attempt: Int32) -> String {
     let name = job.metadata.name ?? "job"
     let dest = job.spec?.artifacts?.destination
     if let claim = dest?.persistentVolumeClaim {
-      return "\(artifactsMount)/\(trim(claim.subPath ?? name))/\(attempt)"
+      return "\(artifactsMountPath(runner: runner))/\(trim(claim.subPath ?? name))/\(attempt)"
     }
     let sub = dest?.workspace?.subPath ?? ".gra/artifacts/\(name)"
     return "\(mountPath(runner: runner))/\(trim(sub))/\(attempt)"
@@ -83,7 +94,7 @@ public enum TracerJobPodBuilder {
     if let claim = spec.artifacts?.destination?.persistentVolumeClaim {
       volumes.append(
         Volume(name: "artifacts", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: claim.claimName)))
-      mounts.append(VolumeMount(name: "artifacts", mountPath: artifactsMount))
+      mounts.append(VolumeMount(name: "artifacts", mountPath: artifactsMountPath(runner: runner)))
     }
 
     var env: [EnvVar] = [

@@ -226,7 +226,19 @@ public struct TracerJobReconciler: Reconciler {
     let pod = TracerJobPodBuilder.pod(job: job, runner: runner, attempt: n, defaultImage: defaultImage)
     do {
       _ = try await client.api(Pod.self, namespace: job.metadata.namespace).create(pod)
-    } catch let e as KubeError where e.isAlreadyExists {}
+    } catch let e as KubeError where e.isAlreadyExists {
+    } catch let e as KubeError where e.kind == .api && e.isInvalid {
+      // The spec passed gra's checks but not the API server's pod validation (e.g. an env var
+      // name with non-ASCII characters, an extended resource requested without a limit). The
+      // same spec builds the same pod, so retrying cannot help: the job ends here.
+      let message = PodRefusal.message(
+        serverMessage: e.message, jobFields: PodRefusal.jobFields(e.causes, pod: pod, job: job), attempt: n)
+      if status.reason != TracerJobStatus.podInvalid || status.message != message {
+        notes.append(Note(type: .warning, reason: TracerJobStatus.podInvalid, message: message))
+      }
+      status.markPodRefused(message, generation: gen, now: now)
+      return try await expire(job, status, now: now)
+    }
     status.markAttemptCreated(n, pod: pod.metadata.name ?? "", generation: gen, now: now)
     if n == 1 {
       notes.append(Note(type: .normal, reason: "Started", message: "created pod \(pod.metadata.name ?? "")"))

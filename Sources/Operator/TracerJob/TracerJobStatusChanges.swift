@@ -20,6 +20,16 @@ extension TracerJobStatus {
     setCondition(GraConditions.failed, .true, "InvalidSpec", message, generation: generation, now: now)
   }
 
+  /// The reason of a job whose pod the API server refused (422 Invalid).
+  static let podInvalid = "PodInvalid"
+
+  /// The API server refused to create an attempt's pod: the job is finished, `Failed` with
+  /// reason `PodInvalid`. The refused create is not an attempt (`attempts` and
+  /// `attemptStatuses` are unchanged) and not counted against `backoffLimit`.
+  mutating func markPodRefused(_ message: String, generation: Int64?, now: Time) {
+    finish(succeeded: false, reason: Self.podInvalid, message: message, generation: generation, now: now)
+  }
+
   /// Waiting for something before the first (or next) pod can be created.
   mutating func markWaiting(_ reason: String, _ message: String, generation: Int64?, now: Time) {
     if phase == nil || phase == .running { phase = .pending }
