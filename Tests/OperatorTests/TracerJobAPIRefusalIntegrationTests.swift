@@ -97,6 +97,14 @@ struct TracerJobAPIRefusalIntegrationTests {
       #expect(after.status?.phase == .failed && after.status?.reason == "PodInvalid")
       #expect(try await c.fixture.client.api(Pod.self, namespace: "default").getIfExists("trace-cafe-1") == nil)
       #expect(refusedCreates() == refused)
+      // The same holds for a job gra's own validation failed.
+      let eqFixed = try await c.jobs.patch("trace-eq", .merge(["spec": ["env": [["name": "AB", "value": "1"]]]]))
+      #expect(
+        try await eventually(timeout: .seconds(30)) {
+          try await c.jobs.get("trace-eq").status?.observedGeneration == eqFixed.metadata.generation
+        })
+      #expect(try await c.jobs.get("trace-eq").status?.phase == .failed)
+      #expect(try await c.fixture.client.api(Pod.self, namespace: "default").getIfExists("trace-eq-1") == nil)
       let warningsAfter = try await c.events(about: "trace-cafe").filter { $0["reason"].stringValue == "PodInvalid" }
       #expect(warningsAfter.count == 1 && (warningsAfter.first?["count"].intValue ?? 1) == 1)
     }
