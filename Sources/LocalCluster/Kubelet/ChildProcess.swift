@@ -33,6 +33,16 @@ enum ExitStatus: Sendable, Equatable {
 /// the child, so `PR_SET_PDEATHSIG` (set with `setpriv --pdeathsig`, which follows the
 /// *thread* that forked) fires only when the kubelet process itself goes away.
 final class ChildProcess: @unchecked Sendable {
+  /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
+  /// not import; nil on an older libc, where children inherit what is not close-on-exec.
+  static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+      return nil
+    }
+    return unsafeBitCast(
+      symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
+  }()
+
   struct SpawnError: Error, CustomStringConvertible {
     var path: String
     var errno: Int32
@@ -69,6 +79,10 @@ final class ChildProcess: @unchecked Sendable {
       for std in Int32(0)...2 where fds[std] == nil {
         posix_spawn_file_actions_addopen(&fa, std, "/dev/null", std == 0 ? O_RDONLY : O_WRONLY, 0)
       }
+      // Nothing else of this process's: without this a container inherits every descriptor
+      // not opened close-on-exec, the API server's listening socket among them, and keeps the
+      // port after the server exits (glibc ≥ 2.34).
+      if let closeFrom = ChildProcess.addCloseFrom { _ = closeFrom(&fa, max(3, (fds.keys.max() ?? 2) + 1)) }
       var mask = sigset_t()
       sigemptyset(&mask)
       posix_spawnattr_setsigmask(&attr, &mask)
@@ -155,7 +169,9 @@ final class ChildProcess: @unchecked Sendable {
   /// Sends `signal` to its whole process group.
   func signalGroup(_ sig: Int32) { kill(-pid, sig) }
 
-  /// The arguments of process `pid` (`/proc/<pid>/cmdline`); nil once it is gone.
+  /// The arguments of process `pid` (`/proc/<pid>/cmdline`); nil once it is gone, empty for a
+  /// zombie and for a process in the middle of `execve` (between the old image and the new one's
+  /// arguments).
   static func commandLine(of pid: pid_t) -> [String]? {
     let fd = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
@@ -166,9 +182,18 @@ final class ChildProcess: @unchecked Sendable {
       if chunk.isEmpty { break }
       bytes += chunk
     }
-    guard !bytes.isEmpty else { return nil }
+    guard !bytes.isEmpty else { return [] }
     if bytes.last == 0 { bytes.removeLast() }
     return bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// True once process `pid` has ended (a zombie, or gone).
+  static func hasEnded(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let paren = stat.lastIndex(of: ")")
+    else { return true }
+    let state = stat[stat.index(after: paren)...].trimmingCharacters(in: .whitespaces).first
+    return state == "Z" || state == "X"
   }
 
   /// Host pids of the direct children (e.g. the process `nsenter` forked into a pid namespace).
