@@ -83,7 +83,10 @@ struct KubeletStartupTests {
       let worker = try #require(await bed.kubelet.state.worker(namespace: "default", name: name))
       let pid = try #require(await worker.running["c"]?.mainPid, "running without a main process")
       let argv = (ChildProcess.commandLine(of: pid) ?? []).map { String($0.prefix(40)) }
-      #expect(argv == ["sleep", "600"], "the main process is not the container's command")
+      let st =
+        (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8))?.split(separator: "\n").prefix(8).joined(
+          separator: " | ") ?? "gone"
+      #expect(argv == ["sleep", "600"], "the main process is not the container's command: \(st)")
       let rootfs = await worker.layout.rootfs.resolvingSymlinksInPath().path
       #expect(Self.rootOf(pid) == rootfs)
       let (hostname, text) = try await Self.exec(bed, name, ["cat", "/etc/hostname"])

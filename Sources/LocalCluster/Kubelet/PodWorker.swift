@@ -612,7 +612,9 @@ actor PodWorker {
       guard let pid = process.children().first else { return .started(mainPid: nil) }
       let deadline = ContinuousClock.now + .seconds(2)
       while process.exitStatus == nil, ContinuousClock.now < deadline {
-        guard let argv = ChildProcess.commandLine(of: pid), ContainerLaunch.isHandshakeShell(argv) else { break }
+        guard let argv = ChildProcess.commandLine(of: pid) else { break }
+        // Empty while the kernel is between the shell's image and the command's.
+        if argv.isEmpty ? ChildProcess.hasEnded(pid) : !ContainerLaunch.isHandshakeShell(argv) { break }
         usleep(50)
       }
       return .started(mainPid: pid)
