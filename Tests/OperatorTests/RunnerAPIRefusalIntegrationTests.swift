@@ -19,12 +19,7 @@ import Testing
   /// nvidia.com/gpu only). A fractional GPU never gets this far: gra's validation refuses it.
   @Test func aPodTheAPIServerRefusesIsReportedOnceAndNotRetried() async throws {
     try await RunnerTestCluster.with { c in
-      let registry = MetricsRegistry()
-      c.fixture.client.transport.addMetricsHook(APIRequestMetrics(registry: registry).record)
-      func refusedCreates() -> Double {
-        MetricsIntegrationTests.sample(registry.render(), #"gra_rest_client_requests_total{code="422",verb="create"}"#)
-          ?? 0
-      }
+      let refusals = RefusedCreates(c.fixture.client)
       var spec = RunnerSpec()
       spec.env = [EnvVar(name: "CAFÉ", value: "au lait")]
       try await c.create("latte", spec)
@@ -64,11 +59,11 @@ import Testing
             try await c.runners.get(name).status?.conditions?[type: "WorkspaceReady"]?.status == .true
           })
       }
-      let settled = refusedCreates()
+      let settled = refusals.count
       #expect(settled >= 2)
       try await c.create("plain")
       #expect(try await c.waitFor("plain", .ready))
-      #expect(refusedCreates() - settled <= 2, "\(refusedCreates() - settled) more refused creates")
+      #expect(refusals.count - settled <= 2, "\(refusals.count - settled) more refused creates")
       let warnings = try await c.events(about: "latte").filter { $0["reason"].stringValue == "PodInvalid" }
       #expect(warnings.count == 1)
       #expect((warnings.first?["count"].intValue ?? 1) == 1)

@@ -19,12 +19,7 @@ struct TracerJobAPIRefusalIntegrationTests {
   /// never gets as far as a pod: gra's own validation fails it as `InvalidSpec`.
   @Test func aRefusedPodFailsTheJobOnceWithTheServersMessage() async throws {
     try await TracerJobTestCluster.with { c in
-      let registry = MetricsRegistry()
-      c.fixture.client.transport.addMetricsHook(APIRequestMetrics(registry: registry).record)
-      func refusedCreates() -> Double {
-        MetricsIntegrationTests.sample(registry.render(), #"gra_rest_client_requests_total{code="422",verb="create"}"#)
-          ?? 0
-      }
+      let refusals = RefusedCreates(c.fixture.client)
 
       var cafe = TracerJobSpec(command: ["true"], env: [EnvVar(name: "CAFÉ", value: "au lait")])
       cafe.backoffLimit = 3
@@ -72,7 +67,7 @@ struct TracerJobAPIRefusalIntegrationTests {
       // status (its status write then conflicts).
       try await c.create("trace-clock", TracerJobSpec(command: ["true"]))
       #expect(try await c.finished("trace-clock")?.status?.phase == .succeeded)
-      let refused = refusedCreates()
+      let refused = refusals.count
       #expect(refused >= 2 && refused <= 4, "\(refused) refused creates")
 
       // Exactly one Warning Event about the refusal, written once.
@@ -96,7 +91,7 @@ struct TracerJobAPIRefusalIntegrationTests {
       let after = try await c.jobs.get("trace-cafe")
       #expect(after.status?.phase == .failed && after.status?.reason == "PodInvalid")
       #expect(try await c.fixture.client.api(Pod.self, namespace: "default").getIfExists("trace-cafe-1") == nil)
-      #expect(refusedCreates() == refused)
+      #expect(refusals.count == refused)
       // The same holds for a job gra's own validation failed.
       let eqFixed = try await c.jobs.patch("trace-eq", .merge(["spec": ["env": [["name": "AB", "value": "1"]]]]))
       #expect(
