@@ -20,7 +20,8 @@ import Testing
     #expect(NameValidation.isQualifiedName(u) == Self.regex(s, NameValidation.qualifiedNameFmt))
     #expect(NameValidation.isDNS1123Label(u) == Self.regex(s, NameValidation.dns1123LabelFmt))
     #expect(NameValidation.isDNS1123Subdomain(s) == Self.regex(s, NameValidation.dns1123SubdomainFmt))
-    #expect(NameValidation.labelValueErrors(s).isEmpty == (s.utf8.count <= 63 && Self.regex(s, NameValidation.labelValueFmt)))
+    #expect(
+      NameValidation.labelValueErrors(s).isEmpty == (s.utf8.count <= 63 && Self.regex(s, NameValidation.labelValueFmt)))
   }
 
   /// Go's `$` matches only at the end of the text; ICU's also before a final newline, which let

@@ -17,9 +17,13 @@ struct Benchmarks {
     let data = Data(podJSON.utf8)
     let n = 2000
     try time("decode Pod (typed + raw)", n) { _ = try KubeJSON.decode(Pod.self, from: data) }
-    try time("decode Pod (typed + raw), Foundation JSONDecoder", n) { _ = try JSONDecoder().decode(Pod.self, from: data) }
+    try time("decode Pod (typed + raw), Foundation JSONDecoder", n) {
+      _ = try JSONDecoder().decode(Pod.self, from: data)
+    }
     try time("decode JSONValue only", n) { _ = try KubeJSON.decode(JSONValue.self, from: data) }
-    try time("decode JSONValue only, Foundation JSONDecoder", n) { _ = try JSONDecoder().decode(JSONValue.self, from: data) }
+    try time("decode JSONValue only, Foundation JSONDecoder", n) {
+      _ = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
     var pod = try KubeJSON.decode(Pod.self, from: data)
     pod.spec?.containers[0].image = "x:2"
     try time("encode Pod with three-way merge", n) { _ = try KubeJSON.encode(pod) }

@@ -74,7 +74,9 @@ import Testing
   }
 
   @Test func refusesNestingDeeperThan512() throws {
-    #expect(throws: JSONParseError.self) { try JSONValue.parse(String(repeating: "[", count: 513) + String(repeating: "]", count: 513)) }
+    #expect(throws: JSONParseError.self) {
+      try JSONValue.parse(String(repeating: "[", count: 513) + String(repeating: "]", count: 513))
+    }
     let ok = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
     #expect(try JSONValue.parse(ok).arrayValue?.count == 1)
   }
@@ -99,7 +101,9 @@ import Testing
 
   @Test func writesNumbersAndStringsAsFoundationDoes() throws {
     let value: JSONValue = [
-      "doubles": .array([1.0, 0.1, 1e-5, 1e20, 1.5e300, 123_456_789_012_345_678.0, -0.0, .leastNonzeroMagnitude, 100.25].map(JSONValue.double)),
+      "doubles": .array(
+        [1.0, 0.1, 1e-5, 1e20, 1.5e300, 123_456_789_012_345_678.0, -0.0, .leastNonzeroMagnitude, 100.25].map(
+          JSONValue.double)),
       "ints": .array([0, 7, -7, 10, Int64.max, Int64.min].map(JSONValue.int)),
       "strings": .array(["", "a/b", "\u{8}\u{C}\u{1}\u{1F}\u{7F}\u{2028}é\"\\\n\t\r", "😀"].map(JSONValue.string)),
       "keys": ["a10": 1, "a9": 2, "B": 3, "a": 4, "_x": 5, "Z": 6, "é": 7, "e": 8],
@@ -188,7 +192,8 @@ import Testing
 
   @Test func handWrittenContainersEncodeAsWithFoundation() throws {
     #expect(try KubeJSON.encode(Containers()) == Self.foundationEncoder.encode(Containers()))
-    #expect(try KubeJSON.encode([Containers(), Containers()]) == Self.foundationEncoder.encode([Containers(), Containers()]))
+    #expect(
+      try KubeJSON.encode([Containers(), Containers()]) == Self.foundationEncoder.encode([Containers(), Containers()]))
   }
 
   private struct Inner: Codable { var a: Int }
@@ -209,7 +214,8 @@ import Testing
       default: "\(e)"
       }
     }
-    var ours = "", theirs = ""
+    var ours = ""
+    var theirs = ""
     do { _ = try KubeJSON.decode(Outer.self, from: text.utf8) } catch { ours = describe(error) }
     do { _ = try JSONDecoder().decode(Outer.self, from: Data(text.utf8)) } catch { theirs = describe(error) }
     #expect(!ours.isEmpty)
@@ -222,7 +228,8 @@ import Testing
   }
 
   @Test func unknownFieldsAreTheParsedTreeNotACopyRebuiltByTrial() throws {
-    let text = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[]},"x":{"y":[1,2.5,"z"]}}"#
+    let text =
+      #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[]},"x":{"y":[1,2.5,"z"]}}"#
     let pod = try KubeJSON.decode(Pod.self, from: text.utf8)
     #expect(pod.raw.value == (try JSONValue.parse(text)))
     #expect(try KubeJSON.encode(pod) == Data(try JSONValue.parse(text).serialized()))

@@ -152,7 +152,9 @@ private struct JSONParser {
   mutating func literal(_ word: StaticString) throws(JSONParseError) {
     let start = index
     for byte in UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount) {
-      guard index < bytes.count, bytes[index] == byte else { throw error("invalid literal, expected \(word)", at: start) }
+      guard index < bytes.count, bytes[index] == byte else {
+        throw error("invalid literal, expected \(word)", at: start)
+      }
       index += 1
     }
   }

@@ -74,7 +74,8 @@ final class TreeDecoder: Decoder, JSONValueDecoding, SingleValueDecodingContaine
         type, .init(codingPath: path(key), debugDescription: "Expected \(type) value but found null instead."))
     }
     return .typeMismatch(
-      type, .init(codingPath: path(key), debugDescription: "Expected to decode \(type) but found \(value.kindName) instead."))
+      type,
+      .init(codingPath: path(key), debugDescription: "Expected to decode \(type) but found \(value.kindName) instead."))
   }
 
   func corrupted(_ key: (any CodingKey)?, _ message: String) -> DecodingError {
@@ -179,7 +180,9 @@ struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   func member(_ key: Key) throws -> JSONValue {
     guard let value = members[key.stringValue] else {
       throw DecodingError.keyNotFound(
-        key, .init(codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
+        key,
+        .init(codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\").")
+      )
     }
     return value
   }
@@ -237,7 +240,9 @@ struct KeyedTreeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     return try decoder.value(T.self, value, key)
   }
 
-  func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+  func nestedContainer<NestedKey: CodingKey>(
+    keyedBy type: NestedKey.Type, forKey key: Key
+  ) throws
     -> KeyedDecodingContainer<NestedKey>
   {
     try decoder.child(member(key), key).container(keyedBy: type)
@@ -290,7 +295,9 @@ struct UnkeyedTreeContainer: UnkeyedDecodingContainer {
 
   mutating func decode(_: Bool.Type) throws -> Bool { try next(Bool.self) { try $0.bool($1, $2) } }
   mutating func decode(_: String.Type) throws -> String { try next(String.self) { try $0.string($1, $2) } }
-  mutating func decode(_: Double.Type) throws -> Double { try next(Double.self) { try $0.floating(Double.self, $1, $2) } }
+  mutating func decode(_: Double.Type) throws -> Double {
+    try next(Double.self) { try $0.floating(Double.self, $1, $2) }
+  }
   mutating func decode(_: Float.Type) throws -> Float { try next(Float.self) { try $0.floating(Float.self, $1, $2) } }
   mutating func decode(_: Int.Type) throws -> Int { try next(Int.self) { try $0.integer(Int.self, $1, $2) } }
   mutating func decode(_: Int8.Type) throws -> Int8 { try next(Int8.self) { try $0.integer(Int8.self, $1, $2) } }
@@ -299,12 +306,20 @@ struct UnkeyedTreeContainer: UnkeyedDecodingContainer {
   mutating func decode(_: Int64.Type) throws -> Int64 { try next(Int64.self) { try $0.integer(Int64.self, $1, $2) } }
   mutating func decode(_: UInt.Type) throws -> UInt { try next(UInt.self) { try $0.integer(UInt.self, $1, $2) } }
   mutating func decode(_: UInt8.Type) throws -> UInt8 { try next(UInt8.self) { try $0.integer(UInt8.self, $1, $2) } }
-  mutating func decode(_: UInt16.Type) throws -> UInt16 { try next(UInt16.self) { try $0.integer(UInt16.self, $1, $2) } }
-  mutating func decode(_: UInt32.Type) throws -> UInt32 { try next(UInt32.self) { try $0.integer(UInt32.self, $1, $2) } }
-  mutating func decode(_: UInt64.Type) throws -> UInt64 { try next(UInt64.self) { try $0.integer(UInt64.self, $1, $2) } }
+  mutating func decode(_: UInt16.Type) throws -> UInt16 {
+    try next(UInt16.self) { try $0.integer(UInt16.self, $1, $2) }
+  }
+  mutating func decode(_: UInt32.Type) throws -> UInt32 {
+    try next(UInt32.self) { try $0.integer(UInt32.self, $1, $2) }
+  }
+  mutating func decode(_: UInt64.Type) throws -> UInt64 {
+    try next(UInt64.self) { try $0.integer(UInt64.self, $1, $2) }
+  }
   mutating func decode<T: Decodable>(_: T.Type) throws -> T { try next(T.self) { try $0.value(T.self, $1, $2) } }
 
-  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy type: NestedKey.Type
+  ) throws
     -> KeyedDecodingContainer<NestedKey>
   {
     try next(KeyedDecodingContainer<NestedKey>.self) { try $0.child($1, $2).container(keyedBy: type) }

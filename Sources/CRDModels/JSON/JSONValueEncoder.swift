@@ -222,7 +222,9 @@ struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
   mutating func encode(_ value: UInt64, forKey key: Key) { set(TreeEncoder.integer(value), key) }
   mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(try encoder.json(value, key: key), key) }
 
-  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type, forKey key: Key
+  )
     -> KeyedEncodingContainer<NestedKey>
   {
     let nested = ObjectBox()
@@ -275,7 +277,9 @@ struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
   mutating func encode(_ value: UInt64) { append(TreeEncoder.integer(value)) }
   mutating func encode<T: Encodable>(_ value: T) throws { append(try encoder.json(value, key: nextKey)) }
 
-  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type
+  )
     -> KeyedEncodingContainer<NestedKey>
   {
     let nested = ObjectBox()

@@ -80,7 +80,8 @@ enum JSONWriter {
     var string = string
     string.withUTF8 { bytes in
       var runStart = 0
-      for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+      for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+      {
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
         runStart = i + 1
         out.append(UInt8(ascii: "\\"))

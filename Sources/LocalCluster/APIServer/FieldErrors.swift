@@ -51,7 +51,8 @@ enum FieldErrors {
   static func notSupported(_ field: String, _ value: String, _ supported: [String]) -> StatusCause {
     let detail = supported.isEmpty ? "" : "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
     return StatusCause(
-      reason: "FieldValueNotSupported", message: body("Unsupported value: \(GoFormat.quote(value))", detail), field: field)
+      reason: "FieldValueNotSupported", message: body("Unsupported value: \(GoFormat.quote(value))", detail),
+      field: field)
   }
 
   private static func body(_ head: String, _ detail: String) -> String {
