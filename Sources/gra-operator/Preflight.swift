@@ -25,7 +25,9 @@ struct Preflight {
   func run() async throws {
     var config = configuration
     config.retry = RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(300), maxDelay: .seconds(2))
-    config.connectTimeout = .seconds(5)
+    // AsyncHTTPClient retries a refused connection until this timeout, once per attempt: 2 s
+    // keeps a wrong server address to ~6 s before the one-line error.
+    config.connectTimeout = .seconds(2)
     config.requestTimeout = .seconds(15)
     let client = try KubernetesClient(configuration: config)
     // AsyncHTTPClient traps if a client is deinitialised before its shutdown finished.

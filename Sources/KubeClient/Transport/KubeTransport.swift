@@ -185,6 +185,9 @@ public final class KubeTransport: Sendable {
   static func describe(_ error: any Error) -> String {
     if let e = error as? HTTPClientError { return "\(e)" }
     if let e = error as? NIOSSLError { return "TLS: \(e)" }
+    // `connect(2)` failures, as the system names them ("connection refused"), not NIO's
+    // "connection reset (error set): …" wrapping.
+    if let e = error as? IOError { return String(cString: strerror(e.errnoCode)).lowercased() }
     return "\(error)"
   }
 
