@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 
 import pytest
 import yaml
@@ -66,6 +67,21 @@ def wait_for(what: str, check, timeout: float = 60.0, interval: float = 0.1):
             break
         sleep(interval)
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+def wait_operator_ready(proc: subprocess.Popen, health_port: int, log, timeout: float = 60.0) -> None:
+    """Waits until a `gra-operator run` answers /readyz on `health_port`; fails with its log
+    (`log()` gives the text) if it exits first."""
+    def ready():
+        if proc.poll() is not None:
+            pytest.fail("gra-operator run exited:\n" + log())
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{health_port}/readyz", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    wait_for("the operator's /readyz", ready, timeout=timeout)
 
 
 def free_port() -> int:

@@ -17,26 +17,7 @@ struct ClientDisconnectTests {
     let fd: Int32
 
     init(port: Int) async throws {
-      fd = try await Self.blocking {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var tv = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &addr) {
-          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-          }
-        }
-        guard rc == 0 else {
-          Glibc.close(fd)
-          throw POSIXError(.ECONNREFUSED)
-        }
-        return fd
-      }
+      fd = try await Self.blocking { try RawHTTP.connectBlocking(port: port, readTimeout: 30) }
     }
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

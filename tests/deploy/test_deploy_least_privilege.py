@@ -32,7 +32,7 @@ import yaml
 from gra_deploy_support import (OPERATOR, free_port, kustomize, local_cluster, start_process, needs_kubectl, needs_operator_binary, render_chart, to_yaml,
                       wait_for)
 from gra_api_recorder import Attributes, RecordingProxy
-from gra_cluster import Background, early, early_result
+from gra_cluster import Background, early, early_result, wait_operator_ready
 from gra_pss import restricted_violations
 
 pytestmark = [needs_operator_binary, needs_kubectl]
@@ -224,15 +224,7 @@ def scenario(install: str) -> dict:
             op = start_process(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
         result = {"mode": install, "cluster": c, "proxy": proxy, "docs": docs, "sa": sa, "log": log_path, "pods": [], "ports": ports}
         try:
-            def ready():
-                if op.poll() is not None:
-                    pytest.fail("gra-operator run exited:\n" + log_path.read_text())
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{ports['health']}/readyz", timeout=2) as r:
-                        return r.status == 200
-                except OSError:
-                    return False
-            wait_for("the operator's /readyz", ready, timeout=60)
+            wait_operator_ready(op, ports["health"], log_path.read_text)
 
             # Users: alice may edit team-a (built-in `edit`, extended by gra-edit); bob may only view.
             c.kubectl("create", "serviceaccount", "alice", "-n", USER_NS)

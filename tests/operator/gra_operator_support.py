@@ -11,14 +11,13 @@ import re
 import signal
 import subprocess
 import tempfile
-import urllib.request
 
 import pytest
 import yaml
 
 from gra_api_recorder import RecordingProxy
-from gra_cluster import run_built
-from gra_deploy_support import OPERATOR, ROOT, free_port, start_process, wait_for
+from gra_cluster import run_built, wait_operator_ready
+from gra_deploy_support import OPERATOR, ROOT, free_port, start_process
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -76,15 +75,7 @@ def operator_through_proxy(cluster, *extra_args: str, token: str | None = None):
         proc = start_process(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
     op = OperatorProcess(proc, log_path, proxy, ports)
     try:
-        def ready():
-            if proc.poll() is not None:
-                pytest.fail("gra-operator run exited:\n" + op.log())
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{ports['health']}/readyz", timeout=2) as r:
-                    return r.status == 200
-            except OSError:
-                return False
-        wait_for("the operator's /readyz", ready, timeout=60)
+        wait_operator_ready(proc, ports["health"], op.log)
         yield op
     finally:
         if proc.poll() is None:

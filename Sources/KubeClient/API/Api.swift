@@ -39,7 +39,7 @@ public struct Api<K: Codable & Sendable>: Sendable {
     }
   }
 
-  private func body<T: Encodable>(_ v: T) throws -> [UInt8] { Array(try KubeJSON.encode(v)) }
+  private func body<T: Encodable>(_ v: T) throws -> [UInt8] { try KubeJSON.encodeBytes(v) }
 
   // MARK: read
 

@@ -113,8 +113,8 @@ public enum Patch: Sendable, Equatable {
 
   public func body() throws -> [UInt8] {
     switch self {
-    case .merge(let v), .strategic(let v), .apply(let v): Array(try KubeJSON.encode(v))
-    case .json(let p): Array(try KubeJSON.encode(p.json))
+    case .merge(let v), .strategic(let v), .apply(let v): try KubeJSON.encodeBytes(v)
+    case .json(let p): try KubeJSON.encodeBytes(p.json)
     }
   }
 }

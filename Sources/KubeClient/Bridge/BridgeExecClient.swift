@@ -34,7 +34,7 @@ public struct BridgeExecClient: Sendable {
     namespace: String? = nil, runner: String, _ request: BridgeExecRequest,
     stdout: @escaping ExecOutputHandler = { _ in }, stderr: @escaping ExecOutputHandler = { _ in }
   ) async throws -> BridgeExecEnd {
-    let body = Array(try KubeJSON.encode(request))
+    let body = try KubeJSON.encodeBytes(request)
     guard body.count < BridgeExecRequest.maxBodyBytes else {
       throw KubeError.invalid(
         "the exec request is \(body.count) bytes; the exec bridge takes at most \(BridgeExecRequest.maxBodyBytes) (send stdin in smaller pieces)"
@@ -69,7 +69,7 @@ public struct BridgeExecClient: Sendable {
   public func start(
     namespace: String? = nil, runner: String, _ request: BridgeExecRequest
   ) async throws -> BridgeDurableExec {
-    let body = Array(try KubeJSON.encode(request))
+    let body = try KubeJSON.encodeBytes(request)
     let r = KubeRequest(
       method: "POST", path: runnerPath(namespace, runner) + "/execs", body: body, contentType: "application/json")
     let answer = try await Self.mapErrors(runner: runner) { try await client.send(r) }

@@ -414,10 +414,8 @@ final class APIHandler: HTTPHandling {
       throw APIErrors.invalid(
         kind: "ListOptions", group: "meta.k8s.io", name: "",
         causes: [
-          StatusCause(
-            reason: "FieldValueForbidden",
-            message: "Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
-            field: "sendInitialEvents")
+          FieldErrors.forbidden(
+            "sendInitialEvents", "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled")
         ])
     }
     let (id, items) = try await store.watch(
@@ -514,12 +512,7 @@ final class APIHandler: HTTPHandling {
     if let p = o.propagationPolicy, !["Orphan", "Foreground", "Background"].contains(p) {
       throw APIErrors.invalid(
         kind: "DeleteOptions", group: "meta.k8s.io", name: "",
-        causes: [
-          StatusCause(
-            reason: "FieldValueNotSupported",
-            message: "Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
-            field: "propagationPolicy")
-        ])
+        causes: [FieldErrors.notSupported("propagationPolicy", p, ["Foreground", "Background", "Orphan"])])
     }
     return o
   }
@@ -542,7 +535,7 @@ final class APIHandler: HTTPHandling {
     guard let node = b["target"]["name"].stringValue, !node.isEmpty else {
       throw APIErrors.invalid(
         kind: "Binding", group: "", name: name,
-        causes: [StatusCause(reason: "FieldValueRequired", message: "Required value", field: "target.name")])
+        causes: [FieldErrors.required("target.name")])
     }
     _ = try await store.patch(r, namespace: namespace, name: name) { cur in
       var c = cur ?? .null

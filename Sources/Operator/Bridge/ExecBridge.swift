@@ -313,7 +313,7 @@ public final class ExecBridge: Sendable {
         "runner \(t.runner) already runs \(max) execs (its spec.exec.maxConcurrent); wait for one to finish and retry",
       reason: "TooManyRequests",
       details: StatusDetails(name: t.runner, group: "gra.dev", kind: "runners", retryAfterSeconds: 1), code: 429)
-    let body = Array(try KubeJSON.encode(s))
+    let body = try KubeJSON.encodeBytes(s)
     try await w.respond(
       status: .tooManyRequests, headers: [("Content-Type", "application/json"), ("Retry-After", "1")], body: body)
   }
@@ -517,11 +517,11 @@ public final class ExecBridge: Sendable {
 
   func status(_ w: BridgeResponseWriter, _ s: Status) async throws {
     let code = HTTPResponseStatus(statusCode: s.code ?? 500)
-    try await w.respond(status: code, contentType: "application/json", body: Array(try KubeJSON.encode(s)))
+    try await w.respond(status: code, contentType: "application/json", body: try KubeJSON.encodeBytes(s))
   }
 
   func json(_ w: BridgeResponseWriter, _ code: HTTPResponseStatus, _ v: JSONValue) async throws {
-    try await w.respond(status: code, contentType: "application/json", body: Array(try KubeJSON.encode(v)))
+    try await w.respond(status: code, contentType: "application/json", body: try KubeJSON.encodeBytes(v))
   }
 }
 

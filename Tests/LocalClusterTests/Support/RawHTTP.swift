@@ -23,11 +23,12 @@ enum RawHTTP {
     }
   }
 
-  private static func sendBlocking(port: Int, _ request: String) throws -> Answer {
+  /// A blocking TCP connection to 127.0.0.1:`port` whose reads give up after `readTimeout`
+  /// seconds; the caller closes it.
+  static func connectBlocking(port: Int, readTimeout: Int) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
-    defer { close(fd) }
-    var tv = timeval(tv_sec: 60, tv_usec: 0)
+    var tv = timeval(tv_sec: readTimeout, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
@@ -38,7 +39,16 @@ enum RawHTTP {
         connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
       }
     }
-    guard rc == 0 else { throw POSIXError(.ECONNREFUSED) }
+    guard rc == 0 else {
+      close(fd)
+      throw POSIXError(.ECONNREFUSED)
+    }
+    return fd
+  }
+
+  private static func sendBlocking(port: Int, _ request: String) throws -> Answer {
+    let fd = try connectBlocking(port: port, readTimeout: 60)
+    defer { close(fd) }
     let bytes = Array(request.utf8)
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     var data: [UInt8] = []
