@@ -12,14 +12,8 @@ public struct JSONValueEncoder: Sendable {
   public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) { self.userInfo = userInfo }
 
   public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
-    if let json = value as? JSONValue { return json }
-    let encoder = TreeEncoder(key: nil, parent: nil, userInfo: userInfo)
-    try encoder.encodeValue(value, key: nil)
-    guard let result = encoder.result else {
-      throw EncodingError.invalidValue(
-        value, .init(codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
-    }
-    return result
+    // A value that encodes nothing is `{}`.
+    try TreeEncoder(key: nil, parent: nil, userInfo: userInfo).json(value, key: nil)
   }
 }
 
@@ -151,10 +145,6 @@ final class TreeEncoder: Encoder, JSONValueEncoding, SingleValueEncodingContaine
     return child.result ?? .object([:])
   }
 
-  func encodeValue<T: Encodable>(_ value: T, key: (any CodingKey)?) throws {
-    slot = .value(try json(value, key: key))
-  }
-
   func double(_ d: Double, _ key: (any CodingKey)?) throws -> JSONValue {
     guard d.isFinite else {
       throw EncodingError.invalidValue(
@@ -188,7 +178,7 @@ final class TreeEncoder: Encoder, JSONValueEncoding, SingleValueEncodingContaine
   func encode(_ value: UInt16) { slot = .value(.int(Int64(value))) }
   func encode(_ value: UInt32) { slot = .value(.int(Int64(value))) }
   func encode(_ value: UInt64) { slot = .value(Self.integer(value)) }
-  func encode<T: Encodable>(_ value: T) throws { try encodeValue(value, key: nil) }
+  func encode<T: Encodable>(_ value: T) throws { slot = .value(try json(value, key: nil)) }
 
   /// A `Float` as the double its shortest spelling denotes, so `0.1` stays `0.1`.
   func float(_ f: Float, _ key: (any CodingKey)?) throws -> JSONValue {
