@@ -65,6 +65,41 @@ struct WatchAndListTests {
     #expect(w.lines.allSatisfy { $0["type"] == "BOOKMARK" })
   }
 
+  /// Watchers of one kind get one serialization of each event's object, shared; each line must
+  /// still be exactly what encoding the whole event would give, and a Table watcher gets its own.
+  @Test func watchersShareEachEventsSerialization() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let store = try #require(c.server.store as? StoreAdapter).store
+    let r = try #require(await store.lookup(group: "", version: "v1", plural: "configmaps"))
+    let rv = try await c.request("GET", "/api/v1/configmaps").json["metadata"]["resourceVersion"].stringValue
+    let (_, plain1) = try await store.watchLines(
+      r, namespace: "default", resourceVersion: rv, sendInitialEvents: false, matches: { _ in true }, table: nil)
+    let (_, plain2) = try await store.watchLines(
+      r, namespace: nil, resourceVersion: rv, sendInitialEvents: false, matches: { _ in true }, table: nil)
+    let tableRequest = HTTPRequest(
+      head: .init(version: .http1_1, method: .GET, uri: "/api/v1/configmaps?watch=true"), body: [])
+    let (_, table) = try await store.watchLines(
+      r, namespace: nil, resourceVersion: rv, sendInitialEvents: false, matches: { _ in true },
+      table: tableRequest)
+    let created = try await store.create(
+      r, namespace: "default", object: try JSONValue.parse(Array(Self.cm("shared").utf8)))
+    var want = (["type": "ADDED", "object": created] as JSONValue).serialized()
+    want.append(10)
+    var lines: [[UInt8]] = []
+    for stream in [plain1, plain2, table] {
+      for await line in stream {
+        lines.append(line)
+        break
+      }
+    }
+    #expect(lines[0] == want)
+    #expect(lines[1] == want)
+    let row = try JSONValue.parse(lines[2])
+    #expect(row["object"]["kind"] == "Table")
+    #expect(row["object"]["rows"][0]["cells"][0] == "shared")
+  }
+
   @Test func tooOldResourceVersionIsGone() async throws {
     var opts = LocalAPIServer.Options()
     opts.watchHistorySize = 5

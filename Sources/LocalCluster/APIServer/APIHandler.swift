@@ -415,52 +415,47 @@ final class APIHandler: HTTPHandling {
         kind: "ListOptions", group: "meta.k8s.io", name: "",
         causes: [
           FieldErrors.forbidden(
-            "sendInitialEvents", "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled")
+            "sendInitialEvents", "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled"
+          )
         ])
     }
-    let (id, items) = try await store.watch(
+    let (id, lines) = try await store.watchLines(
       r, namespace: namespace, resourceVersion: req.q("resourceVersion"), sendInitialEvents: sendInitial,
-      initialEventsEnd: sendInitial == true, matches: matcher)
-    let store = self.store
-    let interval = config.bookmarkInterval
-    let key = r.storageKey
-    let (out, cont) = AsyncStream<[UInt8]>.makeStream()
-    let task = Task {
-      await withTaskGroup(of: Void.self) { g in
-        g.addTask {
-          for await item in items {
-            var line = WatchEncoding.line(item, r, table: table, req: req, first: false)
-            line.append(10)
-            cont.yield(line)
-            if case .error = item { return }
-          }
-        }
-        if bookmarks && id >= 0 {
-          g.addTask {
-            while !Task.isCancelled {
-              try? await Task.sleep(for: interval)
-              if Task.isCancelled { return }
-              await store.bookmark(storageKey: key, id: id)
+      initialEventsEnd: sendInitial == true, matches: matcher, table: table ? req : nil)
+    // The store writes the lines; here only the clock: bookmarks every `bookmarkInterval` (when
+    // asked for), and the end of the watch at its timeout, with a last bookmark a moment before.
+    if id >= 0 {
+      let store = self.store
+      let interval = config.bookmarkInterval
+      let key = r.storageKey
+      let timer = Task {
+        await withTaskGroup(of: Void.self) { g in
+          if bookmarks {
+            g.addTask {
+              while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { return }
+                await store.bookmark(storageKey: key, id: id)
+              }
             }
           }
+          g.addTask {
+            let total = Duration.seconds(timeout)
+            let lead = min(Duration.seconds(1), total / 10)
+            try? await Task.sleep(for: total - lead)
+            if Task.isCancelled { return }
+            if bookmarks { await store.bookmark(storageKey: key, id: id) }
+            try? await Task.sleep(for: lead)
+          }
+          await g.next()
+          g.cancelAll()
         }
-        g.addTask {
-          let total = Duration.seconds(timeout)
-          let lead = min(Duration.seconds(1), total / 10)
-          try? await Task.sleep(for: total - lead)
-          if Task.isCancelled { return }
-          if bookmarks && id >= 0 { await store.bookmark(storageKey: key, id: id) }
-          try? await Task.sleep(for: lead)
-        }
-        await g.next()
-        g.cancelAll()
+        await store.removeWatcher(key, id)
       }
-      cont.finish()
-      if id >= 0 { await store.removeWatcher(key, id) }
+      await store.setTimer(key, id, timer)
     }
-    cont.onTermination = { @Sendable _ in task.cancel() }
     let ct = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json"
-    return HTTPResponse(status: 200, headers: [("Content-Type", ct)], body: .stream(out))
+    return HTTPResponse(status: 200, headers: [("Content-Type", ct)], body: .stream(lines))
   }
 
   private func create(

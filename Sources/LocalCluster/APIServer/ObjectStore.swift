@@ -8,6 +8,15 @@ enum WatchItem: Sendable {
   case error(Status)
 }
 
+/// Where a watcher's events go: decoded items for consumers in this process (the local
+/// kubelet), lines of the response for the HTTP API.
+enum WatchSink: Sendable {
+  case items(AsyncStream<WatchItem>.Continuation)
+  /// `sharesEvents`: events are written from the one serialization of their object that all
+  /// such watchers share; everything else (and every item otherwise) goes through `encode`.
+  case lines(AsyncStream<[UInt8]>.Continuation, encode: @Sendable (WatchItem) -> [UInt8], sharesEvents: Bool)
+}
+
 /// Options for a DELETE, from the query and the `DeleteOptions` body.
 struct DeleteRequest: Sendable {
   var preconditionUID: String?
@@ -49,7 +58,35 @@ actor ObjectStore {
     var storageKey: String
     var namespace: String?
     var matches: @Sendable (JSONValue) -> Bool
-    var continuation: AsyncStream<WatchItem>.Continuation
+    var sink: WatchSink
+    /// The HTTP watch's clock (bookmarks, timeout), stopped with the watcher.
+    var timer: Task<Void, Never>?
+
+    /// Hands `item` over; false when the watcher's buffer is full. `objectJSON` is the event's
+    /// object serialized, computed at most once per event for all the watchers that want it.
+    func send(_ item: WatchItem, objectJSON: () -> [UInt8]) -> Bool {
+      switch sink {
+      case .items(let c):
+        if case .dropped = c.yield(item) { return false }
+      case .lines(let c, let encode, let sharesEvents):
+        let line: [UInt8]
+        if sharesEvents, case .event(let type, _) = item {
+          line = WatchEncoding.eventLine(type, objectJSON: objectJSON())
+        } else {
+          line = encode(item)
+        }
+        if case .dropped = c.yield(line) { return false }
+      }
+      return true
+    }
+
+    func finish() {
+      timer?.cancel()
+      switch sink {
+      case .items(let c): c.finish()
+      case .lines(let c, _, _): c.finish()
+      }
+    }
   }
 
   let historySize: Int
@@ -200,10 +237,52 @@ actor ObjectStore {
 
   // MARK: - Watch
 
+  /// Watches as in-process consumers (the local kubelet) want it: decoded items.
   func watch(
     _ r: ResourceInfo, namespace: String?, resourceVersion: String?, sendInitialEvents: Bool?,
     initialEventsEnd: Bool = false, matches: @escaping @Sendable (JSONValue) -> Bool
   ) throws -> (id: Int, stream: AsyncStream<WatchItem>) {
+    let start = try watchStart(
+      r, namespace: namespace, resourceVersion: resourceVersion, sendInitialEvents: sendInitialEvents,
+      initialEventsEnd: initialEventsEnd, matches: matches)
+    let (stream, c) = AsyncStream<WatchItem>.makeStream(bufferingPolicy: .bufferingOldest(start.capacity))
+    return (register(r, start, matches: matches, sink: .items(c)), stream)
+  }
+
+  /// Watches as the HTTP API serves it: each item already a line of the response. A plain JSON
+  /// watch (`table` nil) shares one serialization of each event's object with every other such
+  /// watcher, as kube-apiserver's watch cache does; a Table watch encodes its own lines.
+  func watchLines(
+    _ r: ResourceInfo, namespace: String?, resourceVersion: String?, sendInitialEvents: Bool?,
+    initialEventsEnd: Bool = false, matches: @escaping @Sendable (JSONValue) -> Bool, table: HTTPRequest?
+  ) throws -> (id: Int, stream: AsyncStream<[UInt8]>) {
+    let start = try watchStart(
+      r, namespace: namespace, resourceVersion: resourceVersion, sendInitialEvents: sendInitialEvents,
+      initialEventsEnd: initialEventsEnd, matches: matches)
+    let (stream, c) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(start.capacity))
+    let sink = WatchSink.lines(
+      c, encode: { WatchEncoding.line($0, r, tableFor: table) }, sharesEvents: table == nil)
+    return (register(r, start, matches: matches, sink: sink), stream)
+  }
+
+  /// What a new watch starts with: the 410 of a too old resourceVersion, or the events it
+  /// replays (the history after its resourceVersion, or every object as ADDED).
+  private enum WatchStart {
+    case expired(Status)
+    case replay(namespace: String?, [WatchItem])
+
+    /// The watcher's buffer: the replayed events plus `bufferSize`. A watcher that falls
+    /// further behind is closed, as kube-apiserver closes slow watchers.
+    func capacity(_ bufferSize: Int) -> Int {
+      if case .replay(_, let items) = self { return items.count + bufferSize }
+      return 1
+    }
+  }
+
+  private func watchStart(
+    _ r: ResourceInfo, namespace: String?, resourceVersion: String?, sendInitialEvents: Bool?,
+    initialEventsEnd: Bool, matches: @escaping @Sendable (JSONValue) -> Bool
+  ) throws -> (start: WatchStart, capacity: Int) {
     let ns = r.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
     var initial: [WatchItem] = []
     let fromRV: Int64?
@@ -218,10 +297,8 @@ actor ObjectStore {
     let initialEvents = sendInitialEvents ?? (fromRV == nil)
     if let from = fromRV, !initialEvents {
       if from < compactedThrough {
-        let (stream, c) = AsyncStream<WatchItem>.makeStream()
-        c.yield(.error(APIErrors.expired("too old resource version: \(from) (\(compactedThrough))")))
-        c.finish()
-        return (-1, stream)
+        let start = WatchStart.expired(APIErrors.expired("too old resource version: \(from) (\(compactedThrough))"))
+        return (start, start.capacity(watchBufferSize))
       }
       for i in historyStart..<history.count {
         let e = history[i]
@@ -240,35 +317,66 @@ actor ObjectStore {
         initial.append(.bookmark(resourceVersion: String(rv), annotations: ["k8s.io/initial-events-end": "true"]))
       }
     }
-    let (stream, c) = AsyncStream<WatchItem>.makeStream(
-      bufferingPolicy: .bufferingOldest(initial.count + watchBufferSize))
-    for item in initial { c.yield(item) }
-    let id = nextWatcherID
-    nextWatcherID += 1
-    watchers[r.storageKey, default: [:]][id] = Watcher(
-      storageKey: r.storageKey, namespace: ns, matches: matches, continuation: c)
-    let key = r.storageKey
-    c.onTermination = { @Sendable _ in
-      Task { await self.removeWatcher(key, id) }
+    let start = WatchStart.replay(namespace: ns, initial)
+    return (start, start.capacity(watchBufferSize))
+  }
+
+  /// Sends the start's events and registers the watcher; -1 when the stream ended with a 410.
+  private func register(
+    _ r: ResourceInfo, _ start: (start: WatchStart, capacity: Int), matches: @escaping @Sendable (JSONValue) -> Bool,
+    sink: WatchSink
+  ) -> Int {
+    switch start.start {
+    case .expired(let status):
+      let w = Watcher(storageKey: r.storageKey, namespace: nil, matches: matches, sink: sink)
+      _ = w.send(.error(status)) { [] }
+      w.finish()
+      return -1
+    case .replay(let ns, let initial):
+      let w = Watcher(storageKey: r.storageKey, namespace: ns, matches: matches, sink: sink)
+      for item in initial {
+        _ = w.send(item) {
+          guard case .event(_, let o) = item else { return [] }
+          return o.serialized()
+        }
+      }
+      let id = nextWatcherID
+      nextWatcherID += 1
+      watchers[r.storageKey, default: [:]][id] = w
+      let key = r.storageKey
+      let onTermination: @Sendable () -> Void = { Task { await self.removeWatcher(key, id) } }
+      switch sink {
+      case .items(let c): c.onTermination = { @Sendable _ in onTermination() }
+      case .lines(let c, _, _): c.onTermination = { @Sendable _ in onTermination() }
+      }
+      return id
     }
-    return (id, stream)
   }
 
   func removeWatcher(_ storageKey: String, _ id: Int) {
-    if let w = watchers[storageKey]?.removeValue(forKey: id) { w.continuation.finish() }
+    if let w = watchers[storageKey]?.removeValue(forKey: id) { w.finish() }
+  }
+
+  /// Attaches the watch's clock, which is cancelled when the watcher goes (at once if it is gone).
+  func setTimer(_ storageKey: String, _ id: Int, _ timer: Task<Void, Never>) {
+    if watchers[storageKey]?[id] != nil {
+      watchers[storageKey]?[id]?.timer = timer
+    } else {
+      timer.cancel()
+    }
   }
 
   /// Sends a BOOKMARK at the current resourceVersion to one watcher.
   func bookmark(storageKey: String, id: Int, annotations: [String: String] = [:]) {
     guard let w = watchers[storageKey]?[id] else { return }
-    if case .dropped = w.continuation.yield(.bookmark(resourceVersion: String(rv), annotations: annotations)) {
+    if !w.send(.bookmark(resourceVersion: String(rv), annotations: annotations), objectJSON: { [] }) {
       removeWatcher(storageKey, id)
     }
   }
 
   /// Ends every watch stream (shutdown).
   func finishAllWatchers() {
-    for (_, ws) in watchers { for (_, w) in ws { w.continuation.finish() } }
+    for (_, ws) in watchers { for (_, w) in ws { w.finish() } }
     watchers = [:]
   }
 
@@ -323,18 +431,20 @@ actor ObjectStore {
       }
     }
     guard let ws = watchers[r.storageKey] else { return }
+    var objectJSON: [UInt8]?
+    let serialized = {
+      if let objectJSON { return objectJSON }
+      let bytes = self.present(obj, r).serialized()
+      objectJSON = bytes
+      return bytes
+    }
     for (id, w) in ws {
       if let wns = w.namespace, wns != ns { continue }
       guard let item = translate(e, matches: w.matches, r: r) else { continue }
-      var out = item
-      if case .event(let t, var o) = item, let v = o["apiVersion"].stringValue, v != r.apiVersion {
-        o["apiVersion"] = .string(v)
-        out = .event(t, o)
-      }
-      if case .dropped = w.continuation.yield(out) {
+      if !w.send(item, objectJSON: serialized) {
         // Like kube-apiserver, a watcher that does not keep up is closed; it must re-watch.
         watchers[r.storageKey]?[id] = nil
-        w.continuation.finish()
+        w.finish()
       }
     }
   }

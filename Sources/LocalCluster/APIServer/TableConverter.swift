@@ -302,18 +302,34 @@ enum TableConverter {
 }
 
 /// Encodes watch items as the lines of a watch response.
+/// Lines of a watch response: one JSON object per event, then a newline.
 enum WatchEncoding {
-  static func line(_ item: WatchItem, _ r: ResourceInfo, table: Bool, req: HTTPRequest, first: Bool) -> [UInt8] {
+  /// A line of a plain JSON watch, from the event's object already serialized: the bytes of
+  /// `{"object":…,"type":…}` as the writer spells that object (keys sorted).
+  static func eventLine(_ type: WatchEventType, objectJSON: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(objectJSON.count + 32)
+    out.append(contentsOf: #"{"object":"#.utf8)
+    out.append(contentsOf: objectJSON)
+    out.append(contentsOf: #","type":"#.utf8)
+    JSONValue.string(type.rawValue).write(into: &out)
+    out.append(contentsOf: "}\n".utf8)
+    return out
+  }
+
+  /// A line of a watch, as JSON or, for a request that asked for one, as a Table of one row.
+  static func line(_ item: WatchItem, _ r: ResourceInfo, tableFor req: HTTPRequest?) -> [UInt8] {
     let event: JSONValue
     switch item {
     case .event(let type, let obj):
-      let o = table ? TableConverter.table(r, [obj], req: req, listRV: nil, continueToken: nil) : obj
+      if req == nil { return eventLine(type, objectJSON: obj.serialized()) }
+      let o = req.map { TableConverter.table(r, [obj], req: $0, listRV: nil, continueToken: nil) } ?? obj
       event = ["type": .string(type.rawValue), "object": o]
     case .bookmark(let rv, let annotations):
       var meta: JSONValue = ["resourceVersion": .string(rv), "creationTimestamp": .null]
       if !annotations.isEmpty { meta["annotations"] = .object(annotations.mapValues { .string($0) }) }
       var o: JSONValue = ["kind": .string(r.kind), "apiVersion": .string(r.apiVersion), "metadata": meta]
-      if table {
+      if req != nil {
         o = [
           "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": .string(rv)],
           "columnDefinitions": [], "rows": [],
@@ -323,6 +339,8 @@ enum WatchEncoding {
     case .error(let s):
       event = ["type": "ERROR", "object": s.jsonValue]
     }
-    return event.serialized()
+    var out = event.serialized()
+    out.append(10)
+    return out
   }
 }
