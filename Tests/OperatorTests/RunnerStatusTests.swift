@@ -163,4 +163,31 @@ import Testing
     #expect(b.phase == .pending)
     #expect(b.conditions?[type: "Ready"]?.reason == "SecretNotFound")
   }
+
+  /// Status-only changes (the controller's own writes) do not enqueue the Runner; anything a
+  /// reconcile acts on does.
+  @Test func onlyStatusChangesAreNotReconciled() {
+    var old = sampleRunner()
+    old.metadata.resourceVersion = "10"
+    old.metadata.generation = 1
+    var statusOnly = old
+    statusOnly.metadata.resourceVersion = "11"
+    statusOnly.status = RunnerStatus(phase: .ready, podName: "p")
+    #expect(RunnerController.onlyStatusChanged(old, statusOnly))
+    #expect(!RunnerController.onlyStatusChanged(nil, statusOnly))
+
+    var specChanged = statusOnly
+    specChanged.metadata.generation = 2
+    specChanged.spec?.suspend = true
+    #expect(!RunnerController.onlyStatusChanged(old, specChanged))
+    var annotated = statusOnly
+    annotated.metadata.annotations = ["gra.dev/suspended-by": "Idle"]
+    #expect(!RunnerController.onlyStatusChanged(old, annotated))
+    var deleting = statusOnly
+    deleting.metadata.deletionTimestamp = .now()
+    #expect(!RunnerController.onlyStatusChanged(old, deleting))
+    var finalized = old
+    finalized.metadata.finalizers = ["gra.dev/retain-claim"]
+    #expect(!RunnerController.onlyStatusChanged(old, finalized))
+  }
 }

@@ -190,10 +190,12 @@ extension RunnerReconciler {
   /// server does not serve NetworkPolicies.
   func ensureNetworkPolicy(_ r: Runner) async throws {
     guard options.networkPolicies, !networkPoliciesServed.isUnsupported else { return }
-    let desired = RunnerObjectsBuilder.networkPolicy(r)
+    // The policy is a function of the spec alone: once made to match a generation, it is not
+    // built again for that generation.
     let id = "\(r.metadata.uid ?? "")/egress"
-    let hash = desired.map { SpecHash.of($0.spec) } ?? "none"
+    let hash = "generation \(r.metadata.generation ?? 0)"
     if memo.isEnsured(id, hash: hash) { return }
+    let desired = RunnerObjectsBuilder.networkPolicy(r)
     let api = client.api(NetworkPolicy.self, namespace: r.metadata.namespace)
     let name = RunnerNames.networkPolicy(r.metadata.name ?? "")
     do {

@@ -24,7 +24,9 @@ public enum RunnerController {
     )
     runners.onEvent { event in
       switch event {
-      case .applied(_, let r): await controller.enqueue(ObjectCache<Runner>.key(of: r))
+      case .applied(let old, let r):
+        guard !onlyStatusChanged(old, r) else { return }
+        await controller.enqueue(ObjectCache<Runner>.key(of: r))
       case .deleted(let r): await controller.enqueue(ObjectCache<Runner>.key(of: r))
       }
     }
@@ -32,6 +34,22 @@ public enum RunnerController {
     claims.onEvent { await enqueueOwner($0.object.metadata, controller) }
     services.onEvent { await enqueueOwner($0.object.metadata, controller) }
     return controller
+  }
+
+  /// True when a Runner changed in its status alone (the controller's own status writes, the
+  /// bridge's `lastActivityTime`): nothing to reconcile, as controller-runtime's
+  /// `GenerationChangedPredicate` has it, except that a change of labels, annotations,
+  /// finalizers or deletion still counts. Times the status holds (idle, lifetime) are followed
+  /// by the reconciler's own requeues, not by these events.
+  static func onlyStatusChanged(_ old: Runner?, _ new: Runner) -> Bool {
+    guard let old else { return false }
+    var before = old.metadata
+    var after = new.metadata
+    before.resourceVersion = nil
+    after.resourceVersion = nil
+    before.managedFields = nil
+    after.managedFields = nil
+    return before == after && old.spec == new.spec
   }
 
   static func enqueueOwner(_ meta: ObjectMeta, _ controller: Controller<RunnerReconciler>) async {

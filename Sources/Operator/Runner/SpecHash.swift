@@ -6,9 +6,9 @@ import Foundation
 enum SpecHash {
   /// 64-bit FNV-1a over the sorted-key JSON, as 16 hex digits.
   static func of<T: Encodable>(_ value: T) -> String {
-    let data = (try? KubeJSON.encode(value)) ?? Data()
+    let bytes = (try? KubeJSON.encodeBytes(value)) ?? []
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in data {
+    for b in bytes {
       h ^= UInt64(b)
       h = h &* 0x0000_0100_0000_01b3
     }
