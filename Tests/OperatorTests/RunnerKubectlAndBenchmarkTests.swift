@@ -129,18 +129,7 @@ import Testing
       guard case .applied(_, let pod) = e, pod.status?.phase != "Running", let uid = pod.metadata.uid,
         handled.withLock({ $0.insert(uid).inserted })
       else { return }
-      let now = Time.now().description
-      var status: JSONValue = ["phase": "Running", "startTime": .string(now), "podIP": "127.0.0.1"]
-      status["conditions"] = [
-        ["type": "PodScheduled", "status": "True", "lastTransitionTime": .string(now)],
-        ["type": "Ready", "status": "True", "lastTransitionTime": .string(now)],
-      ]
-      status["containerStatuses"] = [
-        [
-          "name": "runner", "ready": true, "restartCount": 0, "image": "gra-runner", "imageID": "",
-          "state": ["running": ["startedAt": .string(now)]],
-        ]
-      ]
+      let status = StandIn.podStatus(now: Time.now())
       // A kubelet per node works in parallel: never hold up the informer for one pod.
       let patch: JSONValue = ["status": status]
       Task {
@@ -152,10 +141,7 @@ import Testing
       guard case .applied(_, let claim) = e, claim.status?.phase != "Bound", let uid = claim.metadata.uid,
         handled.withLock({ $0.insert(uid).inserted })
       else { return }
-      let size = claim.spec?.resources?.requests?["storage"] ?? "10Gi"
-      let status: JSONValue = [
-        "phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": .string(size)],
-      ]
+      let status = StandIn.claimStatus(size: claim.spec?.resources?.requests?["storage"] ?? "10Gi")
       Task {
         _ = try? await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
           claim.metadata.name ?? "", .merge(["status": status]))
@@ -234,22 +220,20 @@ import Testing
             let pod = try await client.api(Pod.self, namespace: "default").create(RunnerPodBuilder.pod(named))
             if everyWrite {
               var pending = r
-              pending.status = RunnerStatus(phase: .pending, podName: name)
+              pending.status = RunnerStatusBuilder.status(RunnerObservation(runner: r, pod: pod, claim: claim))
               r = try await runnerAPI.replaceStatus(pending)
             }
-            let now = Time.now().description
-            _ = try await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
-              claim.metadata.name ?? "", .merge(["status": ["phase": "Bound"]]))
-            _ = try await client.api(Pod.self, namespace: "default").patchStatus(
-              pod.metadata.name ?? "",
+            // The claim's and the pod's status as the stand-in writes them, and the Runner's as
+            // the operator computes it from them: the same objects, byte for byte in shape.
+            let bound = try await client.api(PersistentVolumeClaim.self, namespace: "default").patchStatus(
+              claim.metadata.name ?? "",
               .merge([
-                "status": [
-                  "phase": "Running",
-                  "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]],
-                ]
+                "status": StandIn.claimStatus(size: claim.spec?.resources?.requests?["storage"]?.description ?? "10Gi")
               ]))
+            let running = try await client.api(Pod.self, namespace: "default").patchStatus(
+              pod.metadata.name ?? "", .merge(["status": StandIn.podStatus(now: Time.now())]))
             var withStatus = r
-            withStatus.status = RunnerStatus(phase: .ready, podName: name)
+            withStatus.status = RunnerStatusBuilder.status(RunnerObservation(runner: r, pod: running, claim: bound))
             _ = try await runnerAPI.replaceStatus(withStatus)
           }
         }
@@ -306,6 +290,31 @@ private func processCPUSeconds() -> Double {
   let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
   let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
   return user + system
+}
+
+/// What the stand-in kubelet and claim binder write, shared with the bare writes.
+private enum StandIn {
+  /// A running, Ready pod's status, as a kubelet reports it.
+  static func podStatus(now: Time) -> JSONValue {
+    let at = JSONValue.string(now.description)
+    var status: JSONValue = ["phase": "Running", "startTime": at, "podIP": "127.0.0.1"]
+    status["conditions"] = [
+      ["type": "PodScheduled", "status": "True", "lastTransitionTime": at],
+      ["type": "Ready", "status": "True", "lastTransitionTime": at],
+    ]
+    status["containerStatuses"] = [
+      [
+        "name": "runner", "ready": true, "restartCount": 0, "image": "gra-runner", "imageID": "",
+        "state": ["running": ["startedAt": at]],
+      ]
+    ]
+    return status
+  }
+
+  /// A bound claim's status.
+  static func claimStatus(size: String) -> JSONValue {
+    ["phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": .string(size)]]
+  }
 }
 
 /// A counter the stand-in kubelet's write tasks share.
