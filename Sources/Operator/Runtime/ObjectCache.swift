@@ -75,6 +75,8 @@ public final class ObjectCache<T: KubernetesObject>: Sendable {
     state.withLock { s in
       let key = Self.key(of: object)
       let old = s.objects.updateValue(object, forKey: key)
+      // Most updates (status, spec) leave every indexed field as it was.
+      if let old, Self.sameIndexEntries(old, object) { return old }
       if let old { Self.unindex(old, key, &s) }
       Self.index(object, key, &s)
       return old
@@ -107,6 +109,11 @@ public final class ObjectCache<T: KubernetesObject>: Sendable {
       s = fresh
       return gone
     }
+  }
+
+  private static func sameIndexEntries(_ a: T, _ b: T) -> Bool {
+    a.metadata.namespace == b.metadata.namespace && a.metadata.controllerRef?.uid == b.metadata.controllerRef?.uid
+      && a.metadata.labels == b.metadata.labels
   }
 
   private static func index(_ o: T, _ key: ObjectKey, _ s: inout State) {
