@@ -196,13 +196,19 @@ import Testing
       try KubeJSON.encode([Containers(), Containers()]) == Self.foundationEncoder.encode([Containers(), Containers()]))
   }
 
-  private struct Inner: Codable { var a: Int }
+  private struct Inner: Codable {
+    var a: Int
+    var labels: [String: String]?
+    var args: [String]?
+  }
   private struct Outer: Codable { var items: [Inner] }
 
   /// The coding paths that `ManifestDecoder` turns into field paths must be Foundation's.
   @Test(arguments: [
     #"{"items":[{"a":1},{"b":1}]}"#, #"{"items":[{"a":"x"}]}"#, #"{"items":[{"a":null}]}"#,
     #"{"items":[{"a":1.5}]}"#, #"{"items":{}}"#, #"{}"#, #"{"items":[{"a":1},7]}"#,
+    #"{"items":[{"a":1,"labels":{"x":"y","z":2}}]}"#, #"{"items":[{"a":1,"labels":["x"]}]}"#,
+    #"{"items":[{"a":1,"args":["x",null]}]}"#, #"{"items":[{"a":1,"args":"x"}]}"#,
   ])
   func decodingErrorsMatchFoundation(_ text: String) {
     func describe(_ e: any Error) -> String {

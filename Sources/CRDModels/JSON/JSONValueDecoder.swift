@@ -98,8 +98,39 @@ final class TreeDecoder: Decoder, JSONValueDecoding, SingleValueDecodingContaine
       guard let url = URL(string: try string(value, key)) else { throw corrupted(key, "Invalid URL string.") }
       return url as! T
     }
+    // Labels, annotations, selectors, args: taken straight from the tree, without a decoder
+    // and a container per element.
+    if T.self == [String: String].self { return try stringMap(value, key) as! T }
+    if T.self == [String].self { return try stringArray(value, key) as! T }
     return try T(from: key == nil ? self : child(value, key))
   }
+
+  func stringMap(_ value: JSONValue, _ key: (any CodingKey)?) throws -> [String: String] {
+    guard case .object(let members) = value else {
+      return try child(value, key).decodeElementwise([String: String].self)
+    }
+    var out = [String: String](minimumCapacity: members.count)
+    for (k, v) in members {
+      guard case .string(let s) = v else { return try child(value, key).decodeElementwise([String: String].self) }
+      out[k] = s
+    }
+    return out
+  }
+
+  func stringArray(_ value: JSONValue, _ key: (any CodingKey)?) throws -> [String] {
+    guard case .array(let elements) = value else { return try child(value, key).decodeElementwise([String].self) }
+    var out: [String] = []
+    out.reserveCapacity(elements.count)
+    for e in elements {
+      guard case .string(let s) = e else { return try child(value, key).decodeElementwise([String].self) }
+      out.append(s)
+    }
+    return out
+  }
+
+  /// The standard library's decoding, container by container: used only for a value that does
+  /// not fit, to throw the error (type, coding path) it throws there.
+  func decodeElementwise<T: Decodable>(_ type: T.Type) throws -> T { try T(from: self) }
 
   func string(_ value: JSONValue, _ key: (any CodingKey)?) throws -> String {
     guard case .string(let s) = value else { throw mismatch(String.self, value, key) }
