@@ -117,4 +117,21 @@ struct TestConfigMap: KubernetesObject, Equatable {
     var f = LineFramer(maxLineLength: 10)
     #expect(throws: KubeError.self) { _ = try f.push(Array(repeating: UInt8(ascii: "x"), count: 11)) }
   }
+
+  @Test func theScanFindsTypeAndObjectInEitherOrder() throws {
+    let object = #"{"kind":"ConfigMap","metadata":{"name":"a}b\"c"},"data":{"k":"[{\\"}}"#
+    for line in [
+      #"{"type":"ADDED","object":"# + object + "}",
+      #" { "object" : "# + object + #" , "type" : "MODIFIED" } "#,
+    ] {
+      let m = try #require(WatchLineScan.members(Array(line.utf8)))
+      #expect(String(decoding: m.object, as: UTF8.self) == object)
+      #expect(String(decoding: m.type, as: UTF8.self).hasSuffix(#"""#))
+    }
+  }
+
+  @Test(arguments: [#"{"type":"ADDED"}"#, #"{"type":"ADDED","object":{"a":1}"#, #"["type"]"#, #"{"type":"#, ""])
+  func theScanGivesUpOnWhatItDoesNotExpect(_ line: String) {
+    #expect(WatchLineScan.members(Array(line.utf8)) == nil)
+  }
 }

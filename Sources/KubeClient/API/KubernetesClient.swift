@@ -16,6 +16,8 @@ import Logging
 /// One client holds one connection pool; share it. Call ``shutdown()`` before dropping it.
 public final class KubernetesClient: Sendable {
   public let transport: KubeTransport
+  /// The objects the last writes returned, for their echoes in this client's watches.
+  let written = WrittenObjects()
   public var configuration: ClientConfiguration { transport.configuration }
   /// The namespace of the kubeconfig context or service account.
   public var defaultNamespace: String { transport.configuration.namespace }
@@ -69,7 +71,9 @@ public final class KubernetesClient: Sendable {
   /// Sends any request and decodes the 2xx answer.
   public func send<T: Decodable>(_ r: KubeRequest, as type: T.Type) async throws -> T {
     let body = try await send(r)
-    return try Self.decode(T.self, body, context: "\(r.method) \(r.path)")
+    let value = try Self.decode(T.self, body, context: "\(r.method) \(r.path)")
+    if r.method != "GET", let object = value as? any KubernetesObject { written.remember(body, object) }
+    return value
   }
 
   static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], context: String) throws -> T {

@@ -69,7 +69,7 @@ extension Api {
       if let s = params.labelSelector, !s.isEmpty { q.append(("labelSelector", s)) }
       if let s = params.fieldSelector, !s.isEmpty { q.append(("fieldSelector", s)) }
       let request = KubeRequest(method: "GET", path: path(), query: q)
-      var decoder = WatchEventDecoder<K>(context: "watch \(resource)")
+      var decoder = WatchEventDecoder<K>(context: "watch \(resource)", written: client.written)
       do {
         // The client's deadline is the server's timeout plus a margin, so a silent dead
         // connection is noticed.

@@ -42,6 +42,29 @@ import Testing
     }
   }
 
+  /// The echoes of a client's own writes in its watch reuse the objects the writes returned;
+  /// another client's writes are decoded. Either way the events are the same values.
+  @Test func echoesOfOwnWritesAreNotDecodedAgain() async throws {
+    try await withLocalCluster { c in
+      let api = c.configMaps
+      let otherClient = try KubernetesClient(configuration: c.client.configuration)
+      defer { Task { try? await otherClient.shutdown() } }
+      let other = otherClient.api(TestConfigMap.self, namespace: "default")
+      let start = try await api.list().metadata.resourceVersion ?? ""
+      let events = api.watch(from: start, WatchParams(timeoutSeconds: 30))
+      let created = try await api.create(configMap("echo", ["n": "0"]))
+      let patched = try await other.patch("echo", .merge(["data": ["n": "1"]]))
+      let updated = try await api.patch("echo", .merge(["data": ["n": "2"]]))
+      var seen: [TestConfigMap] = []
+      for try await e in events {
+        if let o = e.object { seen.append(o) }
+        if seen.count == 3 { break }
+      }
+      #expect(seen == [created, patched, updated])
+      #expect(c.client.written.reused == 2)
+    }
+  }
+
   @Test func expiredResourceVersionIsGone() async throws {
     try await withLocalCluster(.init(watchHistorySize: 5)) { c in
       let api = c.configMaps
