@@ -134,4 +134,22 @@ struct TestConfigMap: KubernetesObject, Equatable {
   func theScanGivesUpOnWhatItDoesNotExpect(_ line: String) {
     #expect(WatchLineScan.members(Array(line.utf8)) == nil)
   }
+
+  @Test func recentlyDecodedGivesOnlyEqualBytesOfTheSameTypeOnceAndForgetsTheOldest() throws {
+    let recent = RecentlyDecoded(capacity: 2)
+    let a = Array(#"{"metadata":{"name":"a"}}"#.utf8)
+    let b = Array(#"{"metadata":{"name":"b"}}"#.utf8)
+    let c = Array(#"{"metadata":{"name":"c"}}"#.utf8)
+    recent.remember(a[...], TestConfigMap(metadata: ObjectMeta(name: "a")))
+    #expect(recent.take(b[...], as: TestConfigMap.self) == nil)
+    #expect(recent.take(a[...], as: String.self) == nil)
+    #expect(recent.take(a[...], as: TestConfigMap.self)?.metadata.name == "a")
+    #expect(recent.take(a[...], as: TestConfigMap.self) == nil)
+    for (bytes, name) in [(a, "a"), (b, "b"), (c, "c")] {
+      recent.remember(bytes[...], TestConfigMap(metadata: ObjectMeta(name: name)))
+    }
+    #expect(recent.take(a[...], as: TestConfigMap.self) == nil)
+    #expect(recent.take(c[...], as: TestConfigMap.self)?.metadata.name == "c")
+    #expect(recent.reused == 2)
+  }
 }

@@ -16,8 +16,8 @@ import Logging
 /// One client holds one connection pool; share it. Call ``shutdown()`` before dropping it.
 public final class KubernetesClient: Sendable {
   public let transport: KubeTransport
-  /// The objects the last writes returned, for their echoes in this client's watches.
-  let written = WrittenObjects()
+  /// Objects decoded moments ago, so a write's answer and its echo in a watch are decoded once.
+  let recent = RecentlyDecoded()
   public var configuration: ClientConfiguration { transport.configuration }
   /// The namespace of the kubeconfig context or service account.
   public var defaultNamespace: String { transport.configuration.namespace }
@@ -71,8 +71,13 @@ public final class KubernetesClient: Sendable {
   /// Sends any request and decodes the 2xx answer.
   public func send<T: Decodable>(_ r: KubeRequest, as type: T.Type) async throws -> T {
     let body = try await send(r)
+    guard r.method != "GET", recent.watching, T.self is any KubernetesObject.Type else {
+      return try Self.decode(T.self, body, context: "\(r.method) \(r.path)")
+    }
+    // A write's answer: its echo in a watch may have been decoded already, or may come next.
+    if let echoed = recent.take(body[...], as: T.self) { return echoed }
     let value = try Self.decode(T.self, body, context: "\(r.method) \(r.path)")
-    if r.method != "GET", let object = value as? any KubernetesObject { written.remember(body, object) }
+    if let object = value as? any KubernetesObject { recent.remember(body[...], object) }
     return value
   }
 

@@ -60,6 +60,8 @@ extension Api {
     var rv = start
     var failures = 0
     let transport = client.transport
+    client.recent.watchStarted()
+    defer { client.recent.watchEnded() }
     while !Task.isCancelled {
       let timeout = params.timeoutSeconds ?? Int.random(in: 290...590)
       var q: [(name: String, value: String)] = [("watch", "true")]
@@ -69,7 +71,7 @@ extension Api {
       if let s = params.labelSelector, !s.isEmpty { q.append(("labelSelector", s)) }
       if let s = params.fieldSelector, !s.isEmpty { q.append(("fieldSelector", s)) }
       let request = KubeRequest(method: "GET", path: path(), query: q)
-      var decoder = WatchEventDecoder<K>(context: "watch \(resource)", written: client.written)
+      var decoder = WatchEventDecoder<K>(context: "watch \(resource)", recent: client.recent)
       do {
         // The client's deadline is the server's timeout plus a margin, so a silent dead
         // connection is noticed.

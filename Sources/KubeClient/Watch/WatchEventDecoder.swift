@@ -7,14 +7,14 @@ public struct WatchEventDecoder<K: Decodable & Sendable>: Sendable {
   private var framer = LineFramer()
   /// Names the watch in decoding errors.
   let context: String
-  /// What the client's own writes returned: their echoes are not decoded again.
-  let written: WrittenObjects?
+  /// Objects the client decoded moments ago: an echo of its own write is not decoded twice.
+  let recent: RecentlyDecoded?
 
-  public init(context: String = "watch") { self.init(context: context, written: nil) }
+  public init(context: String = "watch") { self.init(context: context, recent: nil) }
 
-  init(context: String, written: WrittenObjects?) {
+  init(context: String, recent: RecentlyDecoded?) {
     self.context = context
-    self.written = written
+    self.recent = recent
   }
 
   /// The events completed by `chunk`.
@@ -28,16 +28,24 @@ public struct WatchEventDecoder<K: Decodable & Sendable>: Sendable {
   }
 
   func decode(_ line: [UInt8]) throws -> WatchEvent<K> {
-    if let written, !written.isEmpty, let m = WatchLineScan.members(line),
-      let object = written.object(m.object, as: K.self)
-    {
-      switch m.type {
-      case _ where m.type.elementsEqual(#""ADDED""#.utf8): return .added(object)
-      case _ where m.type.elementsEqual(#""MODIFIED""#.utf8): return .modified(object)
-      case _ where m.type.elementsEqual(#""DELETED""#.utf8): return .deleted(object)
-      default: break
-      }
+    guard let recent, let m = WatchLineScan.members(line), let make = Self.event(m.type) else {
+      return try decodeLine(line)
     }
+    if let object = recent.take(m.object, as: K.self) { return make(object) }
+    let event = try decodeLine(line)
+    if let object = event.object { recent.remember(m.object, object) }
+    return event
+  }
+
+  /// The case of an event that carries an object, from the `type` member's JSON.
+  private static func event(_ type: ArraySlice<UInt8>) -> ((K) -> WatchEvent<K>)? {
+    if type.elementsEqual(#""ADDED""#.utf8) { return { .added($0) } }
+    if type.elementsEqual(#""MODIFIED""#.utf8) { return { .modified($0) } }
+    if type.elementsEqual(#""DELETED""#.utf8) { return { .deleted($0) } }
+    return nil
+  }
+
+  private func decodeLine(_ line: [UInt8]) throws -> WatchEvent<K> {
     do {
       return try KubeJSON.decode(WatchEvent<K>.self, from: line)
     } catch let e as DecodingError {
