@@ -8,8 +8,9 @@ import Synchronization
 /// Whichever of the two arrives second (the answer or the watch event; they race) takes the
 /// object decoded from the first instead of decoding the same bytes again. Only byte-for-byte
 /// equal JSON counts, and equal bytes decode to equal values, so this changes nothing but the
-/// work. An entry is used once; the last `capacity` are kept (a few MiB at most), and only
-/// while the client watches something: a client that only writes keeps nothing.
+/// work. An entry is used once; the last `capacity` are kept (for objects the size of a runner
+/// pod, around 10 MiB when full), and only while the client watches something: a client that
+/// only writes keeps nothing.
 final class RecentlyDecoded: Sendable {
   private struct Entry {
     var hash: Int

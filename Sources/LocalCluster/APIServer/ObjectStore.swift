@@ -245,7 +245,8 @@ actor ObjectStore {
     let start = try watchStart(
       r, namespace: namespace, resourceVersion: resourceVersion, sendInitialEvents: sendInitialEvents,
       initialEventsEnd: initialEventsEnd, matches: matches)
-    let (stream, c) = AsyncStream<WatchItem>.makeStream(bufferingPolicy: .bufferingOldest(start.capacity))
+    let (stream, c) = AsyncStream<WatchItem>.makeStream(
+      bufferingPolicy: .bufferingOldest(start.capacity(watchBufferSize)))
     return (register(r, start, matches: matches, sink: .items(c)), stream)
   }
 
@@ -259,7 +260,8 @@ actor ObjectStore {
     let start = try watchStart(
       r, namespace: namespace, resourceVersion: resourceVersion, sendInitialEvents: sendInitialEvents,
       initialEventsEnd: initialEventsEnd, matches: matches)
-    let (stream, c) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(start.capacity))
+    let (stream, c) = AsyncStream<[UInt8]>.makeStream(
+      bufferingPolicy: .bufferingOldest(start.capacity(watchBufferSize)))
     let sink = WatchSink.lines(
       c, encode: { WatchEncoding.line($0, r, tableFor: table) }, sharesEvents: table == nil)
     return (register(r, start, matches: matches, sink: sink), stream)
@@ -282,7 +284,7 @@ actor ObjectStore {
   private func watchStart(
     _ r: ResourceInfo, namespace: String?, resourceVersion: String?, sendInitialEvents: Bool?,
     initialEventsEnd: Bool, matches: @escaping @Sendable (JSONValue) -> Bool
-  ) throws -> (start: WatchStart, capacity: Int) {
+  ) throws -> WatchStart {
     let ns = r.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
     var initial: [WatchItem] = []
     let fromRV: Int64?
@@ -297,8 +299,7 @@ actor ObjectStore {
     let initialEvents = sendInitialEvents ?? (fromRV == nil)
     if let from = fromRV, !initialEvents {
       if from < compactedThrough {
-        let start = WatchStart.expired(APIErrors.expired("too old resource version: \(from) (\(compactedThrough))"))
-        return (start, start.capacity(watchBufferSize))
+        return .expired(APIErrors.expired("too old resource version: \(from) (\(compactedThrough))"))
       }
       for i in historyStart..<history.count {
         let e = history[i]
@@ -317,16 +318,14 @@ actor ObjectStore {
         initial.append(.bookmark(resourceVersion: String(rv), annotations: ["k8s.io/initial-events-end": "true"]))
       }
     }
-    let start = WatchStart.replay(namespace: ns, initial)
-    return (start, start.capacity(watchBufferSize))
+    return .replay(namespace: ns, initial)
   }
 
   /// Sends the start's events and registers the watcher; -1 when the stream ended with a 410.
   private func register(
-    _ r: ResourceInfo, _ start: (start: WatchStart, capacity: Int), matches: @escaping @Sendable (JSONValue) -> Bool,
-    sink: WatchSink
+    _ r: ResourceInfo, _ start: WatchStart, matches: @escaping @Sendable (JSONValue) -> Bool, sink: WatchSink
   ) -> Int {
-    switch start.start {
+    switch start {
     case .expired(let status):
       let w = Watcher(storageKey: r.storageKey, namespace: nil, matches: matches, sink: sink)
       _ = w.send(.error(status)) { [] }
