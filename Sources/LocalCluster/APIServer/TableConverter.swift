@@ -301,7 +301,6 @@ enum TableConverter {
   }
 }
 
-/// Encodes watch items as the lines of a watch response.
 /// Lines of a watch response: one JSON object per event, then a newline.
 enum WatchEncoding {
   /// A line of a plain JSON watch, from the event's object already serialized: the bytes of
@@ -322,9 +321,9 @@ enum WatchEncoding {
     let event: JSONValue
     switch item {
     case .event(let type, let obj):
-      if req == nil { return eventLine(type, objectJSON: obj.serialized()) }
-      let o = req.map { TableConverter.table(r, [obj], req: $0, listRV: nil, continueToken: nil) } ?? obj
-      event = ["type": .string(type.rawValue), "object": o]
+      guard let req else { return eventLine(type, objectJSON: obj.serialized()) }
+      let row = TableConverter.table(r, [obj], req: req, listRV: nil, continueToken: nil)
+      event = ["type": .string(type.rawValue), "object": row]
     case .bookmark(let rv, let annotations):
       var meta: JSONValue = ["resourceVersion": .string(rv), "creationTimestamp": .null]
       if !annotations.isEmpty { meta["annotations"] = .object(annotations.mapValues { .string($0) }) }
