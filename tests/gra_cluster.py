@@ -90,30 +90,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_process(args, **kwargs) -> subprocess.Popen:
-    """Popen, retried while the binary is being written (ETXTBSY: a build in this checkout is
-    linking it right now)."""
+def _while_linking(launch):
+    """Calls `launch`, retried while the binary is being written (ETXTBSY: a build in this
+    checkout is linking it right now), for up to two minutes."""
     deadline = time.monotonic() + 120
     while True:
         try:
-            return subprocess.Popen(args, **kwargs)
+            return launch()
         except OSError as e:
             if e.errno != errno.ETXTBSY or time.monotonic() > deadline:
                 raise
             time.sleep(1)
+
+
+def start_process(args, **kwargs) -> subprocess.Popen:
+    """Popen of a built binary, retried while a build is linking it."""
+    return _while_linking(lambda: subprocess.Popen(args, **kwargs))
 
 
 def run_built(args, **kwargs) -> subprocess.CompletedProcess:
-    """subprocess.run of a built binary, retried while a build in this checkout is linking it
-    (ETXTBSY), as start_process does."""
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            return subprocess.run(args, **kwargs)
-        except OSError as e:
-            if e.errno != errno.ETXTBSY or time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+    """subprocess.run of a built binary, retried while a build is linking it."""
+    return _while_linking(lambda: subprocess.run(args, **kwargs))
 
 
 def stop_process(proc: subprocess.Popen, signal_first=None, timeout: float = 30) -> None:

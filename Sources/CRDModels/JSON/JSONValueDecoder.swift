@@ -25,7 +25,7 @@ protocol JSONValueDecoding: Decoder {
 
 /// The `Decoder` for one value of the tree. Its coding path is built from the parent chain only
 /// when an error asks for it.
-final class TreeDecoder: Decoder, JSONValueDecoding, SingleValueDecodingContainer {
+final class TreeDecoder: Decoder, JSONValueDecoding, SingleValueDecodingContainer, CodingPathNode {
   let jsonValue: JSONValue
   let key: (any CodingKey)?
   let parent: TreeDecoder?
@@ -36,16 +36,6 @@ final class TreeDecoder: Decoder, JSONValueDecoding, SingleValueDecodingContaine
     self.key = key
     self.parent = parent
     self.userInfo = userInfo
-  }
-
-  var codingPath: [any CodingKey] {
-    var path: [any CodingKey] = []
-    var node: TreeDecoder? = self
-    while let n = node {
-      if let k = n.key { path.append(k) }
-      node = n.parent
-    }
-    return path.reversed()
   }
 
   func path(_ key: (any CodingKey)?) -> [any CodingKey] { key.map { codingPath + [$0] } ?? codingPath }

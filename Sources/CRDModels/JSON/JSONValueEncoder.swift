@@ -86,7 +86,7 @@ final class ArrayBox {
 
 /// The `Encoder` for one value of the tree. Its coding path is built from the parent chain only
 /// when asked for.
-final class TreeEncoder: Encoder, JSONValueEncoding, SingleValueEncodingContainer {
+final class TreeEncoder: Encoder, JSONValueEncoding, SingleValueEncodingContainer, CodingPathNode {
   let key: (any CodingKey)?
   let parent: TreeEncoder?
   let userInfo: [CodingUserInfoKey: Any]
@@ -101,16 +101,6 @@ final class TreeEncoder: Encoder, JSONValueEncoding, SingleValueEncodingContaine
   convenience init(key: any CodingKey, parent: TreeEncoder, slot: EncodingSlot) {
     self.init(key: key, parent: parent, userInfo: parent.userInfo)
     self.slot = slot
-  }
-
-  var codingPath: [any CodingKey] {
-    var path: [any CodingKey] = []
-    var node: TreeEncoder? = self
-    while let n = node {
-      if let k = n.key { path.append(k) }
-      node = n.parent
-    }
-    return path.reversed()
   }
 
   var result: JSONValue? { slot?.finished }

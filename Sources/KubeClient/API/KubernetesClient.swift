@@ -70,6 +70,8 @@ public final class KubernetesClient: Sendable {
 
   /// Sends any request and decodes the 2xx answer.
   public func send<T: Decodable>(_ r: KubeRequest, as type: T.Type) async throws -> T {
+    // Before the request: its echo may come back before its answer.
+    if r.method != "GET" { recent.wrote() }
     let body = try await send(r)
     guard r.method != "GET", recent.watching, T.self is any KubernetesObject.Type else {
       return try Self.decode(T.self, body, context: "\(r.method) \(r.path)")

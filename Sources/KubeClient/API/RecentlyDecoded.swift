@@ -6,11 +6,12 @@ import Synchronization
 /// A controller's writes come back to it through its watches: the pod it created arrives as
 /// ADDED, its status write as MODIFIED, each carrying the very bytes of the write's answer.
 /// Whichever of the two arrives second (the answer or the watch event; they race) takes the
-/// object decoded from the first instead of decoding the same bytes again. Only byte-for-byte
+/// object decoded from the first instead of decoding the same bytes again (when both are decoded
+/// at the same moment, neither can). Only byte-for-byte
 /// equal JSON counts, and equal bytes decode to equal values, so this changes nothing but the
 /// work. An entry is used once; the last `capacity` are kept (for objects the size of a runner
-/// pod, around 10 MiB when full), and only while the client watches something: a client that
-/// only writes keeps nothing.
+/// pod, around 10 MiB when full), and only by a client that both watches and writes: one that
+/// only writes, or only watches, keeps nothing and scans nothing.
 final class RecentlyDecoded: Sendable {
   private struct Entry {
     var hash: Int
@@ -27,6 +28,7 @@ final class RecentlyDecoded: Sendable {
 
   private let state: Mutex<State>
   private let watches = Atomic<Int>(0)
+  private let writes = Atomic<Bool>(false)
 
   init(capacity: Int = 1024) {
     state = Mutex(State(slots: Array(repeating: nil, count: max(1, capacity))))
@@ -63,6 +65,10 @@ final class RecentlyDecoded: Sendable {
   func watchEnded() { watches.subtract(1, ordering: .relaxed) }
   /// True while a watch of this client runs: only then can an answer have an echo.
   var watching: Bool { watches.load(ordering: .relaxed) > 0 }
+
+  func wrote() { if !writes.load(ordering: .relaxed) { writes.store(true, ordering: .relaxed) } }
+  /// True once this client has written: only then can a watch event be an echo.
+  var writing: Bool { writes.load(ordering: .relaxed) }
 
   /// How many decodes were saved.
   var reused: Int { state.withLock { $0.reused } }

@@ -28,7 +28,7 @@ public struct WatchEventDecoder<K: Decodable & Sendable>: Sendable {
   }
 
   func decode(_ line: [UInt8]) throws -> WatchEvent<K> {
-    guard let recent, let m = WatchLineScan.members(line), let make = Self.event(m.type) else {
+    guard let recent, recent.writing, let m = WatchLineScan.members(line), let make = Self.event(m.type) else {
       return try decodeLine(line)
     }
     if let object = recent.take(m.object, as: K.self) { return make(object) }

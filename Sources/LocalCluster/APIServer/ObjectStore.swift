@@ -12,9 +12,9 @@ enum WatchItem: Sendable {
 /// kubelet), lines of the response for the HTTP API.
 enum WatchSink: Sendable {
   case items(AsyncStream<WatchItem>.Continuation)
-  /// `sharesEvents`: events are written from the one serialization of their object that all
-  /// such watchers share; everything else (and every item otherwise) goes through `encode`.
-  case lines(AsyncStream<[UInt8]>.Continuation, encode: @Sendable (WatchItem) -> [UInt8], sharesEvents: Bool)
+  /// `table`: the request of a Table watch (`kubectl get -w`), nil for plain JSON, whose events
+  /// are written from the one serialization of their object that all such watchers share.
+  case lines(AsyncStream<[UInt8]>.Continuation, ResourceInfo, table: HTTPRequest?)
 }
 
 /// Options for a DELETE, from the query and the `DeleteOptions` body.
@@ -68,12 +68,12 @@ actor ObjectStore {
       switch sink {
       case .items(let c):
         if case .dropped = c.yield(item) { return false }
-      case .lines(let c, let encode, let sharesEvents):
+      case .lines(let c, let r, let table):
         let line: [UInt8]
-        if sharesEvents, case .event(let type, _) = item {
+        if table == nil, case .event(let type, _) = item {
           line = WatchEncoding.eventLine(type, objectJSON: objectJSON())
         } else {
-          line = encode(item)
+          line = WatchEncoding.line(item, r, tableFor: table)
         }
         if case .dropped = c.yield(line) { return false }
       }
@@ -262,9 +262,7 @@ actor ObjectStore {
       initialEventsEnd: initialEventsEnd, matches: matches)
     let (stream, c) = AsyncStream<[UInt8]>.makeStream(
       bufferingPolicy: .bufferingOldest(start.capacity(watchBufferSize)))
-    let sink = WatchSink.lines(
-      c, encode: { WatchEncoding.line($0, r, tableFor: table) }, sharesEvents: table == nil)
-    return (register(r, start, matches: matches, sink: sink), stream)
+    return (register(r, start, matches: matches, sink: .lines(c, r, table: table)), stream)
   }
 
   /// What a new watch starts with: the 410 of a too old resourceVersion, or the events it
