@@ -125,5 +125,12 @@ import Testing
     #expect(
       KubeTransport.metricPath("/apis/apps/v1/namespaces/x/deployments")
         == "/apis/apps/v1/namespaces/{namespace}/deployments")
+    #expect(KubeTransport.metricPath("/api/v1/nodes/n1/status") == "/api/v1/nodes/{name}/status")
+    #expect(KubeTransport.metricPath("/api/v1/namespaces/ns1") == "/api/v1/namespaces/{namespace}")
+    #expect(
+      KubeTransport.metricPath("/apis/exec.gra.dev/v1alpha1/namespaces/a/runners/r/execs/e1")
+        == "/apis/exec.gra.dev/v1alpha1/namespaces/{namespace}/runners/{name}/execs/{name}")
+    #expect(KubeTransport.metricPath("/version") == "/version")
+    #expect(KubeTransport.metricPath("/") == "/")
   }
 }

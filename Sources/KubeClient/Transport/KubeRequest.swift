@@ -66,10 +66,11 @@ public struct RequestMetric: Sendable {
 
   /// The Kubernetes verb of a request: the method, whether the path names an object, and
   /// `watch=true`.
-  public static func verb(of r: KubeRequest) -> String {
+  public static func verb(of r: KubeRequest) -> String { verb(of: r, metricPath: KubeTransport.metricPath(r.path)) }
+
+  static func verb(of r: KubeRequest, metricPath p: String) -> String {
     let method = r.method.uppercased()
     let isWatch = r.query.contains { $0.name == "watch" && ($0.value == "true" || $0.value == "1") }
-    let p = KubeTransport.metricPath(r.path)
     let named = p.hasSuffix("{name}") || p.hasSuffix("{namespace}") || p.contains("{name}/")
     switch method {
     case "GET", "HEAD": return isWatch ? "watch" : (named ? "get" : "list")

@@ -120,9 +120,10 @@ public final class KubeTransport: Sendable {
     defer {
       let hooks = observers.withLock { $0 }
       if metrics != nil || !hooks.isEmpty {
+        let path = Self.metricPath(r.path)
         let m = RequestMetric(
-          method: r.method, path: Self.metricPath(r.path), code: lastCode, duration: ContinuousClock.now - start,
-          retries: attempt, verb: RequestMetric.verb(of: r))
+          method: r.method, path: path, code: lastCode, duration: ContinuousClock.now - start,
+          retries: attempt, verb: RequestMetric.verb(of: r, metricPath: path))
         metrics?(m)
         for h in hooks { h(m) }
       }
@@ -194,27 +195,25 @@ public final class KubeTransport: Sendable {
   /// The path with object names removed, so metrics have few distinct labels:
   /// `/api/v1/namespaces/{ns}/pods/{name}/status`.
   static func metricPath(_ path: String) -> String {
-    let parts = path.split(separator: "/").map(String.init)
-    var out: [String] = []
-    var i = 0
+    // Runs once per request: one pass over the bytes, no array of segments.
+    var out = ""
+    out.reserveCapacity(path.utf8.count + 20)
     // /api/v1/... has 2 fixed segments, /apis/g/v/... has 3.
-    let fixed = parts.first == "apis" ? 3 : 2
-    while i < parts.count {
-      if i < fixed {
-        out.append(parts[i])
-      } else if parts[i] == "namespaces" && i + 1 < parts.count && i == fixed {
-        out.append("namespaces")
-        out.append("{namespace}")
-        i += 1
+    var fixed = 2
+    var i = 0
+    var nameNext = false
+    for segment in path.utf8.split(separator: UInt8(ascii: "/")) {
+      out.append("/")
+      if i == 0, segment.elementsEqual("apis".utf8) { fixed = 3 }
+      if nameNext {
+        out.append(i == fixed + 1 && out.hasSuffix("/namespaces/") ? "{namespace}" : "{name}")
+        nameNext = false
       } else {
-        out.append(parts[i])
-        if i + 1 < parts.count {
-          out.append("{name}")
-          i += 1
-        }
+        out.append(contentsOf: Substring(segment))
+        nameNext = i >= fixed
       }
       i += 1
     }
-    return "/" + out.joined(separator: "/")
+    return out.isEmpty ? "/" : out
   }
 }

@@ -323,7 +323,7 @@ final class APIHandler: HTTPHandling {
   }
 
   static func acceptsJSON(_ req: HTTPRequest) -> Bool {
-    guard let accept = req.header("Accept"), !accept.isEmpty else { return true }
+    guard let accept = req.header("Accept"), !accept.isEmpty, accept != "application/json" else { return true }
     for part in accept.split(separator: ",") {
       let t = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
       if t == "application/json" || t == "*/*" || t == "application/*" || t == "application/yaml" { return true }

@@ -5,7 +5,8 @@ import Foundation
 /// built-in columns kube-apiserver prints for its own kinds.
 enum TableConverter {
   static func wantsTable(_ req: HTTPRequest) -> Bool {
-    guard let accept = req.header("Accept") else { return false }
+    // Most clients ask for plain JSON; only a Table request needs the parameters parsed.
+    guard let accept = req.header("Accept"), accept.contains("Table") else { return false }
     for part in accept.split(separator: ",") {
       let params = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
       guard params.first == "application/json" else { continue }
