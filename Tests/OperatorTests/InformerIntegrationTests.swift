@@ -21,6 +21,13 @@ struct TestConfigMap: KubernetesObject, Equatable {
   }
 }
 
+/// A kind no API server serves.
+struct UnservedKind: KubernetesObject {
+  static let resource = ResourceDescriptor(
+    group: "unserved.gra.dev", version: "v1", plural: "things", kind: "Thing", namespaced: true)
+  var metadata: ObjectMeta
+}
+
 @Suite(.serialized) struct InformerIntegrationTests {
   @Test func listsThenFollowsCreatesUpdatesAndDeletes() async throws {
     let f = try await LocalClusterFixture.start()
@@ -47,6 +54,22 @@ struct TestConfigMap: KubernetesObject, Equatable {
       })
     #expect(seen.withLock { $0 } == ["apply before", "apply after", "delete before"])
     task.cancel()
+    await f.stop()
+  }
+
+  /// A kind the controller can do without: a 404 on its list counts as synced and empty, but
+  /// only for an informer that says so.
+  @Test func aKindTheServerDoesNotServeIsEmptyOnlyWhenOptional() async throws {
+    let f = try await LocalClusterFixture.start()
+    let api = f.client.api(UnservedKind.self, namespace: "default")
+    let optional = Informer(api: api, emptyWhenNotServed: true, logger: quietLogger)
+    let required = Informer(api: api, logger: quietLogger)
+    let tasks = [Task { await optional.run() }, Task { await required.run() }]
+    await optional.waitUntilSynced()
+    #expect(optional.cache.count == 0)
+    try await Task.sleep(for: .seconds(1))
+    #expect(!required.hasSynced)
+    for t in tasks { t.cancel() }
     await f.stop()
   }
 

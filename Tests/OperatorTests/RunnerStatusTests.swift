@@ -190,4 +190,27 @@ import Testing
     finalized.metadata.finalizers = ["gra.dev/retain-claim"]
     #expect(!RunnerController.onlyStatusChanged(old, finalized))
   }
+
+  /// A Runner's egress policy deleted or changed by someone else brings the Runner back; the
+  /// echo of the controller's own create, and the policy of a Runner being deleted, do not.
+  @Test func anEgressPolicyChangedBySomeoneElseIsReconciled() throws {
+    var runner = sampleRunner()
+    runner.spec?.network = NetworkSpec(egress: .deny)
+    let made = try #require(RunnerObjectsBuilder.networkPolicy(runner))
+    #expect(!RunnerController.policyDrifted(.applied(old: nil, new: made), runner: runner))
+    #expect(!RunnerController.policyDrifted(.applied(old: made, new: made), runner: runner))
+    #expect(RunnerController.policyDrifted(.deleted(made), runner: runner))
+    var edited = made
+    edited.spec?.egress = nil
+    #expect(RunnerController.policyDrifted(.applied(old: made, new: edited), runner: runner))
+
+    var deleting = runner
+    deleting.metadata.deletionTimestamp = .now()
+    #expect(!RunnerController.policyDrifted(.deleted(made), runner: deleting))
+    var open = runner
+    open.spec?.network = NetworkSpec(egress: .allow)
+    #expect(!RunnerController.policyDrifted(.deleted(made), runner: open))
+    // A Runner that no longer wants one: its leftover policy is deleted on the next pass.
+    #expect(RunnerController.policyDrifted(.applied(old: made, new: edited), runner: open))
+  }
 }

@@ -161,6 +161,13 @@ def edge_runner(c, alice: str, result: dict):
         c.kubectl("get", "networkpolicies", "-n", USER_NS, "-o", "name", check=False).stdout.count("edge"),
         (obj("runner", "edge") or {}).get("metadata", {}).get("finalizers"),
     ]), timeout=60)
+    # The egress policy deleted, then edited, by hand comes back as the Runner has it.
+    c.kubectl("delete", "networkpolicy", "edge-egress", "-n", USER_NS)
+    wait_for("edge's deleted NetworkPolicy to be made again", lambda: obj("networkpolicy", "edge-egress"), timeout=60)
+    c.kubectl("patch", "networkpolicy", "edge-egress", "-n", USER_NS, "--type=merge",
+              "-p", json.dumps({"spec": {"egress": []}}))
+    wait_for("edge's edited NetworkPolicy to be restored", lambda: (
+        (obj("networkpolicy", "edge-egress") or {}).get("spec", {}).get("egress")), timeout=60)
     before = obj("secret", "edge-ssh-keys")
     assert before, "no Secret edge-ssh-keys for ssh.authorizedKeys"
     runner_patch({"ssh": {"authorizedKeys": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGra two@gra"],

@@ -20,11 +20,15 @@ public final class InformerFactory: Sendable {
     self.logger = logger
   }
 
-  public func informer<K: KubernetesObject>(_ type: K.Type, config: WatcherConfig = WatcherConfig()) -> Informer<K> {
+  /// The shared informer of `K`, made on first use. `emptyWhenNotServed`: see ``Informer``;
+  /// it applies when this call makes the informer.
+  public func informer<K: KubernetesObject>(
+    _ type: K.Type, config: WatcherConfig = WatcherConfig(), emptyWhenNotServed: Bool = false
+  ) -> Informer<K> {
     informers.withLock { all in
       if let existing = all[K.resource] as? Informer<K> { return existing }
       let api = namespace.map { client.api(K.self, namespace: $0) } ?? client.allNamespaces(K.self)
-      let informer = Informer(api: api, config: config, logger: logger)
+      let informer = Informer(api: api, config: config, emptyWhenNotServed: emptyWhenNotServed, logger: logger)
       all[K.resource] = informer
       starters.withLock { $0.append({ await informer.run() }) }
       syncChecks.withLock { $0.append({ informer.hasSynced }) }

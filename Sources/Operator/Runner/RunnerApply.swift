@@ -186,13 +186,17 @@ extension RunnerReconciler {
     }
   }
 
+  /// The memo entry of a Runner's egress NetworkPolicy.
+  static func egressMemoID(_ r: Runner) -> String { "\(r.metadata.uid ?? "")/egress" }
+
   /// The egress NetworkPolicy (none for `Allow`). Skipped, with one warning, when the API
-  /// server does not serve NetworkPolicies.
+  /// server does not serve NetworkPolicies. Made once per generation; one deleted or changed
+  /// by someone else is made again (``RunnerController/policyDrifted(_:runner:)``).
   func ensureNetworkPolicy(_ r: Runner) async throws {
     guard options.networkPolicies, !networkPoliciesServed.isUnsupported else { return }
     // The policy is a function of the spec alone: once made to match a generation, it is not
     // built again for that generation.
-    let id = "\(r.metadata.uid ?? "")/egress"
+    let id = Self.egressMemoID(r)
     let hash = "generation \(r.metadata.generation ?? 0)"
     if memo.isEnsured(id, hash: hash) { return }
     let desired = RunnerObjectsBuilder.networkPolicy(r)

@@ -4,7 +4,8 @@ import KubeClient
 import Logging
 
 /// Builds the Runner controller on shared informers: Runner changes enqueue the Runner; pods,
-/// claims and Services enqueue the Runner named in their controller ownerReference.
+/// claims and Services enqueue the Runner named in their controller ownerReference, and so does
+/// an egress NetworkPolicy that someone else deleted or changed.
 public enum RunnerController {
   public static func make(
     client: KubernetesClient, informers: InformerFactory, workers: Int, logger: Logger,
@@ -33,6 +34,18 @@ public enum RunnerController {
     pods.onEvent { await enqueueOwner($0.object.metadata, controller) }
     claims.onEvent { await enqueueOwner($0.object.metadata, controller) }
     services.onEvent { await enqueueOwner($0.object.metadata, controller) }
+    if options.networkPolicies {
+      let policies = informers.informer(NetworkPolicy.self, emptyWhenNotServed: true)
+      policies.onEvent { event in
+        let meta = event.object.metadata
+        guard let ref = meta.controllerRef, ref.kind == Runner.resource.kind else { return }
+        let key = ObjectKey(namespace: meta.namespace, name: ref.name)
+        guard let runner = runners.cache.get(key), runner.metadata.uid == ref.uid, policyDrifted(event, runner: runner)
+        else { return }
+        reconciler.memo.forgetEnsured(RunnerReconciler.egressMemoID(runner))
+        await controller.enqueue(key)
+      }
+    }
     return controller
   }
 
@@ -50,6 +63,19 @@ public enum RunnerController {
     before.managedFields = nil
     after.managedFields = nil
     return before == after && old.spec == new.spec
+  }
+
+  /// True when a Runner's egress policy is no longer what the controller made: deleted while
+  /// the Runner wants one, or its spec changed from the built one. The policy's creation (the
+  /// echo of the controller's own write) and the garbage collection of a deleted Runner's
+  /// policy are not drift.
+  static func policyDrifted(_ event: InformerEvent<NetworkPolicy>, runner: Runner) -> Bool {
+    guard runner.metadata.deletionTimestamp == nil else { return false }
+    let desired = RunnerObjectsBuilder.networkPolicy(runner)
+    switch event {
+    case .deleted: return desired != nil
+    case .applied(let old, let new): return old != nil && new.spec != desired?.spec
+    }
   }
 
   static func enqueueOwner(_ meta: ObjectMeta, _ controller: Controller<RunnerReconciler>) async {

@@ -143,6 +143,9 @@ final class RunnerWriteMemo: Sendable {
   }
   func resetRestarts(_ key: ObjectKey) { state.withLock { _ = $0.restarts.removeValue(forKey: key) } }
 
+  /// Forgets that a side object was made to match: the next pass looks at it again.
+  func forgetEnsured(_ id: String) { state.withLock { _ = $0.ensured.removeValue(forKey: id) } }
+
   /// Forgets a Runner that is gone.
   func forget(_ key: ObjectKey, uid: String?) {
     state.withLock { s in

@@ -27,10 +27,16 @@ public final class Informer<K: KubernetesObject>: Sendable {
   private let logger: Logger
   private let handlers = Mutex<[Handler]>([])
   private let syncWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+  private let emptyWhenNotServed: Bool
 
-  public init(api: Api<K>, config: WatcherConfig = WatcherConfig(), logger: Logger) {
+  /// `emptyWhenNotServed`: for a kind the controller can do without (a NetworkPolicy on an
+  /// API server that does not serve them): a 404 on the first list counts as synced and empty,
+  /// said once in the log, while the watcher keeps trying in the background. Otherwise an
+  /// informer is synced only once a list succeeded.
+  public init(api: Api<K>, config: WatcherConfig = WatcherConfig(), emptyWhenNotServed: Bool = false, logger: Logger) {
     self.api = api
     self.config = config
+    self.emptyWhenNotServed = emptyWhenNotServed
     self.logger = logger
   }
 
@@ -66,11 +72,7 @@ public final class Informer<K: KubernetesObject>: Sendable {
         let gone = cache.replace(with: buffer)
         logger.debug(
           "informer synced", metadata: ["resource": "\(K.resource)", "objects": "\(buffer.count)", "rv": "\(rv)"])
-        let waiters = syncWaiters.withLock { w in
-          defer { w.removeAll() }
-          return w
-        }
-        for w in waiters { w.resume() }
+        resumeSyncWaiters()
         for object in gone { await notify(.deleted(object)) }
         for object in buffer {
           let old = previous[ObjectCache<K>.key(of: object)]
@@ -79,6 +81,14 @@ public final class Informer<K: KubernetesObject>: Sendable {
           }
         }
         buffer = []
+      case .failed(let error) where emptyWhenNotServed && error.code == 404:
+        // A list of a served kind is never 404 (a missing namespace lists empty). Said once;
+        // the watcher's retries (backing off to 30 s) stay quiet.
+        guard !cache.hasSynced else { continue }
+        logger.warning(
+          "the API server does not serve this kind; going on without it", metadata: ["resource": "\(K.resource)"])
+        _ = cache.replace(with: [])
+        resumeSyncWaiters()
       case .apply(let object):
         let old = cache.apply(object)
         await notify(.applied(old: old, new: object))
@@ -89,6 +99,14 @@ public final class Informer<K: KubernetesObject>: Sendable {
         logger.warning("watch failed, retrying", metadata: ["resource": "\(K.resource)", "error": "\(error)"])
       }
     }
+  }
+
+  private func resumeSyncWaiters() {
+    let waiters = syncWaiters.withLock { w in
+      defer { w.removeAll() }
+      return w
+    }
+    for w in waiters { w.resume() }
   }
 
   private func notify(_ event: InformerEvent<K>) async {

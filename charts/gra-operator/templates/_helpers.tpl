@@ -78,5 +78,5 @@ rules are in manifests/rbac/operator-clusterrole.yaml, which says why for each.
   verbs: ["create", "patch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["get", "create", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
 {{- end -}}
