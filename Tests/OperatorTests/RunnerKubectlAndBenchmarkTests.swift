@@ -156,8 +156,9 @@ import Testing
     // The stand-in kubelet and the Ready counter, on the test's own client.
     let handled = Mutex<Set<String>>([])
     let ready = Mutex<Set<String>>([])
-    // The stand-in kubelet reads only what it acts on (name, uid, phase, size): in a cluster it is
-    // other processes, and decoding whole objects here would bill its work to the operator's run.
+    // The stand-in kubelet reads only what it acts on (name, uid, phase, size), from its watches
+    // and from its writes' answers: in a cluster it is other processes, and decoding whole
+    // objects here would bill its work to the operator's run.
     let pods = Informer(api: client.api(PhaseView<PodPhase>.self, namespace: ns), logger: quietLogger)
     let claims = Informer(
       api: client.api(PhaseView<ClaimPhase>.self, namespace: ns), logger: quietLogger)
@@ -168,7 +169,8 @@ import Testing
       let patch: JSONValue = ["status": StandIn.podStatus(now: Time.now())]
       // A kubelet per node works in parallel: never hold up the informer for one pod.
       Task {
-        _ = try? await client.api(Pod.self, namespace: ns).patchStatus(pod.metadata.name ?? "", .merge(patch))
+        _ = try? await client.api(PhaseView<PodPhase>.self, namespace: ns).patchStatus(
+          pod.metadata.name ?? "", .merge(patch))
       }
     }
     claims.onEvent { e in
@@ -177,7 +179,7 @@ import Testing
       else { return }
       let status = StandIn.claimStatus(size: claim.spec?.resources?.requests?["storage"] ?? "10Gi")
       Task {
-        _ = try? await client.api(PersistentVolumeClaim.self, namespace: ns).patchStatus(
+        _ = try? await client.api(PhaseView<ClaimPhase>.self, namespace: ns).patchStatus(
           claim.metadata.name ?? "", .merge(["status": status]))
       }
     }
