@@ -38,7 +38,9 @@ public enum RunnerController {
       let policies = informers.informer(NetworkPolicy.self, emptyWhenNotServed: true)
       policies.onEvent { event in
         let meta = event.object.metadata
-        guard let ref = meta.controllerRef, ref.kind == Runner.resource.kind else { return }
+        guard let ref = meta.controllerRef, ref.kind == Runner.resource.kind,
+          ref.apiVersion == Runner.resource.apiVersion
+        else { return }
         let key = ObjectKey(namespace: meta.namespace, name: ref.name)
         guard let runner = runners.cache.get(key), runner.metadata.uid == ref.uid, policyDrifted(event, runner: runner)
         else { return }
