@@ -17,6 +17,38 @@ import Testing
     )
   }
 
+  /// The write script itself (run here with python3, as the runner runs it): saving a stream
+  /// keeps the newest saved streams and leaves every other file alone.
+  @Test func savingAStreamKeepsOnlyTheNewestSavedStreams() throws {
+    let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("gra-mcp-\(UUID().uuidString)")
+    let dir = workspace.appendingPathComponent(".gra/mcp")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: workspace) }
+    for (i, name) in ["exec-1.stdout", "exec-2.stdout", "exec-3.stderr", "exec-4.stdout", "notes.txt"].enumerated() {
+      let file = dir.appendingPathComponent(name)
+      try Data(name.utf8).write(to: file)
+      try FileManager.default.setAttributes(
+        [.modificationDate: Date(timeIntervalSinceNow: Double(i - 10) * 60)], ofItemAtPath: file.path)
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", WorkspaceScripts.write, ".gra/mcp/exec-5.stdout", "w", "exec-", "3"]
+    p.environment = ["GRA_WORKSPACE": workspace.path, "PATH": "/usr/bin:/bin"]
+    let stdin = Pipe()
+    let stdout = Pipe()
+    p.standardInput = stdin
+    p.standardOutput = stdout
+    try p.run()
+    stdin.fileHandleForWriting.write(Data(Data("new".utf8).base64EncodedString().utf8))
+    try stdin.fileHandleForWriting.close()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    let answer = try JSONValue.parse(Array(stdout.fileHandleForReading.readDataToEndOfFile()))
+    #expect(answer["size"] == 3)
+    let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    #expect(left == ["exec-3.stderr", "exec-4.stdout", "exec-5.stdout", "notes.txt"])
+  }
+
   @Test func runPythonSendsTheCodeOnStdinAndReportsTheExitCode() async throws {
     let fake = MCPFakeRunner { _ in
       .init(stdout: Array("42\n".utf8), stderr: Array("warn\n".utf8), end: .exited(0))
@@ -77,6 +109,9 @@ import Testing
       writes.map { $0.command[4] } == ["w"]
         + Array(repeating: "a", count: (long.count - 1) / 10_000))
     #expect(writes.allSatisfy { ($0.stdin?.utf8.count ?? 0) <= 4 * 10_000 / 3 + 4 })
+    // The first chunk prunes older saved streams; the others only append.
+    #expect(writes.first.map { Array($0.command.suffix(2)) } == ["exec-", "100"])
+    #expect(writes.dropFirst().allSatisfy { $0.command.count == 5 })
     #expect(out.structured?["truncated"] == true)
     #expect(out.structured?["stdoutBytes"] == .int(Int64(long.count)))
     #expect(out.text.hasPrefix("exit code: 0\nstdout:\nline 1\nline 2\n"))

@@ -78,7 +78,7 @@ struct ExecTools: Sendable {
       do {
         let (path, _) = try await files.write(
           namespace: namespace, runner: runner, path: ".gra/mcp/\(stamp).\(stream)", bytes: bytes,
-          append: false)
+          append: false, keeping: (Self.outputFilePrefix, limits.savedOutputsKept))
         saved[stream] = path
       } catch {
         notes.append("the full \(stream) could not be saved in the workspace: \(error)")
@@ -128,6 +128,9 @@ struct ExecTools: Sendable {
     f.timeZone = TimeZone(identifier: "UTC")
     f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
     let suffix = String(UInt32.random(in: 0...0xFF_FFFF), radix: 16)
-    return "exec-\(f.string(from: now))-\(suffix)"
+    return "\(outputFilePrefix)\(f.string(from: now))-\(suffix)"
   }
+
+  /// Saved streams are `exec-…`; only those are pruned.
+  static let outputFilePrefix = "exec-"
 }

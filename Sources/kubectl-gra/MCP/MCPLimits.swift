@@ -3,6 +3,9 @@
 struct MCPLimits: Sendable, Equatable {
   /// Bytes of stdout and of stderr returned per command; the rest stays in a workspace file.
   var returnedOutputBytes = 16 * 1024
+  /// Saved full streams kept in a runner's `.gra/mcp/`: saving one deletes the oldest beyond
+  /// this many.
+  var savedOutputsKept = 100
   var execDefaultTimeoutSeconds = 60
   /// Agent clients give up on a tool call after about 10 minutes; longer work is a TracerJob.
   var execMaxTimeoutSeconds = 600

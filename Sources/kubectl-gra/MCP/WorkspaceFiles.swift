@@ -45,8 +45,12 @@ struct WorkspaceFiles: Sendable {
 
   /// Writes (or appends) `bytes` in chunks the bridge accepts; returns the absolute path and
   /// the file's size afterwards.
+  /// Writes `bytes` in chunks the bridge accepts. `keeping`: with the first chunk, delete the
+  /// files of the same directory whose names start with `prefix`, but for the newest `count`
+  /// (this one included).
   func write(
-    namespace: String, runner: String, path: String, bytes: [UInt8], append: Bool
+    namespace: String, runner: String, path: String, bytes: [UInt8], append: Bool,
+    keeping: (prefix: String, count: Int)? = nil
   )
     async throws -> (path: String, size: Int)
   {
@@ -56,8 +60,10 @@ struct WorkspaceFiles: Sendable {
     repeat {
       let end = min(bytes.count, start + limits.writeChunkBytes)
       let chunk = Data(bytes[start..<end]).base64EncodedString()
+      var argv = [path, mode]
+      if start == 0, let keeping { argv += [keeping.prefix, String(keeping.count)] }
       let v = try await runScript(
-        WorkspaceScripts.write, [path, mode], stdin: chunk, namespace: namespace, runner: runner,
+        WorkspaceScripts.write, argv, stdin: chunk, namespace: namespace, runner: runner,
         tool: "write_file")
       guard let p = v["path"].stringValue, let size = v["size"].intValue else {
         throw ToolFailure("write_file: the runner answered something unexpected: \(v)")

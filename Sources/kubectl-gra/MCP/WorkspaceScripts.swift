@@ -31,7 +31,9 @@ enum WorkspaceScripts {
       print(json.dumps({"path": p, "size": size, "offset": off, "data": base64.b64encode(data).decode()}))
       """
 
-  /// argv: path, mode (`w` or `a`); stdin: the content, base64.
+  /// argv: path, mode (`w` or `a`), and optionally a prefix and a count: then only the newest
+  /// `count` files of the directory whose names start with `prefix` are kept (the file just
+  /// written is the newest). stdin: the content, base64.
   static let write =
     "# kubectl gra mcp: write_file\n" + prelude + """
       p = resolve(sys.argv[1])
@@ -43,6 +45,23 @@ enum WorkspaceScripts {
           size = os.path.getsize(p)
       except OSError as e:
           fail(e, p)
+      if len(sys.argv) > 4:
+          prefix, keep = sys.argv[3], int(sys.argv[4])
+          def mtime(e):
+              try:
+                  return e.stat(follow_symlinks=False).st_mtime
+              except OSError:
+                  return 0
+          try:
+              saved = [e for e in os.scandir(os.path.dirname(p))
+                       if e.name.startswith(prefix) and e.is_file(follow_symlinks=False) and e.path != p]
+          except OSError:
+              saved = []
+          for e in sorted(saved, key=mtime, reverse=True)[max(keep - 1, 0):]:
+              try:
+                  os.unlink(e.path)
+              except OSError:
+                  pass
       print(json.dumps({"path": p, "size": size, "written": len(data)}))
       """
 
