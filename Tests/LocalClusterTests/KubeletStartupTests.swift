@@ -191,6 +191,8 @@ struct KubeletStartupTests {
     let state = pod["status"]["containerStatuses"][0]["state"]["terminated"]
     #expect(state["reason"] == "StartError")
     #expect(state["exitCode"] == 128)
+    #expect(state["startedAt"] == "1970-01-01T00:00:00Z", "containerd's zero start time for a container never started")
+    #expect(state["finishedAt"].stringValue?.hasPrefix("20") == true)
     #expect(
       state["message"]
         == #"unable to start container process: exec: "no-such-command": executable file not found in $PATH"#)

@@ -1,4 +1,5 @@
 import CRDModels
+import Foundation
 import Testing
 
 @testable import Operator
@@ -43,6 +44,26 @@ import Testing
     #expect(r.outcome == outcome)
     #expect(r.reason == reason)
     #expect(r.exitCode == exit)
+  }
+
+  /// A container that never started reports the zero start time (containerd): the attempt's
+  /// start is then its pod's; a real start time is kept.
+  @Test func aStartErrorsZeroStartTimeIsNotTheAttemptsStart() {
+    let podStart = Time(Date(timeIntervalSince1970: 1_800_000_000))
+    let finished = Time(Date(timeIntervalSince1970: 1_800_000_005))
+    var state = ContainerState()
+    state.terminated = ContainerStateTerminated(
+      exitCode: 128, reason: "StartError", message: "unable to start container process",
+      startedAt: Time(Date(timeIntervalSince1970: 0)), finishedAt: finished)
+    var pod = Pod(
+      status: PodStatus(
+        phase: "Failed", startTime: podStart, containerStatuses: [ContainerStatus(name: "job", state: state)]))
+    let r = AttemptResult.evaluate(pod)
+    #expect((r.reason, r.exitCode, r.startTime, r.finishTime) == ("StartError", 128, podStart, finished))
+
+    let ran = Time(Date(timeIntervalSince1970: 1_800_000_001))
+    pod.status?.containerStatuses?[0].state?.terminated?.startedAt = ran
+    #expect(AttemptResult.evaluate(pod).startTime == ran)
   }
 
   static let rules = [

@@ -532,11 +532,12 @@ actor PodWorker {
       var why = "exited with \(status.code) during setup"
       if case .failed(let text) = start, !text.isEmpty { why = text }
       let message = "unable to start container process: \(why)"
-      let now = Date()
+      // As kubelet reports it with containerd: a container that never started has the zero
+      // start time, `1970-01-01T00:00:00Z` (kubernetes/kubernetes#120331).
       state.state = .terminated(
         ContainerTermination(
-          exitCode: 128, signal: nil, reason: "StartError", message: message, startedAt: now, finishedAt: now,
-          containerID: containerID))
+          exitCode: 128, signal: nil, reason: "StartError", message: message,
+          startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(), containerID: containerID))
       state.ready = false
       state.started = false
       setState(state, initContainer: initContainer, index: i)

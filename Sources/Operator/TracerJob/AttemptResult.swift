@@ -49,7 +49,10 @@ public struct AttemptResult: Sendable, Equatable {
       ?? status.containerStatuses?.first
     let terminated = container?.state?.terminated
     let summary = terminated?.message.flatMap(RunSummary.decode)
-    let start = terminated?.startedAt ?? container?.state?.running?.startedAt ?? status.startTime
+    // A container that never started (StartError) reports the zero time, 1970-01-01: then the
+    // attempt started when its pod did.
+    let started = terminated?.startedAt.flatMap { $0.date.timeIntervalSince1970 > 0 ? $0 : nil }
+    let start = started ?? container?.state?.running?.startedAt ?? status.startTime
 
     if let waiting = container?.state?.waiting, let reason = waiting.reason, imagePullReasons.contains(reason) {
       return AttemptResult(
