@@ -109,8 +109,8 @@ enum ToolCatalog {
     let outputNote = """
       Returns the exit code, stdout and stderr. Each stream is cut to \(l.returnedOutputBytes) bytes (its start and \
       its end) with a note; the full stream is then saved in the runner under /workspace/.gra/mcp/ (the newest \
-      \(l.savedOutputsKept) are kept) and the note names the file (page through it with read_file). The runner stops a command that writes more than its \
-      output limit (10 MiB by default). A non-zero exit code is a normal result, not a tool error.
+      \(l.savedOutputsKept) are kept) and the note names the file (page through it with read_file). The runner \
+      stops a command that writes more than its output limit (10 MiB by default). A non-zero exit code is a normal result, not a tool error.
       """
     let path = Schema.string(
       "Path in the runner; relative paths are relative to the workspace (/workspace).")

@@ -44,10 +44,9 @@ struct WorkspaceFiles: Sendable {
   }
 
   /// Writes (or appends) `bytes` in chunks the bridge accepts; returns the absolute path and
-  /// the file's size afterwards.
-  /// Writes `bytes` in chunks the bridge accepts. `keeping`: with the first chunk, delete the
-  /// files of the same directory whose names start with `prefix`, but for the newest `count`
-  /// (this one included).
+  /// the file's size afterwards. `keeping`: with the first chunk, also delete the files of the
+  /// same directory whose names start with `prefix`, but for the newest `count` (this one
+  /// included).
   func write(
     namespace: String, runner: String, path: String, bytes: [UInt8], append: Bool,
     keeping: (prefix: String, count: Int)? = nil
