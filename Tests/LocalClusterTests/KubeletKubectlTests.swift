@@ -124,6 +124,27 @@ struct KubeletKubectlTests {
     #expect(ran.out == "held\n")
   }
 
+  /// kubectl retries a refused WebSocket exec over SPDY; that request is refused and answered
+  /// too (it used to go unanswered, and kubectl waited forever).
+  @Test(.timeLimit(.minutes(1))) func anExecKubectlRetriesOverSPDYIsAnswered() async throws {
+    let c = try await ClusterWithKubelet.start()
+    defer { Task { await c.stop() } }
+    try await c.apply(
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: one}
+      spec:
+        containers:
+        - {name: main, image: busybox, command: [sleep, "600"]}
+      """)
+    #expect(try await c.waitFor("one", phase: "Running").code == 0)
+    let wrong = try await c.kubectl("exec", "one", "-c", "nope", "--", "true")
+    #expect(wrong.code == 1)
+    #expect(
+      wrong.err.contains("Error from server (BadRequest): container nope is not valid for pod one"), "\(wrong.err)")
+  }
+
   @Test func execWithStdinReturnsTheExitCode() async throws {
     let c = try await ClusterWithKubelet.start()
     defer { Task { await c.stop() } }

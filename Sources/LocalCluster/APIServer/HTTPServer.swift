@@ -124,7 +124,7 @@ final class HTTPServer: Sendable {
             }
           })
         let config = NIOTypedHTTPServerUpgradeConfiguration(
-          upgraders: [upgrader],
+          upgraders: [upgrader, SPDYRefusal(refused: refused)],
           notUpgradingCompletionHandler: { channel in
             channel.eventLoop.makeCompletedFuture {
               let http = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
@@ -246,6 +246,28 @@ final class HTTPServer: Sendable {
 
   /// The upgrade request a connection's handler declined, handed from NIO's upgrade callback
   /// to the plain-HTTP path (NIO does not replay it).
+  /// kubectl falls back to SPDY/3.1 when its WebSocket upgrade is refused (an unknown
+  /// container, say). SPDY is not spoken here; without an upgrader for it NIO would drop the
+  /// request unanswered and kubectl would wait forever. This one refuses every SPDY upgrade and
+  /// keeps the request, which is then answered like any refused upgrade (`Streaming.refusal`).
+  private struct SPDYRefusal: NIOTypedHTTPServerProtocolUpgrader {
+    struct Refused: Error {}
+    let refused: RefusedUpgrade
+    var supportedProtocol: String { "SPDY/3.1" }
+    var requiredUpgradeHeaders: [String] { [] }
+
+    func buildUpgradeResponse(
+      channel: any Channel, upgradeRequest: HTTPRequestHead, initialResponseHeaders: HTTPHeaders
+    ) -> EventLoopFuture<HTTPHeaders> {
+      refused.set(upgradeRequest)
+      return channel.eventLoop.makeFailedFuture(Refused())
+    }
+
+    func upgrade(channel: any Channel, upgradeRequest: HTTPRequestHead) -> EventLoopFuture<Upgrade> {
+      channel.eventLoop.makeFailedFuture(Refused())
+    }
+  }
+
   private final class RefusedUpgrade: Sendable {
     private let head = Mutex<HTTPRequestHead?>(nil)
     func set(_ h: HTTPRequestHead) { head.withLock { $0 = h } }

@@ -127,6 +127,11 @@ enum Streaming {
     if subresource == "portforward" {
       return APIErrors.badRequest("unable to upgrade connection: port-forward is not served by the local API server")
     }
+    if req.header("Upgrade")?.lowercased().hasPrefix("spdy/") == true {
+      return APIErrors.badRequest(
+        "unable to upgrade connection: SPDY is not served by the local API server; exec speaks WebSocket (\(goList(execProtocols)))"
+      )
+    }
     let offered = req.headers["Sec-WebSocket-Protocol"].joined(separator: ",")
     return APIErrors.badRequest(
       "unable to upgrade connection: unable to negotiate protocol: client supports [\(offered)], server supports \(goList(execProtocols))"
