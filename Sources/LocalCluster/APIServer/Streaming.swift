@@ -95,8 +95,10 @@ enum Streaming {
       let r = try await podResource(h)
       let pod = try await h.store.get(r, namespace: t.namespace, name: t.pod)
       let req = HTTPRequest(head: head, body: [])
-      _ = try container(pod, requested: req.q("container"), name: t.pod)
-      guard pod["spec"]["nodeName"].stringValue != nil else { return nil }
+      let c = try container(pod, requested: req.q("container"), name: t.pod)
+      guard pod["spec"]["nodeName"].stringValue != nil,
+        await h.agents.agent?.execRefusal(namespace: t.namespace, pod: t.pod, container: c) == nil
+      else { return nil }
     } catch {
       return nil
     }
@@ -111,9 +113,15 @@ enum Streaming {
   ) async -> Status {
     do {
       let pod = try await h.store.get(r, namespace: namespace, name: name)
-      if subresource != "portforward" { _ = try container(pod, requested: req.q("container"), name: name) }
+      let c = subresource == "portforward" ? nil : try container(pod, requested: req.q("container"), name: name)
       guard pod["spec"]["nodeName"].stringValue?.isEmpty == false else {
         return APIErrors.badRequest("pod \(name) does not have a host assigned")
+      }
+      // The kubelet's own refusal, passed through as kube-apiserver proxies it (500).
+      if let c, req.header("Upgrade") != nil,
+        let why = await h.agents.agent?.execRefusal(namespace: namespace, pod: name, container: c)
+      {
+        return Status(message: why, reason: "InternalError", code: 500)
       }
     } catch let s as Status {
       return s

@@ -77,6 +77,13 @@ public final class LocalKubelet: NodeAgent, Sendable {
     return try await worker.exec(container: container, command: command, tty: tty, io: io)
   }
 
+  public func execRefusal(namespace: String, pod: String, container: String) async -> String? {
+    guard let worker = await state.worker(namespace: namespace, name: pod) else {
+      return "pod \(pod) is not running on node \(configuration.nodeName)"
+    }
+    return await worker.execRefusal(container: container)
+  }
+
   public func logs(
     namespace: String, pod: String, container: String, options: LogOptions
   ) async throws

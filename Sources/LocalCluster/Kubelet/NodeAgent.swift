@@ -14,6 +14,11 @@ public protocol NodeAgent: Sendable {
   )
     async throws -> ExecOutcome
 
+  /// Why an exec into the container would be refused before it starts, nil when it can run.
+  /// A kubelet refuses the upgrade request itself with this, so the API server asks before it
+  /// upgrades.
+  func execRefusal(namespace: String, pod: String, container: String) async -> String?
+
   /// The container's log as a stream of chunks (`follow` keeps it open while the container
   /// runs). Throws a ``Status`` (400 BadRequest) when, e.g., `previous` has no earlier instance.
   func logs(
