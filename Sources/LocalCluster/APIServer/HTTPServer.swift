@@ -244,8 +244,6 @@ final class HTTPServer: Sendable {
     }
   }
 
-  /// The upgrade request a connection's handler declined, handed from NIO's upgrade callback
-  /// to the plain-HTTP path (NIO does not replay it).
   /// kubectl falls back to SPDY/3.1 when its WebSocket upgrade is refused (an unknown
   /// container, say). SPDY is not spoken here; without an upgrader for it NIO would drop the
   /// request unanswered and kubectl would wait forever. This one refuses every SPDY upgrade and
@@ -268,6 +266,8 @@ final class HTTPServer: Sendable {
     }
   }
 
+  /// The upgrade request a connection's handler declined, handed from NIO's upgrade callback
+  /// to the plain-HTTP path (NIO does not replay it).
   private final class RefusedUpgrade: Sendable {
     private let head = Mutex<HTTPRequestHead?>(nil)
     func set(_ h: HTTPRequestHead) { head.withLock { $0 = h } }

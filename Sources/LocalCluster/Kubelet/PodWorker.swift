@@ -732,14 +732,16 @@ actor PodWorker {
 
   /// As the kubelet answers for a container that is not (yet, or any more) running.
   func execRefusal(container: String) -> String? {
-    running[container]?.mainPid == nil ? "container not found (\"\(container)\")" : nil
+    running[container]?.mainPid == nil ? Self.notFound(container) : nil
   }
+
+  private static func notFound(_ container: String) -> String { "container not found (\"\(container)\")" }
 
   /// Runs `command` inside a running container (see ``ContainerLaunch/execArgv``).
   func exec(container: String, command: [String], tty: Bool, io: ExecIO) async throws -> ExecOutcome {
     // The container can stop between the API server's check and here.
     guard let rc = running[container], let pid = rc.mainPid else {
-      return .failed(message: execRefusal(container: container) ?? "")
+      return .failed(message: Self.notFound(container))
     }
     let (path, argv) = ContainerLaunch.execArgv(
       pid: pid, user: rc.launch.user, workingDir: rc.launch.workingDir, command: command, tty: tty)

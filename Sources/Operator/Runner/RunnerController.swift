@@ -73,10 +73,11 @@ public enum RunnerController {
   /// policy are not drift.
   static func policyDrifted(_ event: InformerEvent<NetworkPolicy>, runner: Runner) -> Bool {
     guard runner.metadata.deletionTimestamp == nil else { return false }
-    let desired = RunnerObjectsBuilder.networkPolicy(runner)
     switch event {
-    case .deleted: return desired != nil
-    case .applied(let old, let new): return old != nil && new.spec != desired?.spec
+    case .deleted: return RunnerObjectsBuilder.networkPolicy(runner) != nil
+    // A creation is never drift: the policy is not built for it (every Runner's first event).
+    case .applied(nil, _): return false
+    case .applied(_, let new): return new.spec != RunnerObjectsBuilder.networkPolicy(runner)?.spec
     }
   }
 
