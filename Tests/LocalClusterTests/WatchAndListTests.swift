@@ -100,6 +100,56 @@ struct WatchAndListTests {
     #expect(row["object"]["rows"][0]["cells"][0] == "shared")
   }
 
+  /// A write watched over HTTP is answered with the serialization its watchers were sent, byte
+  /// for byte the event's object; a dry run, whose object carries the resourceVersion of the
+  /// stored state, is never answered from it.
+  @Test func aWatchedWriteIsAnsweredWithTheBytesItsWatchersWereSent() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let store = try #require(c.server.store as? StoreAdapter).store
+    let r = try #require(await store.lookup(group: "", version: "v1", plural: "configmaps"))
+    let rv = try await c.request("GET", "/api/v1/configmaps").json["metadata"]["resourceVersion"].stringValue
+    let (_, stream) = try await store.watchLines(
+      r, namespace: "default", resourceVersion: rv, sendInitialEvents: false, matches: { _ in true }, table: nil)
+    var lines = stream.makeAsyncIterator()
+    // The object's bytes in an event line, `{"object":…,"type":"…"}`.
+    func object(of line: [UInt8]?) throws -> Data {
+      let line = try #require(line)
+      let head = Array(#"{"object":"#.utf8)
+      let tail = Array(#","type":"#.utf8)
+      let end = try #require(line.indices.last { line[$0...].starts(with: tail) })
+      return Data(line[head.count..<end])
+    }
+    let created = try await c.request(
+      "POST", "/api/v1/namespaces/default/configmaps", body: #"{"metadata":{"name":"w"},"data":{"k":"1"}}"#)
+    #expect(created.code == 201)
+    #expect(created.body == (try object(of: await lines.next())))
+    #expect(created.body == Data(created.json.serialized()))
+    let createdRV = try #require(created.json["metadata"]["resourceVersion"].stringValue)
+    #expect(store.writtenJSON.take(resourceVersion: createdRV, apiVersion: "v1") == nil, "taken by the answer")
+
+    // A change nobody answers (an in-process write), then a dry run over it: its own object.
+    var cm = try JSONValue.parse(Array(created.body))
+    cm["data"]["k"] = "2"
+    let unanswered = try await c.server.store.update(
+      ResourceDescriptor(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true),
+      namespace: "default", object: cm)
+    _ = await lines.next()
+    cm["data"]["k"] = "3"
+    cm["metadata"]["resourceVersion"] = nil
+    let dryRun = try await c.request(
+      "PUT", "/api/v1/namespaces/default/configmaps/w?dryRun=All", body: cm.serializedString())
+    #expect(dryRun.code == 200)
+    #expect(dryRun.json["data"]["k"] == "3")
+    let unansweredRV = try #require(unanswered["metadata"]["resourceVersion"].stringValue)
+    #expect(store.writtenJSON.take(resourceVersion: unansweredRV, apiVersion: "v1") != nil)
+
+    cm["data"]["k"] = "4"
+    let updated = try await c.request("PUT", "/api/v1/namespaces/default/configmaps/w", body: cm.serializedString())
+    #expect(updated.json["data"]["k"] == "4")
+    #expect(updated.body == (try object(of: await lines.next())))
+  }
+
   @Test func tooOldResourceVersionIsGone() async throws {
     var opts = LocalAPIServer.Options()
     opts.watchHistorySize = 5

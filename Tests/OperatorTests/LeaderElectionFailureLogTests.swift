@@ -86,8 +86,9 @@ import Testing
     }
     func warnings() -> [Line] { lines.value.withLock { $0 }.filter { $0.level >= .warning } }
 
-    // Standing by with no namespace: many attempts, one warning, with what to do.
-    #expect(await eventually { await elector.attempts >= 15 })
+    // Standing by with no namespace: many attempts, one warning, with what to do. (Under the
+    // whole suite's load an attempt can take a second, so "many" is 5 and the wait is long.)
+    #expect(await eventually(timeout: .seconds(60)) { await elector.attempts >= 5 })
     let first = warnings()
     #expect(first.count == 1, "\(first.map(\.message))")
     #expect(first.first?.message.hasPrefix("lease update failed") == true)
@@ -96,12 +97,13 @@ import Testing
     // The namespace appears: leader, and the recovery is logged once.
     let namespaces = f.client.dynamic(
       ResourceDescriptor(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false))
+    let standingBy = await elector.attempts
     _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "gra-lease"]])
     #expect(await eventually { leading.withLock { $0 } })
     let recovered = lines.value.withLock { $0 }.filter { $0.message == "lease update succeeded again" }
     #expect(recovered.count == 1)
     // Every attempt while standing by failed but the one in flight when the namespace came.
-    #expect(Int(recovered.first?.metadata["failures"]?.description ?? "") ?? 0 >= 14)
+    #expect(Int(recovered.first?.metadata["failures"]?.description ?? "") ?? 0 >= standingBy - 1)
 
     // The namespace goes while leading: renewals fail, leadership is lost after the renew
     // deadline, and the failures are not one warning each.

@@ -40,9 +40,9 @@ struct RunnerCodecBenchmarks {
       _ = try KubeJSON.decode(PersistentVolumeClaim.self, from: claimJSON)
     }
     try time("parse runner Pod to JSONValue", podJSON, n) { _ = try JSONValue.parse(podJSON) }
-    try time("RunnerStatusBuilder.status", runnerJSON, n) {
+    time("RunnerStatusBuilder.status", runnerJSON, n) {
       _ = RunnerStatusBuilder.status(RunnerObservation(runner: runner, pod: pod, claim: claim))
     }
-    try time("Runner.validate", runnerJSON, n) { _ = runner.validate() }
+    time("Runner.validate", runnerJSON, n) { _ = runner.validate() }
   }
 }

@@ -466,7 +466,7 @@ final class APIHandler: HTTPHandling {
     let warnings = try FieldValidation.check(self, req, r, &obj)
     obj = ManagedFields.record(obj, manager: req.q("fieldManager"), operation: "Update", r: r)
     let created = try await store.create(r, namespace: namespace, object: obj, dryRun: dryRun)
-    return .json(201, created, headers: warnings)
+    return written(201, created, r, dryRun: dryRun, headers: warnings)
   }
 
   private func update(
@@ -487,7 +487,22 @@ final class APIHandler: HTTPHandling {
     }
     let (o, created) = try await store.update(
       r, namespace: namespace, name: name, object: obj, subresource: sub, dryRun: dryRun)
-    return .json(created ? 201 : 200, o, headers: warnings)
+    return written(created ? 201 : 200, o, r, dryRun: dryRun, headers: warnings)
+  }
+
+  /// The answer to a write that stored `object`: the serialization its watchers were sent, when
+  /// it has watchers (``WrittenObjectJSON``), else a new one. A dry run's object shares the
+  /// resourceVersion of the stored state it was not written over, so it is always serialized.
+  func written(
+    _ status: Int, _ object: JSONValue, _ r: ResourceInfo, dryRun: Bool, headers: [(String, String)]
+  ) -> HTTPResponse {
+    if !dryRun, let v = object["metadata"]["resourceVersion"].stringValue,
+      let bytes = store.writtenJSON.take(resourceVersion: v, apiVersion: r.apiVersion)
+    {
+      return HTTPResponse(
+        status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(bytes))
+    }
+    return .json(status, object, headers: headers)
   }
 
   static func deleteOptions(_ req: HTTPRequest, dryRun: Bool) throws -> DeleteRequest {

@@ -91,6 +91,8 @@ actor ObjectStore {
 
   let historySize: Int
   let watchBufferSize: Int
+  /// What the watchers of the latest writes were sent, for the answers to those writes.
+  nonisolated let writtenJSON = WrittenObjectJSON()
   private(set) var registry: ResourceRegistry
   /// Hook run for every write of a custom resource or built-in kind (defaulting, pruning,
   /// validation). Set by the server.
@@ -433,6 +435,10 @@ actor ObjectStore {
       if let objectJSON { return objectJSON }
       let bytes = self.present(obj, r).serialized()
       objectJSON = bytes
+      // Answers to creates, updates and patches are taken from here, not those to deletes.
+      if type != .deleted, let v = obj["metadata"]["resourceVersion"].stringValue {
+        self.writtenJSON.put(resourceVersion: v, apiVersion: r.apiVersion, bytes)
+      }
       return bytes
     }
     for (id, w) in ws {

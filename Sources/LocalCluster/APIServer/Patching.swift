@@ -84,7 +84,7 @@ enum Patching {
     let (obj, created) = try await h.store.patch(
       r, namespace: namespace, name: name, subresource: sub, dryRun: dryRun,
       createIfMissing: ct == "application/apply-patch+yaml", transform: transform)
-    return .json(created ? 201 : 200, obj, headers: warnings.headers)
+    return h.written(created ? 201 : 200, obj, r, dryRun: dryRun, headers: warnings.headers)
   }
 }
 
