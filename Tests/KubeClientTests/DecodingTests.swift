@@ -117,6 +117,31 @@ import Testing
         == "/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Ddb&fieldSelector=status.phase%3DRunning")
   }
 
+  @Test(
+    arguments: [
+      ("GET", "/api/v1/namespaces/ns1/pods/p1", [], "get"),
+      ("GET", "/api/v1/namespaces/ns1/pods", [], "list"),
+      ("GET", "/api/v1/namespaces/ns1/pods", [("watch", "true")], "watch"),
+      ("GET", "/api/v1/namespaces/ns1/pods", [("watch", "1")], "watch"),
+      ("GET", "/api/v1/namespaces/ns1/pods", [("watch", "false")], "list"),
+      ("GET", "/api/v1/namespaces/ns1", [], "get"),
+      ("GET", "/api/v1/namespaces", [], "list"),
+      ("GET", "/api/v1/namespaces/ns1/pods/p1/log", [], "get"),
+      ("get", "/api/v1/nodes/n1", [], "get"),
+      ("HEAD", "/api/v1/nodes", [], "list"),
+      ("POST", "/api/v1/namespaces/ns1/pods", [], "create"),
+      ("PUT", "/apis/gra.dev/v1alpha1/namespaces/a/runners/r/status", [], "update"),
+      ("PATCH", "/api/v1/namespaces/ns1/pods/p1", [], "patch"),
+      ("DELETE", "/api/v1/namespaces/ns1/pods/p1", [], "delete"),
+      ("DELETE", "/api/v1/namespaces/ns1", [], "delete"),
+      ("DELETE", "/api/v1/namespaces/ns1/pods", [], "deletecollection"),
+      ("OPTIONS", "/version", [], "options"),
+    ] as [(String, String, [(String, String)], String)])
+  func requestVerbs(method: String, path: String, query: [(String, String)], verb: String) {
+    let r = KubeRequest(method: method, path: path, query: query.map { (name: $0.0, value: $0.1) })
+    #expect(RequestMetric.verb(of: r) == verb)
+  }
+
   @Test func metricPathsDropNames() {
     #expect(
       KubeTransport.metricPath("/api/v1/namespaces/ns1/pods/p1/status")
@@ -131,6 +156,12 @@ import Testing
       KubeTransport.metricPath("/apis/exec.gra.dev/v1alpha1/namespaces/a/runners/r/execs/e1")
         == "/apis/exec.gra.dev/v1alpha1/namespaces/{namespace}/runners/{name}/execs/{name}")
     #expect(KubeTransport.metricPath("/version") == "/version")
+    #expect(KubeTransport.metricPath("/") == "/")
+    #expect(KubeTransport.metricPath("//api//v1/nodes/") == "/api/v1/nodes")
+    #expect(KubeTransport.metricPath("/api/v1/namespaces/namespaces") == "/api/v1/namespaces/{namespace}")
+    #expect(
+      KubeTransport.metricPath("/apis/g/v1/namespaces/a/things/namespaces/x")
+        == "/apis/g/v1/namespaces/{namespace}/things/{name}/x")
     #expect(KubeTransport.metricPath("/") == "/")
   }
 }

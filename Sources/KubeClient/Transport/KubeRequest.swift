@@ -69,9 +69,13 @@ public struct RequestMetric: Sendable {
   public static func verb(of r: KubeRequest) -> String { verb(of: r, metricPath: KubeTransport.metricPath(r.path)) }
 
   static func verb(of r: KubeRequest, metricPath p: String) -> String {
-    let method = r.method.uppercased()
+    // Runs once per request: byte comparisons, no Unicode case mapping or Foundation search.
+    let method =
+      r.method.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? r.method.uppercased() : r.method
     let isWatch = r.query.contains { $0.name == "watch" && ($0.value == "true" || $0.value == "1") }
-    let named = p.hasSuffix("{name}") || p.hasSuffix("{namespace}") || p.contains("{name}/")
+    // `{name}` is a whole segment (last, or before a subresource); `{namespace}` names an object
+    // only when it ends the path (`/api/v1/namespaces/{namespace}`).
+    let named = p.utf8.firstRange(of: "{name}".utf8) != nil || p.utf8.suffix(11).elementsEqual("{namespace}".utf8)
     switch method {
     case "GET", "HEAD": return isWatch ? "watch" : (named ? "get" : "list")
     case "POST": return "create"

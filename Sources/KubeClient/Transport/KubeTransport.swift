@@ -195,25 +195,34 @@ public final class KubeTransport: Sendable {
   /// The path with object names removed, so metrics have few distinct labels:
   /// `/api/v1/namespaces/{ns}/pods/{name}/status`.
   static func metricPath(_ path: String) -> String {
-    // Runs once per request: one pass over the bytes, no array of segments.
-    var out = ""
+    // Runs once per request: one pass over the bytes, no array of segments, byte comparisons.
+    var out: [UInt8] = []
     out.reserveCapacity(path.utf8.count + 20)
     // /api/v1/... has 2 fixed segments, /apis/g/v/... has 3.
     var fixed = 2
     var i = 0
     var nameNext = false
-    for segment in path.utf8.split(separator: UInt8(ascii: "/")) {
-      out.append("/")
+    var previousWasNamespaces = false
+    let bytes = path.utf8
+    var start = bytes.startIndex
+    while start != bytes.endIndex {
+      let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+      let segment = bytes[start..<end]
+      start = end == bytes.endIndex ? end : bytes.index(after: end)
+      if segment.isEmpty { continue }
+      out.append(UInt8(ascii: "/"))
       if i == 0, segment.elementsEqual("apis".utf8) { fixed = 3 }
       if nameNext {
-        out.append(i == fixed + 1 && out.hasSuffix("/namespaces/") ? "{namespace}" : "{name}")
+        out.append(contentsOf: (i == fixed + 1 && previousWasNamespaces ? "{namespace}" : "{name}").utf8)
         nameNext = false
+        previousWasNamespaces = false
       } else {
-        out.append(contentsOf: Substring(segment))
+        out.append(contentsOf: segment)
         nameNext = i >= fixed
+        previousWasNamespaces = segment.elementsEqual("namespaces".utf8)
       }
       i += 1
     }
-    return out.isEmpty ? "/" : out
+    return out.isEmpty ? "/" : String(decoding: out, as: UTF8.self)
   }
 }
