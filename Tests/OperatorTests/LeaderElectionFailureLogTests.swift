@@ -114,9 +114,10 @@ import Testing
     await run.value
     let attempts = await elector.attempts - before
     let failures = warnings().dropFirst(first.count).filter { $0.message.hasPrefix("lease update") }
-    // One line per distinct error (the namespace terminating, then not found; or no answer in
-    // time), however many attempts failed.
-    #expect(failures.count >= 1 && failures.count <= 3, "\(attempts) attempts: \(failures.map(\.message))")
+    // At most one line per distinct error (the namespace terminating, then not found; or no
+    // answer in time), however many attempts failed. Under load the renew deadline can pass
+    // with an attempt still in flight: then "lost leadership" alone says it.
+    #expect(failures.count <= 3, "\(attempts) attempts: \(failures.map(\.message))")
     #expect(warnings().filter { $0.message.hasPrefix("lost leadership") }.count == 1)
     #expect(await elector.isLeader == false)
     await f.stop()
