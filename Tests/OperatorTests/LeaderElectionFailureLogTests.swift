@@ -161,12 +161,29 @@ import Testing
 
     #expect(await eventually(timeout: .seconds(20)) { leading.withLock { $0 } == ["b"] }, "b never took over")
     #expect(overlaps.withLock { $0 }.isEmpty, "two leaders: \(overlaps.withLock { $0 })")
-    await taskA.value  // a's run returned: it lost leadership
+    // a's run returns once it lost leadership. Never waited for unbounded: when it does not
+    // return (a failure above, on a loaded machine), the test ends instead of the whole run
+    // waiting forever on it.
+    let returned = await withTaskGroup(of: Bool.self) { g in
+      g.addTask {
+        await taskA.value
+        return true
+      }
+      g.addTask {
+        try? await Task.sleep(for: .seconds(20))
+        return false
+      }
+      let first = await g.next() ?? false
+      proxy.close()
+      taskA.cancel()
+      g.cancelAll()
+      return first
+    }
+    #expect(returned, "a's run did not return after it lost the API server")
     #expect(await a.isLeader == false)
 
     taskB.cancel()
     await taskB.value
-    proxy.close()
     try? await cutOff.shutdown()
     await f.stop()
   }

@@ -15,6 +15,7 @@ final class FreezableProxy: Sendable {
   private let listener: Int32
   private let frozen = Mutex(false)
   private let closed = Mutex(false)
+  private let pairs = Mutex<[Pair]>([])
 
   init(forwardingTo target: Int) throws {
     self.target = target
@@ -40,10 +41,12 @@ final class FreezableProxy: Sendable {
   /// From now on no byte passes in either direction.
   func freeze() { frozen.withLock { $0 = true } }
 
+  /// Stops accepting and ends every connection (their pump threads then end too).
   func close() {
     closed.withLock { $0 = true }
     shutdown(listener, Int32(SHUT_RDWR))
     Glibc.close(listener)
+    for pair in pairs.withLock({ $0 }) { pair.shutDown() }
   }
 
   private static func loopback(port: Int) -> sockaddr_in {
@@ -73,6 +76,7 @@ final class FreezableProxy: Sendable {
         continue
       }
       let pair = Pair(client, upstream)
+      pairs.withLock { $0.append(pair) }
       Thread.detachNewThread { self.pump(from: client, to: upstream, pair) }
       Thread.detachNewThread { self.pump(from: upstream, to: client, pair) }
     }
@@ -83,15 +87,24 @@ final class FreezableProxy: Sendable {
     let fds: (Int32, Int32)
     let ended = Mutex(0)
     init(_ a: Int32, _ b: Int32) { fds = (a, b) }
+    /// Wakes both pumps (a blocked read returns 0); the sockets stay open until both ended.
+    func shutDown() {
+      ended.withLock { n in
+        guard n < 2 else { return }  // closed: the numbers may belong to other sockets by now
+        shutdown(fds.0, Int32(SHUT_RDWR))
+        shutdown(fds.1, Int32(SHUT_RDWR))
+      }
+    }
+
     func end() {
-      shutdown(fds.0, Int32(SHUT_RDWR))
-      shutdown(fds.1, Int32(SHUT_RDWR))
-      if ended.withLock({
-        $0 += 1
-        return $0
-      }) == 2 {
-        Glibc.close(fds.0)
-        Glibc.close(fds.1)
+      ended.withLock { n in
+        n += 1
+        shutdown(fds.0, Int32(SHUT_RDWR))
+        shutdown(fds.1, Int32(SHUT_RDWR))
+        if n == 2 {
+          Glibc.close(fds.0)
+          Glibc.close(fds.1)
+        }
       }
     }
   }
