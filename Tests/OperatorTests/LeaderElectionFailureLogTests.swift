@@ -132,10 +132,11 @@ import Testing
     var config = try Kubeconfig.load(paths: [f.kubeconfig.path]).configuration()
     config.server = "https://127.0.0.1:\(proxy.port)"
     let cutOff = try KubernetesClient(configuration: config, logger: quietLogger)
-    // Lease 3 s, renew deadline 1 s: the leader must stop within 1 s of its last renewal, a
-    // standby may take over 3 s after it saw that renewal.
+    // Lease 5 s, renew deadline 2.5 s: the leader must stop within 2.5 s of its last renewal, a
+    // standby may take over 5 s after it saw that renewal. (With a 1 s deadline, a's attempts
+    // through the proxy, each with a TLS handshake, all ran out of time on a loaded machine.)
     let timing = LeaderElectionTiming(
-      leaseDuration: .seconds(3), renewDeadline: .seconds(1), retryPeriod: .milliseconds(100))
+      leaseDuration: .seconds(5), renewDeadline: .milliseconds(2500), retryPeriod: .milliseconds(100))
     let a = try LeaderElector(
       client: cutOff, namespace: "default", name: "gra-partition", identity: "a", timing: timing, logger: quietLogger)
     let b = try LeaderElector(
@@ -154,7 +155,7 @@ import Testing
       }
     }
     let taskA = Task { await a.run(work("a")) }
-    #expect(await eventually { leading.withLock { $0 } == ["a"] })
+    #expect(await eventually(timeout: .seconds(30)) { leading.withLock { $0 } == ["a"] })
     let taskB = Task { await b.run(work("b")) }
     try await Task.sleep(for: .milliseconds(500))  // b has seen a's renewals
     proxy.freeze()
