@@ -491,8 +491,8 @@ final class APIHandler: HTTPHandling {
   }
 
   /// The answer to a write that stored `object`: the serialization its watchers were sent, when
-  /// it has watchers (``WrittenObjectJSON``), else a new one. A dry run's object shares the
-  /// resourceVersion of the stored state it was not written over, so it is always serialized.
+  /// it has watchers (``WrittenObjectJSON``), else a new one. A dry run's answer carries the
+  /// resourceVersion of the stored object it was not applied to, so it is always serialized.
   func written(
     _ status: Int, _ object: JSONValue, _ r: ResourceInfo, dryRun: Bool, headers: [(String, String)]
   ) -> HTTPResponse {
