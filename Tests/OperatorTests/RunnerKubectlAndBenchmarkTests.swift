@@ -154,7 +154,7 @@ import Testing
     let client = fixture.client
 
     // The stand-in kubelet and claim binder watch in-process and write on the test's own client.
-    let standIn = try await StandIn.start(store: fixture.server.store, client: fixture.client, namespace: ns)
+    let standIn = try await StandIn.start(store: fixture.server.store, client: client, namespace: ns)
     let ready = Mutex<Set<String>>([])
     // The Ready counter listens to the operator's own Runner informer: it sees each Runner's
     // `Ready` status when the API server's watch delivers it, without a watch of its own.
@@ -321,26 +321,27 @@ private enum StandIn {
     let pods = try await store.watch(Pod.resource, namespace: ns, resourceVersion: nil)
     let claims = try await store.watch(PersistentVolumeClaim.resource, namespace: ns, resourceVersion: nil)
     return [
-      Task {
-        for await e in pods where e.type == .added {
-          let name = e.object["metadata"]["name"].stringValue ?? ""
-          Task {
-            _ = try? await client.api(PhaseView<PodPhase>.self, namespace: ns).patchStatus(
-              name, .merge(["status": podStatus(now: Time.now())]))
-          }
-        }
-      },
-      Task {
-        for await e in claims where e.type == .added {
-          let name = e.object["metadata"]["name"].stringValue ?? ""
-          let size = e.object["spec"]["resources"]["requests"]["storage"].stringValue ?? "10Gi"
-          Task {
-            _ = try? await client.api(PhaseView<ClaimPhase>.self, namespace: ns).patchStatus(
-              name, .merge(["status": claimStatus(size: size)]))
-          }
-        }
+      answer(pods, PodPhase.self, client, ns) { _ in podStatus(now: Time.now()) },
+      answer(claims, ClaimPhase.self, client, ns) {
+        claimStatus(size: $0["spec"]["resources"]["requests"]["storage"].stringValue ?? "10Gi")
       },
     ]
+  }
+
+  /// Writes `status(object)` as the status of each object created, in a task of its own.
+  private static func answer<Kind: ViewedKind>(
+    _ events: AsyncStream<StoreEvent>, _: Kind.Type, _ client: KubernetesClient, _ ns: String,
+    status: @escaping @Sendable (JSONValue) -> JSONValue
+  ) -> Task<Void, Never> {
+    Task {
+      for await e in events where e.type == .added {
+        let object = e.object
+        Task {
+          _ = try? await client.api(PhaseView<Kind>.self, namespace: ns).patchStatus(
+            object["metadata"]["name"].stringValue ?? "", .merge(["status": status(object)]))
+        }
+      }
+    }
   }
 
   /// A running, Ready pod's status, as a kubelet reports it.

@@ -499,8 +499,7 @@ final class APIHandler: HTTPHandling {
     if !dryRun, let v = object["metadata"]["resourceVersion"].stringValue,
       let bytes = store.writtenJSON.take(resourceVersion: v, apiVersion: r.apiVersion)
     {
-      return HTTPResponse(
-        status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(bytes))
+      return .json(status, serialized: bytes, headers: headers)
     }
     return .json(status, object, headers: headers)
   }

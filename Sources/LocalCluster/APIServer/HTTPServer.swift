@@ -58,8 +58,12 @@ struct HTTPResponse: Sendable {
   }
 
   static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> HTTPResponse {
-    HTTPResponse(
-      status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(value.serialized()))
+    json(status, serialized: value.serialized(), headers: headers)
+  }
+
+  /// A JSON answer whose body is already serialized.
+  static func json(_ status: Int, serialized body: [UInt8], headers: [(String, String)] = []) -> HTTPResponse {
+    HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(body))
   }
 
   static func status(_ s: Status) -> HTTPResponse { json(s.code ?? 500, s.jsonValue) }

@@ -15,18 +15,16 @@ final class WrittenObjectJSON: Sendable {
     var bytes: [UInt8]
   }
 
-  private let capacity: Int
   private let entries: Mutex<(ring: [Entry?], next: Int)>
 
   init(capacity: Int = 64) {
-    self.capacity = capacity
-    entries = Mutex((Array(repeating: nil, count: capacity), 0))
+    entries = Mutex((Array(repeating: nil, count: max(1, capacity)), 0))
   }
 
   func put(resourceVersion: String, apiVersion: String, _ bytes: [UInt8]) {
     entries.withLock { e in
       e.ring[e.next] = Entry(resourceVersion: resourceVersion, apiVersion: apiVersion, bytes: bytes)
-      e.next = (e.next + 1) % capacity
+      e.next = (e.next + 1) % e.ring.count
     }
   }
 

@@ -91,21 +91,25 @@ final class FreezableProxy: Sendable {
     func shutDown() {
       ended.withLock { n in
         guard n < 2 else { return }  // closed: the numbers may belong to other sockets by now
-        shutdown(fds.0, Int32(SHUT_RDWR))
-        shutdown(fds.1, Int32(SHUT_RDWR))
+        shutBoth()
       }
     }
 
     func end() {
       ended.withLock { n in
         n += 1
-        shutdown(fds.0, Int32(SHUT_RDWR))
-        shutdown(fds.1, Int32(SHUT_RDWR))
+        shutBoth()
         if n == 2 {
           Glibc.close(fds.0)
           Glibc.close(fds.1)
         }
       }
+    }
+
+    /// Call with `ended` locked.
+    private func shutBoth() {
+      shutdown(fds.0, Int32(SHUT_RDWR))
+      shutdown(fds.1, Int32(SHUT_RDWR))
     }
   }
 
