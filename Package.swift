@@ -37,10 +37,14 @@ let package = Package(
     // pruning and validation, RBAC rule evaluation. Foundation only: no I/O.
     .target(name: "APIMachinery", dependencies: ["CRDModels"], swiftSettings: strict),
     // Kubernetes client: kubeconfig, REST, watch, exec.
+    // A NIO handler both the client and the local API server's aggregator put in front of an
+    // upgrading HTTP client pipeline.
+    .target(
+      name: "HTTPUpgrade", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
     .target(
       name: "KubeClient",
       dependencies: [
-        "CRDModels", "APIMachinery",
+        "CRDModels", "APIMachinery", "HTTPUpgrade",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,7 +60,7 @@ let package = Package(
     .target(
       name: "LocalCluster",
       dependencies: [
-        "CRDModels", "APIMachinery",
+        "CRDModels", "APIMachinery", "HTTPUpgrade",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

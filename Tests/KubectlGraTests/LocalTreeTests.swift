@@ -18,7 +18,7 @@ import Testing
 
   func tarFile(_ entries: [(String, TarEntry.Kind, String)]) throws -> String {
     let path = root + "/in-\(UUID().uuidString).tar"
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let h = FileHandle(forWritingAtPath: path)!
     var w = TarWriter { h.write(Data($0)) }
     for (name, kind, text) in entries {
@@ -42,7 +42,7 @@ import Testing
     chmod(root + "/src/a.txt", 0o755)
     try fm.createSymbolicLink(atPath: root + "/src/sub/up", withDestinationPath: "../a.txt")
     let tar = root + "/out.tar"
-    fm.createFile(atPath: tar, contents: nil)
+    _ = fm.createFile(atPath: tar, contents: nil)
     let h = FileHandle(forWritingAtPath: tar)!
     try LocalTree.pack(root + "/src", into: h)
     try h.close()

@@ -1,5 +1,6 @@
 import CRDModels
 import Foundation
+import HTTPUpgrade
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -182,104 +183,5 @@ extension ProxyTransport {
     }
     tls.applicationProtocols = ["http/1.1"]
     return tls
-  }
-}
-
-/// Keeps what the backend sends right behind its `101 Switching Protocols` (a quick exec's
-/// output, status, close frame, even the end of the connection, which a loaded server may read
-/// together with the 101) until the pipeline has switched to WebSocket. NIO's client upgrade
-/// handler switches it a turn of the event loop after the answer's head, and the HTTP decoder it
-/// removes drops what it holds past the head once it has seen the connection's end. This handler,
-/// in front of the decoder, gives it the head only and lets the rest, then the end, through once
-/// the upgrade future completes; after that it passes everything on.
-///
-/// The same gate as the client's (`Sources/KubeClient/Exec/WebSocketUpgrade.swift`, where the
-/// reasons are spelled out); the two targets share no NIO code.
-final class UpgradeAnswerGate: ChannelInboundHandler {
-  typealias InboundIn = ByteBuffer
-  typealias InboundOut = ByteBuffer
-
-  private enum State {
-    /// Reading the answer's head; `matched` bytes of its end (`\r\n\r\n`) seen so far.
-    case head(matched: Int)
-    /// The head was passed on; the upgrade is under way.
-    case holding
-    case open
-  }
-  private static let headEnd: [UInt8] = [13, 10, 13, 10]
-  private var state = State.head(matched: 0)
-  private var held: ByteBuffer?
-  private var endHeld = false
-  private var context: ChannelHandlerContext?
-
-  func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-  func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
-
-  /// Lets what waits here through once `upgrade` completes. On the channel's event loop.
-  func open<T>(when upgrade: EventLoopFuture<T>) {
-    upgrade.assumeIsolated().whenComplete { result in
-      let upgraded: Bool
-      if case .success = result { upgraded = true } else { upgraded = false }
-      self.opened(upgraded: upgraded)
-    }
-  }
-
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    switch state {
-    case .open:
-      context.fireChannelRead(data)
-    case .holding:
-      var bytes = Self.unwrapInboundIn(data)
-      held.setOrWriteBuffer(&bytes)
-    case .head(var matched):
-      var bytes = Self.unwrapInboundIn(data)
-      var end: Int?
-      for (i, byte) in bytes.readableBytesView.enumerated() {
-        matched = byte == Self.headEnd[matched] ? matched + 1 : (byte == 13 ? 1 : 0)
-        if matched == Self.headEnd.count {
-          end = i + 1
-          break
-        }
-      }
-      guard let end, let head = bytes.readSlice(length: end) else {
-        state = .head(matched: matched)
-        context.fireChannelRead(data)
-        return
-      }
-      state = .holding
-      // An answer that is not an upgrade opens the gate during this call.
-      context.fireChannelRead(Self.wrapInboundOut(head))
-      guard bytes.readableBytes > 0 else { return }
-      if case .open = state {
-        context.fireChannelRead(Self.wrapInboundOut(bytes))
-      } else {
-        held.setOrWriteBuffer(&bytes)
-      }
-    }
-  }
-
-  func channelInactive(context: ChannelHandlerContext) {
-    if case .holding = state {
-      endHeld = true
-    } else {
-      context.fireChannelInactive()
-    }
-  }
-
-  private func opened(upgraded: Bool) {
-    let wasHolding: Bool
-    if case .holding = state { wasHolding = true } else { wasHolding = false }
-    state = .open
-    guard wasHolding, let context else { return }
-    // After a failed upgrade nothing reads what came.
-    if upgraded, let bytes = held {
-      context.fireChannelRead(Self.wrapInboundOut(bytes))
-      context.fireChannelReadComplete()
-    }
-    held = nil
-    if endHeld {
-      endHeld = false
-      context.fireChannelInactive()
-    }
   }
 }

@@ -77,7 +77,7 @@ struct ExecIntegrationTests {
   }
 
   @Test func execInAMissingPodIsNotFound() async throws {
-    try await withLocalCluster { c in
+    _ = try await withLocalCluster { c in
       await #expect {
         _ = try await c.client.execCollect(pod: "nope", ExecOptions(command: ["true"]))
       } throws: { e in
