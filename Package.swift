@@ -40,7 +40,10 @@ let package = Package(
     // A NIO handler both the client and the local API server's aggregator put in front of an
     // upgrading HTTP client pipeline.
     .target(
-      name: "HTTPUpgrade", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+      name: "HTTPUpgrade",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+      ], swiftSettings: strict),
     .target(
       name: "KubeClient",
       dependencies: [

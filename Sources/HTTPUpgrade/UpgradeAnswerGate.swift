@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// Keeps what a server sends right behind its `101 Switching Protocols` until the pipeline has
 /// switched to WebSocket, so that it is not lost.
@@ -104,5 +105,24 @@ public final class UpgradeAnswerGate: ChannelInboundHandler {
       endHeld = false
       context.fireChannelInactive()
     }
+  }
+}
+
+extension ChannelPipeline.SynchronousOperations {
+  /// NIO's upgradable HTTP client pipeline with an ``UpgradeAnswerGate`` in front of it, opened
+  /// when the upgrade completes. Call where `configureUpgradableHTTPClientPipeline` would be
+  /// called (after the TLS handler).
+  public func configureGatedHTTPClientUpgrade<Result: Sendable>(
+    _ upgrade: NIOTypedHTTPClientUpgradeConfiguration<Result>
+  ) throws -> EventLoopFuture<Result> {
+    let gate = UpgradeAnswerGate()
+    try addHandler(gate)
+    var configuration = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: upgrade)
+    // Should the gate not find the answer's end, the decoder passes on what it holds past it
+    // instead of dropping it (NIO's default).
+    configuration.leftOverBytesStrategy = .forwardBytes
+    let upgraded = try configureUpgradableHTTPClientPipeline(configuration: configuration)
+    gate.open(when: upgraded)
+    return upgraded
   }
 }

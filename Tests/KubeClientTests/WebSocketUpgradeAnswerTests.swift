@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import Synchronization
 import Testing
 
 @testable import KubeClient
@@ -57,6 +58,58 @@ import Testing
       #expect(received.filter { $0.0 == .binary }.map(\.1) == Self.frames)
       #expect(received.last?.0 == .connectionClose)
     }
+  }
+}
+
+/// A refused upgrade does not leave its connection open: the client closes it once it has the
+/// answer, even when the server would keep it (HTTP keep-alive).
+@Suite struct RefusedUpgradeConnectionTests {
+  @Test func theClientClosesTheConnectionOfARefusedUpgrade() async throws {
+    let closed = Mutex(false)
+    let tls = try LoopbackTLS.serverContext()
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let server = try await ServerBootstrap(group: group).childChannelInitializer { channel in
+      channel.eventLoop.makeCompletedFuture {
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+        try channel.pipeline.syncOperations.addHandler(KeepAliveRefusal { closed.withLock { $0 = true } })
+      }
+    }.bind(host: "127.0.0.1", port: 0).get()
+    var config = ClientConfiguration(server: "https://127.0.0.1:\(server.localAddress?.port ?? 0)")
+    config.tls.caPEM = Array(LoopbackTLS.certificatePEM.utf8)
+    let client = try KubernetesClient(configuration: config)
+    await #expect {
+      _ = try await client.execCollect(pod: "p", ExecOptions(command: ["true"]))
+    } throws: { ($0 as? KubeError)?.code == 403 }
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !closed.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    #expect(closed.withLock { $0 }, "the refused upgrade's connection is still open")
+    try? await client.shutdown()
+    try? await server.close()
+    try? await group.shutdownGracefully()
+  }
+}
+
+/// Answers any request with a 403 Status and keeps the connection open; reports its end.
+private final class KeepAliveRefusal: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+  typealias OutboundOut = ByteBuffer
+  private let onClose: @Sendable () -> Void
+  private var answered = false
+
+  init(onClose: @escaping @Sendable () -> Void) { self.onClose = onClose }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    guard !answered else { return }
+    answered = true
+    let body = #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}"#
+    let answer =
+      "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    onClose()
+    context.fireChannelInactive()
   }
 }
 

@@ -106,8 +106,6 @@ extension KubeTransport {
               let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: sni)
               try channel.pipeline.syncOperations.addHandler(tls)
             }
-            let gate = UpgradeAnswerGate()
-            try channel.pipeline.syncOperations.addHandler(gate)
             let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeOutcome>(
               maxFrameSize: maxFrameSize,
               upgradePipelineHandler: { channel, response in
@@ -130,14 +128,7 @@ extension KubeTransport {
                   return UpgradeOutcome.refused(promise.futureResult)
                 }
               })
-            var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: config)
-            // Should the gate not find the answer's end, the decoder passes on what it holds
-            // past it instead of dropping it (NIO's default).
-            pipeline.leftOverBytesStrategy = .forwardBytes
-            let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-              configuration: pipeline)
-            gate.open(when: upgraded)
-            return upgraded
+            return try channel.pipeline.syncOperations.configureGatedHTTPClientUpgrade(config)
           }
         }
     } catch {

@@ -136,8 +136,6 @@ extension ProxyTransport {
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(
             try NIOSSLClientHandler(context: context, serverHostname: serverName))
-          let gate = UpgradeAnswerGate()
-          try channel.pipeline.syncOperations.addHandler(gate)
           let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
             maxFrameSize: 1 << 24,
             upgradePipelineHandler: { channel, response in
@@ -152,12 +150,7 @@ extension ProxyTransport {
               channel.close(promise: nil)
               return channel.eventLoop.makeSucceededFuture(.refused)
             })
-          var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: config)
-          pipeline.leftOverBytesStrategy = .forwardBytes
-          let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-            configuration: pipeline)
-          gate.open(when: upgraded)
-          return upgraded
+          return try channel.pipeline.syncOperations.configureGatedHTTPClientUpgrade(config)
         }
       }
     switch try await upgrade.get() {
