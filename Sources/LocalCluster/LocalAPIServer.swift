@@ -133,7 +133,9 @@ public actor LocalAPIServer {
 
   /// Writes a kubeconfig for this server that kubectl uses as is (admin token by default).
   /// It points at the TLS side of the port (``tlsURL``) with the server's certificate as CA,
-  /// because client-go sends bearer tokens only over TLS.
+  /// because client-go sends bearer tokens only over TLS. The file is the owner's alone (0600,
+  /// as kubectl writes kubeconfigs): its token runs processes as this user through the local
+  /// kubelet. It replaces an existing file in one step.
   public func writeKubeconfig(to file: URL, token: String? = nil) throws {
     let t = token ?? authenticator.adminToken
     let ca = Data(LoopbackTLS.certificatePEM.utf8).base64EncodedString()
@@ -160,7 +162,37 @@ public actor LocalAPIServer {
 
       """
     try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try text.write(to: file, atomically: true, encoding: .utf8)
+    try Self.writePrivately(Array(text.utf8), to: file)
+  }
+
+  /// Writes `bytes` to a new file created with mode 0600 beside `file`, then renames it over
+  /// `file`: no moment in which the contents are readable by others, or half written.
+  static func writePrivately(_ bytes: [UInt8], to file: URL) throws {
+    let temporary = file.deletingLastPathComponent().appendingPathComponent(
+      ".\(file.lastPathComponent).\(UUID().uuidString)")
+    func failure(_ what: String) -> POSIXError {
+      POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO, userInfo: [NSLocalizedDescriptionKey: "\(what) \(file.path)"])
+    }
+    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw failure("cannot create a file beside") }
+    var written = 0
+    while written < bytes.count {
+      let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      if n < 0, errno == EINTR { continue }
+      guard n > 0 else {
+        let error = failure("cannot write")
+        close(fd)
+        unlink(temporary.path)
+        throw error
+      }
+      written += n
+    }
+    close(fd)
+    guard rename(temporary.path, file.path) == 0 else {
+      let error = failure("cannot replace")
+      unlink(temporary.path)
+      throw error
+    }
   }
 
   /// Creates (or replaces) every object in the given manifest files or directories, in

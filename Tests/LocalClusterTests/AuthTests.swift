@@ -6,6 +6,27 @@ import Testing
 
 @Suite("authentication and authorization")
 struct AuthTests {
+  /// The kubeconfig carries the admin token: only its owner may read it, also when it replaces
+  /// a file others could read.
+  @Test func theKubeconfigIsReadableByItsOwnerOnly() async throws {
+    let c = try await TestCluster.start()
+    defer { Task { await c.stop() } }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gra-kubeconfig-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("nested/kubeconfig")
+    func mode() throws -> Int {
+      try (FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+    try await c.server.writeKubeconfig(to: file)
+    #expect(try mode() == 0o600)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+    try await c.server.writeKubeconfig(to: file, token: "another")
+    #expect(try mode() == 0o600)
+    #expect(try String(contentsOf: file, encoding: .utf8).contains("token: another"))
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path) == ["kubeconfig"])
+  }
+
   @Test func forbiddenBodyAsKubernetesSendsIt() async throws {
     let c = try await TestCluster.start()
     defer { Task { await c.stop() } }
