@@ -49,14 +49,14 @@ extension ExecBridge: BridgeWebSocketHandling {
     let request = ExecRequest(
       command: query["command"] ?? [], timeoutSeconds: query["timeoutSeconds"]?.last.flatMap(Int.init))
     try? await channel.executeThenClose { inbound, outbound in
-      @Sendable func send(_ ch: UInt8, _ bytes: some Collection<UInt8>) async throws {
+      @Sendable func send(_ ch: UInt8, _ bytes: ArraySlice<UInt8>) async throws {
         var buf = ByteBuffer()
         buf.writeInteger(ch)
         buf.writeBytes(bytes)
         try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: buf))
       }
       func finish(_ status: JSONValue) async {
-        try? await send(3, status.serialized())
+        try? await send(3, status.serialized()[...])
         var close = ByteBuffer()
         close.write(webSocketErrorCode: .normalClosure)
         try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: close))
