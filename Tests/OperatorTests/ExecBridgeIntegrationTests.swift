@@ -19,6 +19,8 @@ import Testing
     let server: BridgeHTTPServer
     let bob: String
     let alice: String
+    /// The kubelet's data directory.
+    let dir: URL
     var url: URL {
       URL(string: "http://127.0.0.1:\(server.port)/apis/exec.gra.dev/v1alpha1/namespaces/default/runners/demo/exec")!
     }
@@ -27,6 +29,7 @@ import Testing
       await server.stop()
       await kubelet.shutdown()
       await fixture.stop()
+      try? FileManager.default.removeItem(at: dir)
     }
   }
 
@@ -96,7 +99,7 @@ import Testing
     let bridge = ExecBridge(
       client: f.client, authorizer: BridgeAuthorizer(client: f.client), events: events, logger: quietLogger)
     let server = try await BridgeHTTPServer.start(host: "127.0.0.1", port: 0, tls: nil) { await bridge.handle($0, $1) }
-    return Env(fixture: f, kubelet: kubelet, server: server, bob: bob, alice: alice)
+    return Env(fixture: f, kubelet: kubelet, server: server, bob: bob, alice: alice, dir: dir)
   }
 
   static func post(_ url: URL, token: String?, _ body: String) async throws -> (Int, String) {

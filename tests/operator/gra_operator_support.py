@@ -8,6 +8,7 @@ import contextlib
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -85,6 +86,7 @@ def operator_through_proxy(cluster, *extra_args: str, token: str | None = None):
             except subprocess.TimeoutExpired:
                 proc.kill()
         proxy.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_binary(*args: str, env: dict | None = None, timeout: float = 60, cwd=None) -> subprocess.CompletedProcess:
