@@ -150,7 +150,7 @@ import Testing
     let (opPolicy, barePolicy) = try await both(NetworkPolicy.self, RunnerNames.networkPolicy("runner-0"))
     #expect(opPolicy.spec == barePolicy.spec)
     let untimed = { (s: RunnerStatus?) -> [String] in
-      (s?.conditions ?? []).map { "\($0.type) \($0.status) \($0.reason ?? "") \($0.message ?? "")" }
+      (s?.conditions ?? []).map { "\($0.type) \($0.status) \($0.reason) \($0.message)" }
         + ["\(s?.phase.map { "\($0)" } ?? "")", s?.podName ?? "", s?.workspaceClaim ?? ""]
     }
     #expect(untimed(opRunner.status) == untimed(bareRunner.status))
