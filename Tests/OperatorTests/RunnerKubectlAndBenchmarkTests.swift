@@ -264,11 +264,8 @@ import Testing
           _ = try await client.api(Pod.self, namespace: ns).create(p.pod.ownedBy(uid))
           r.status = p.pending
           r = try await runnerAPI.replaceStatus(r)
-          // Read as the stand-in reads them.
-          _ = try await client.api(PhaseView<ClaimPhase>.self, namespace: ns).patchStatus(
-            p.claim.metadata.name ?? "", .merge(["status": p.claimStatus]))
-          _ = try await client.api(PhaseView<PodPhase>.self, namespace: ns).patchStatus(
-            p.pod.metadata.name ?? "", .merge(["status": p.podStatus]))
+          try await StandIn.writeStatus(ClaimPhase.self, p.claim.metadata.name ?? "", p.claimStatus, client, ns)
+          try await StandIn.writeStatus(PodPhase.self, p.pod.metadata.name ?? "", p.podStatus, client, ns)
           r.status = p.ready
           _ = try await runnerAPI.replaceStatus(r)
         }
@@ -401,11 +398,18 @@ private enum StandIn {
       for await e in events where e.type == .added {
         let object = e.object
         Task {
-          _ = try? await client.api(PhaseView<Kind>.self, namespace: ns).patchStatus(
-            object["metadata"]["name"].stringValue ?? "", .merge(["status": status(object)]))
+          try? await writeStatus(Kind.self, object["metadata"]["name"].stringValue ?? "", status(object), client, ns)
         }
       }
     }
+  }
+
+  /// The stand-in's status write (a merge patch of `/status`), its answer read as the stand-in
+  /// reads it: metadata and phase. The bare writes make the same call.
+  static func writeStatus<Kind: ViewedKind>(
+    _: Kind.Type, _ name: String, _ status: JSONValue, _ client: KubernetesClient, _ ns: String
+  ) async throws {
+    _ = try await client.api(PhaseView<Kind>.self, namespace: ns).patchStatus(name, .merge(["status": status]))
   }
 
   /// A running, Ready pod's status, as a kubelet reports it.

@@ -66,16 +66,17 @@ public struct RequestMetric: Sendable {
 
   /// The Kubernetes verb of a request: the method, whether the path names an object, and
   /// `watch=true`.
-  public static func verb(of r: KubeRequest) -> String { verb(of: r, metricPath: KubeTransport.metricPath(r.path)) }
+  public static func verb(of r: KubeRequest) -> String {
+    verb(of: r, namesObject: KubeTransport.metric(r.path).namesObject)
+  }
 
-  static func verb(of r: KubeRequest, metricPath p: String) -> String {
+  /// `namesObject`: the path names one object (``KubeTransport/metric(_:)`` finds it while
+  /// building the metric path).
+  static func verb(of r: KubeRequest, namesObject named: Bool) -> String {
     // Runs once per request: byte comparisons, no Unicode case mapping or Foundation search.
     let method =
       r.method.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? r.method.uppercased() : r.method
     let isWatch = r.query.contains { $0.name == "watch" && ($0.value == "true" || $0.value == "1") }
-    // `{name}` is a whole segment (last, or before a subresource); `{namespace}` names an object
-    // only when it ends the path (`/api/v1/namespaces/{namespace}`).
-    let named = hasNameSegment(p) || p.utf8.suffix(11).elementsEqual("{namespace}".utf8)
     switch method {
     case "GET", "HEAD": return isWatch ? "watch" : (named ? "get" : "list")
     case "POST": return "create"
@@ -84,19 +85,6 @@ public struct RequestMetric: Sendable {
     case "DELETE": return named ? "delete" : "deletecollection"
     default: return method.lowercased()
     }
-  }
-
-  /// Whether a metric path has a `{name}` segment. A scan for `{`: the generic
-  /// `firstRange(of:)` cost more than the rest of a request's metric (a profile of the Runner
-  /// benchmark: 18 µs a call).
-  private static func hasNameSegment(_ p: String) -> Bool {
-    let bytes = p.utf8
-    var from = bytes.startIndex
-    while let open = bytes[from...].firstIndex(of: UInt8(ascii: "{")) {
-      if bytes[open...].starts(with: "{name}".utf8) { return true }
-      from = bytes.index(after: open)
-    }
-    return false
   }
 }
 

@@ -120,10 +120,10 @@ public final class KubeTransport: Sendable {
     defer {
       let hooks = observers.withLock { $0 }
       if metrics != nil || !hooks.isEmpty {
-        let path = Self.metricPath(r.path)
+        let (path, namesObject) = Self.metric(r.path)
         let m = RequestMetric(
           method: r.method, path: path, code: lastCode, duration: ContinuousClock.now - start,
-          retries: attempt, verb: RequestMetric.verb(of: r, metricPath: path))
+          retries: attempt, verb: RequestMetric.verb(of: r, namesObject: namesObject))
         metrics?(m)
         for h in hooks { h(m) }
       }
@@ -194,7 +194,12 @@ public final class KubeTransport: Sendable {
 
   /// The path with object names removed, so metrics have few distinct labels:
   /// `/api/v1/namespaces/{ns}/pods/{name}/status`.
-  static func metricPath(_ path: String) -> String {
+  static func metricPath(_ path: String) -> String { metric(path).path }
+
+  /// ``metricPath(_:)``, and whether the path names one object (a `{name}` segment, or a
+  /// namespace's own path `/api/v1/namespaces/{namespace}`), which decides get/list and
+  /// delete/deletecollection.
+  static func metric(_ path: String) -> (path: String, namesObject: Bool) {
     // Runs once per request: one pass over the bytes, no array of segments, byte comparisons.
     var out: [UInt8] = []
     out.reserveCapacity(path.utf8.count + 20)
@@ -203,6 +208,8 @@ public final class KubeTransport: Sendable {
     var i = 0
     var nameNext = false
     var previousWasNamespaces = false
+    var named = false
+    var endsWithNamespace = false
     let bytes = path.utf8
     var start = bytes.startIndex
     while start != bytes.endIndex {
@@ -212,8 +219,11 @@ public final class KubeTransport: Sendable {
       if segment.isEmpty { continue }
       out.append(UInt8(ascii: "/"))
       if i == 0, segment.elementsEqual("apis".utf8) { fixed = 3 }
+      endsWithNamespace = false
       if nameNext {
-        out.append(contentsOf: (i == fixed + 1 && previousWasNamespaces ? "{namespace}" : "{name}").utf8)
+        endsWithNamespace = i == fixed + 1 && previousWasNamespaces
+        named = named || !endsWithNamespace
+        out.append(contentsOf: (endsWithNamespace ? "{namespace}" : "{name}").utf8)
         nameNext = false
         previousWasNamespaces = false
       } else {
@@ -223,6 +233,6 @@ public final class KubeTransport: Sendable {
       }
       i += 1
     }
-    return out.isEmpty ? "/" : String(decoding: out, as: UTF8.self)
+    return (out.isEmpty ? "/" : String(decoding: out, as: UTF8.self), named || endsWithNamespace)
   }
 }
