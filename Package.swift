@@ -123,7 +123,11 @@ let package = Package(
     // Helpers shared by the test targets (running programs without blocking the cooperative pool).
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
-      name: "LocalClusterTests", dependencies: ["LocalCluster", "CRDModels", "TestSupport"], swiftSettings: strict),
+      name: "LocalClusterTests",
+      dependencies: [
+        "LocalCluster", "CRDModels", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+      ], swiftSettings: strict),
     .testTarget(name: "KubectlGraTests", dependencies: ["kubectl-gra"], swiftSettings: strict),
     // gra-operator's flag parsing and validation.
     .testTarget(name: "GraOperatorTests", dependencies: ["gra-operator"], swiftSettings: strict),

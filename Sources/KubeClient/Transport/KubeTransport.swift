@@ -93,25 +93,63 @@ public final class KubeTransport: Sendable {
   /// Sends a request and buffers the answer (any status). Retries per the policy, refreshes
   /// the token once after a 401, and reports one metric.
   public func send(_ r: KubeRequest, timeout: Duration? = nil) async throws -> KubeResponse {
-    let (resp, body) = try await perform(r, deadline: timeout ?? configuration.requestTimeout) { resp in
-      var collected: [UInt8] = []
-      for try await var chunk in resp.body { collected += chunk.readBytes(length: chunk.readableBytes) ?? [] }
-      return collected
+    try await perform(r, deadline: timeout ?? configuration.requestTimeout, exchange: exchange) { resp in
+      var body: [UInt8] = []
+      for try await var chunk in resp.body { body += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+      return KubeResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) }, body: body)
     }
-    return KubeResponse(status: Int(resp.status.code), headers: resp.headers.map { ($0.name, $0.value) }, body: body)
   }
 
-  /// Opens a streaming request (watch, follow logs). Non-2xx answers are read and thrown as
-  /// ``KubeError``; on success the caller reads `response.body` incrementally.
+  /// Opens a streaming request (follow logs, exec output). Non-2xx answers are read and thrown
+  /// as ``KubeError``; on success the caller reads `response.body` incrementally.
   public func stream(_ r: KubeRequest, timeout: Duration?) async throws -> HTTPClientResponse {
-    let (resp, _) = try await perform(r, deadline: timeout, streaming: true) { _ in [UInt8]() }
-    return resp
+    try await perform(r, deadline: timeout, exchange: exchange) { $0 }
   }
 
-  private func perform(
-    _ r: KubeRequest, deadline: Duration?, streaming: Bool = false,
-    read: (HTTPClientResponse) async throws -> [UInt8]
-  ) async throws -> (HTTPClientResponse, [UInt8]) {
+  /// Opens a streaming request whose body is read as fast as the server sends it and buffered
+  /// for the consumer (``EagerAnswer``): for watches. Non-2xx answers are thrown as
+  /// ``KubeError``; dropping the body, or cancelling its reader, ends the request.
+  public func streamEagerly(
+    _ r: KubeRequest, timeout: Duration?
+  ) async throws
+    -> AsyncThrowingStream<ByteBuffer, any Error>
+  {
+    try await perform(r, deadline: timeout, exchange: { try await self.eagerExchange(r, $0, $1) }) { $0.body }
+  }
+
+  private func exchange(_ req: HTTPClientRequest, _ deadline: NIODeadline) async throws -> HTTPClientResponse {
+    try await http.execute(req, deadline: deadline, logger: nil)
+  }
+
+  /// One request through AsyncHTTPClient's delegate interface, the delegate and the connection
+  /// on one event loop, so body parts reach the delegate without a hop.
+  private func eagerExchange(
+    _ r: KubeRequest, _ req: HTTPClientRequest, _ deadline: NIODeadline
+  ) async throws
+    -> EagerAnswer
+  {
+    let request = try HTTPClient.Request(
+      url: req.url, method: req.method, headers: req.headers, body: r.body.map { .bytes($0) })
+    let loop = http.eventLoopGroup.next()
+    let delegate = EagerBodyDelegate(eventLoop: loop)
+    let task = http.execute(
+      request: request, delegate: delegate, eventLoop: .delegateAndChannel(on: loop), deadline: deadline, logger: nil)
+    delegate.onTermination { task.cancel() }
+    let head = try await withTaskCancellationHandler {
+      try await delegate.head.futureResult.get()
+    } onCancel: {
+      task.cancel()
+    }
+    return EagerAnswer(code: Int(head.status.code), headers: head.headers, body: delegate.body)
+  }
+
+  /// Sends `r` through `exchange` until it gets an answer to keep: 2xx (or 101) goes to `read`;
+  /// other answers and connection errors are retried per the policy or thrown as ``KubeError``.
+  private func perform<Answer: ExchangeAnswer, T>(
+    _ r: KubeRequest, deadline: Duration?,
+    exchange: (HTTPClientRequest, NIODeadline) async throws -> Answer,
+    read: (Answer) async throws -> T
+  ) async throws -> T {
     let start = ContinuousClock.now
     var attempt = 0
     var refreshed = false
@@ -139,12 +177,11 @@ public final class KubeTransport: Sendable {
       let outcome: RetryPolicy.Outcome
       var failure: any Error
       do {
-        let resp = try await http.execute(req, deadline: dl, logger: nil)
-        let code = Int(resp.status.code)
+        let resp = try await exchange(req, dl)
+        let code = resp.code
         lastCode = code
         if (200..<300).contains(code) || code == 101 {
-          let body = try await read(resp)
-          return (resp, body)
+          return try await read(resp)
         }
         let retryAfter = RetryPolicy.parseRetryAfter(resp.headers.first(name: "Retry-After"))
         var bytes: [UInt8] = []
@@ -165,6 +202,7 @@ public final class KubeTransport: Sendable {
       } catch is CancellationError {
         throw CancellationError()
       } catch {
+        if Task.isCancelled { throw CancellationError() }
         lastCode = 0
         outcome = .connectionError
         failure = KubeError.transport("\(r.method) \(base)\(r.path): \(Self.describe(error))")
@@ -235,4 +273,16 @@ public final class KubeTransport: Sendable {
     }
     return (out.isEmpty ? "/" : String(decoding: out, as: UTF8.self), named || endsWithNamespace)
   }
+}
+
+/// What ``KubeTransport``'s request loop needs of an answer, buffered or streamed.
+protocol ExchangeAnswer {
+  associatedtype Body: AsyncSequence where Body.Element == ByteBuffer
+  var code: Int { get }
+  var headers: HTTPHeaders { get }
+  var body: Body { get }
+}
+
+extension HTTPClientResponse: ExchangeAnswer {
+  var code: Int { Int(status.code) }
 }

@@ -75,8 +75,8 @@ extension Api {
       do {
         // The client's deadline is the server's timeout plus a margin, so a silent dead
         // connection is noticed.
-        let response = try await transport.stream(request, timeout: .seconds(timeout + 30))
-        for try await chunk in response.body {
+        let body = try await transport.streamEagerly(request, timeout: .seconds(timeout + 30))
+        for try await chunk in body {
           for event in try decoder.push(chunk.readableBytesView) {
             failures = 0
             try handle(event, &rv, emit)

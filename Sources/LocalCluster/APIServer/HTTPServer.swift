@@ -108,7 +108,9 @@ final class HTTPServer: Sendable {
     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
     .bind(host: host, port: port) { channel in
       channel.eventLoop.makeCompletedFuture {
+        // The TLS handler goes between these two, where the sniffer finds a TLS hello.
         try channel.pipeline.syncOperations.addHandler(TLSSniffer(context: tls))
+        try channel.pipeline.syncOperations.addHandler(WriteCoalescer())
         let refused = RefusedUpgrade()
         let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
           maxFrameSize: 1 << 24,
