@@ -57,6 +57,33 @@ struct UnservedKind: KubernetesObject {
     await f.stop()
   }
 
+  /// Managed fields are not cached: objects listed and watched come without them, while the
+  /// server keeps them.
+  @Test func cachedObjectsCarryNoManagedFields() async throws {
+    let f = try await LocalClusterFixture.start()
+    let api = f.client.api(TestConfigMap.self, namespace: "default")
+    let written = PostParams(fieldManager: "informer-test")
+    _ = try await api.create(TestConfigMap("listed"), written)
+    let informer = Informer(api: api, config: WatcherConfig(labelSelector: "test=informer"), logger: quietLogger)
+    let handed = Mutex<[ObjectMeta]>([])
+    informer.onEvent { e in
+      if case .applied(_, let n) = e { handed.withLock { $0.append(n.metadata) } }
+    }
+    let task = Task { await informer.run() }
+    await informer.waitUntilSynced()
+    _ = try await api.create(TestConfigMap("watched"), written)
+    #expect(await eventually { informer.cache.count == 2 })
+
+    for name in ["listed", "watched"] {
+      #expect(try await api.get(name).metadata.managedFields?.first?["manager"].stringValue == "informer-test")
+      #expect(informer.cache.get(ObjectKey(namespace: "default", name: name))?.metadata.managedFields == nil)
+    }
+    #expect(handed.withLock { $0.map(\.name) } == ["listed", "watched"])
+    #expect(handed.withLock { $0.allSatisfy { $0.managedFields == nil } })
+    task.cancel()
+    await f.stop()
+  }
+
   /// A kind the controller can do without: a 404 on its list counts as synced and empty, but
   /// only for an informer that says so.
   @Test func aKindTheServerDoesNotServeIsEmptyOnlyWhenOptional() async throws {

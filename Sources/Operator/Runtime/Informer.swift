@@ -18,6 +18,12 @@ public enum InformerEvent<K: KubernetesObject>: Sendable {
 /// independently of how fast handlers run: handlers should only enqueue keys. A relist (first
 /// start, or after 410 Gone) is swapped into the cache atomically at its end; objects that
 /// vanished meanwhile are reported as deleted.
+///
+/// Cached objects carry no `metadata.managedFields` (controller-runtime's
+/// `TransformStripManagedFields`): on a real API server every write adds or updates an entry
+/// with its field set, often as large as the object's spec, which no controller here reads.
+/// Writing a cached object back is unaffected: an update that omits `managedFields` keeps the
+/// server's.
 public final class Informer<K: KubernetesObject>: Sendable {
   public typealias Handler = @Sendable (InformerEvent<K>) async -> Void
 
@@ -66,7 +72,7 @@ public final class Informer<K: KubernetesObject>: Sendable {
       case .initStarted:
         buffer = []
       case .initApply(let object):
-        buffer.append(object)
+        buffer.append(Self.cached(object))
       case .initDone(let rv):
         let previous = Dictionary(cache.list().map { (ObjectCache<K>.key(of: $0), $0) }, uniquingKeysWith: { $1 })
         let gone = cache.replace(with: buffer)
@@ -89,16 +95,26 @@ public final class Informer<K: KubernetesObject>: Sendable {
           "the API server does not serve this kind; going on without it", metadata: ["resource": "\(K.resource)"])
         _ = cache.replace(with: [])
         resumeSyncWaiters()
-      case .apply(let object):
+      case .apply(let received):
+        let object = Self.cached(received)
         let old = cache.apply(object)
         await notify(.applied(old: old, new: object))
-      case .delete(let object):
+      case .delete(let received):
+        let object = Self.cached(received)
         cache.remove(object)
         await notify(.deleted(object))
       case .failed(let error):
         logger.warning("watch failed, retrying", metadata: ["resource": "\(K.resource)", "error": "\(error)"])
       }
     }
+  }
+
+  /// The object as the cache keeps it: without managed fields.
+  static func cached(_ object: K) -> K {
+    guard object.metadata.managedFields != nil else { return object }
+    var o = object
+    o.metadata.managedFields = nil
+    return o
   }
 
   private func resumeSyncWaiters() {
