@@ -464,7 +464,7 @@ final class APIHandler: HTTPHandling {
     guard r.verbs.contains("create") else { throw APIErrors.methodNotAllowed() }
     var obj = try Self.body(req)
     let warnings = try FieldValidation.check(self, req, r, &obj)
-    obj = ManagedFields.record(obj, manager: req.q("fieldManager"), operation: "Update", r: r)
+    obj = ManagedFields.record(obj, manager: ManagedFields.manager(req), operation: "Update", r: r)
     let created = try await store.create(r, namespace: namespace, object: obj, dryRun: dryRun)
     return written(201, created, r, dryRun: dryRun, headers: warnings)
   }
@@ -474,7 +474,6 @@ final class APIHandler: HTTPHandling {
   ) async throws -> HTTPResponse {
     var obj = try Self.body(req)
     let warnings = try FieldValidation.check(self, req, r, &obj)
-    obj = ManagedFields.record(obj, manager: req.q("fieldManager"), operation: "Update", r: r)
     let sub: ObjectStore.Subresource = subresource == "status" ? .status : .main
     if subresource == "finalize" {
       let fin = obj["spec"]["finalizers"]
@@ -486,7 +485,8 @@ final class APIHandler: HTTPHandling {
       return .json(200, o, headers: warnings)
     }
     let (o, created) = try await store.update(
-      r, namespace: namespace, name: name, object: obj, subresource: sub, dryRun: dryRun)
+      r, namespace: namespace, name: name, object: obj, subresource: sub, dryRun: dryRun,
+      stamp: ManagedFields.stamp(ManagedFields.manager(req), operation: "Update", r: r, subresource: sub))
     return written(created ? 201 : 200, o, r, dryRun: dryRun, headers: warnings)
   }
 

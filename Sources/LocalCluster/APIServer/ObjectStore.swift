@@ -601,7 +601,7 @@ actor ObjectStore {
 
   func update(
     _ r: ResourceInfo, namespace: String?, name: String, object: JSONValue, subresource: Subresource = .main,
-    dryRun: Bool = false, createIfMissing: Bool = false
+    dryRun: Bool = false, createIfMissing: Bool = false, stamp: (@Sendable (JSONValue) -> JSONValue)? = nil
   ) throws -> (object: JSONValue, created: Bool) {
     let ns = nsOf(r, namespace)
     guard case .object = object else { throw APIErrors.badRequest("Object 'Kind' is missing") }
@@ -614,7 +614,7 @@ actor ObjectStore {
     }
     guard let old = data[r.storageKey]?[Self.key(ns, name)] else {
       if createIfMissing {
-        var o = object
+        var o = stamp?(object) ?? object
         o["metadata"]["name"] = .string(name)
         let created = try createLocked(r, namespace: namespace, object: o, dryRun: dryRun)
         try runControllers()
@@ -622,7 +622,8 @@ actor ObjectStore {
       }
       throw APIErrors.notFound(r, name: name)
     }
-    let result = try updateLocked(r, old: old, object: object, subresource: subresource, dryRun: dryRun)
+    let result = try updateLocked(
+      r, old: old, object: object, subresource: subresource, dryRun: dryRun, stamp: stamp)
     try runControllers()
     return (result, false)
   }
@@ -630,12 +631,14 @@ actor ObjectStore {
   /// Read-modify-write under the store's isolation, for patches.
   func patch(
     _ r: ResourceInfo, namespace: String?, name: String, subresource: Subresource = .main, dryRun: Bool = false,
-    createIfMissing: Bool = false, transform: @Sendable (JSONValue?) throws -> JSONValue
+    createIfMissing: Bool = false, stamp: (@Sendable (JSONValue) -> JSONValue)? = nil,
+    transform: @Sendable (JSONValue?) throws -> JSONValue
   ) throws -> (object: JSONValue, created: Bool) {
     let ns = nsOf(r, namespace)
     guard let old = data[r.storageKey]?[Self.key(ns, name)] else {
       guard createIfMissing else { throw APIErrors.notFound(r, name: name) }
       var o = try transform(nil)
+      o = stamp?(o) ?? o
       o["metadata"]["name"] = .string(name)
       let created = try createLocked(r, namespace: namespace, object: o, dryRun: dryRun)
       try runControllers()
@@ -648,13 +651,15 @@ actor ObjectStore {
     if new["metadata"]["resourceVersion"].isNull {
       new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
     }
-    let result = try updateLocked(r, old: old, object: new, subresource: subresource, dryRun: dryRun)
+    let result = try updateLocked(r, old: old, object: new, subresource: subresource, dryRun: dryRun, stamp: stamp)
     try runControllers()
     return (result, false)
   }
 
+  /// `stamp` records the writer in `managedFields`, only when the write changes something.
   private func updateLocked(
-    _ r: ResourceInfo, old: JSONValue, object: JSONValue, subresource: Subresource, dryRun: Bool
+    _ r: ResourceInfo, old: JSONValue, object: JSONValue, subresource: Subresource, dryRun: Bool,
+    stamp: (@Sendable (JSONValue) -> JSONValue)? = nil
   ) throws -> JSONValue {
     let name = old["metadata"]["name"].stringValue ?? ""
     if let want = object["metadata"]["resourceVersion"].stringValue, !want.isEmpty,
@@ -713,6 +718,7 @@ actor ObjectStore {
       new["metadata"]["generation"] = .int((old["metadata"]["generation"].intValue ?? 0) + 1)
     }
     if new == old { return present(old, r) }
+    if let stamp { new = stamp(new) }
     if dryRun { return present(new, r) }
     let deleting = new["metadata"]["deletionTimestamp"].stringValue != nil
     let finalizers = new["metadata"]["finalizers"].arrayValue ?? []

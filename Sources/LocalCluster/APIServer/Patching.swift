@@ -22,6 +22,7 @@ enum Patching {
     guard !req.body.isEmpty else { throw APIErrors.badRequest("the body of the request was empty") }
     let sub: ObjectStore.Subresource = subresource == "status" ? .status : .main
     let manager = req.q("fieldManager")
+    let updater = ManagedFields.manager(req)
     let force = req.flag("force")
     let body: JSONValue
     if ct == "application/apply-patch+yaml" {
@@ -74,16 +75,16 @@ enum Patching {
       default:
         result = ServerSideApply.apply(body, to: current, manager: manager ?? "", r: r, subresource: sub)
       }
-      if ct != "application/apply-patch+yaml" {
-        result = ManagedFields.record(result, manager: manager, operation: "Update", r: r)
-      }
       let ws = try FieldValidation.unknownFields(schema, strict, r, result, kind: r.kind)
       warnings.add(ws)
       return result
     }
     let (obj, created) = try await h.store.patch(
       r, namespace: namespace, name: name, subresource: sub, dryRun: dryRun,
-      createIfMissing: ct == "application/apply-patch+yaml", transform: transform)
+      createIfMissing: ct == "application/apply-patch+yaml",
+      stamp: ct == "application/apply-patch+yaml"
+        ? nil : ManagedFields.stamp(updater, operation: "Update", r: r, subresource: sub),
+      transform: transform)
     return h.written(created ? 201 : 200, obj, r, dryRun: dryRun, headers: warnings.headers)
   }
 }
@@ -123,16 +124,40 @@ enum FieldValidation {
   }
 }
 
-/// `metadata.managedFields`: one entry per manager and operation, as a record of who wrote.
-/// The field sets are not tracked (see docs/local-cluster.md).
+/// `metadata.managedFields`: one entry per manager, operation and subresource, as a record of
+/// who wrote. The field sets are not tracked (see docs/local-cluster.md).
 enum ManagedFields {
+  /// The manager of a write, as kube-apiserver names it: `fieldManager`, else the User-Agent
+  /// up to its first `/` (`kubectl/v1.32.0 (linux/amd64) …` is `kubectl`); nil when neither
+  /// says anything.
+  static func manager(_ req: HTTPRequest) -> String? {
+    if let m = req.q("fieldManager"), !m.isEmpty { return m }
+    guard let agent = req.header("User-Agent"),
+      let prefix = agent.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first,
+      !prefix.isEmpty
+    else { return nil }
+    return String(prefix.prefix(128))
+  }
+
+  /// A function that records `manager`'s `operation` on the object it is given, for the store
+  /// to run once it knows the write changes something (a write that changes nothing leaves
+  /// the object, and its resourceVersion, as they were).
+  static func stamp(
+    _ manager: String?, operation: String, r: ResourceInfo, subresource: ObjectStore.Subresource = .main
+  ) -> (@Sendable (JSONValue) -> JSONValue)? {
+    guard let manager, !manager.isEmpty else { return nil }
+    let sub = subresource == .status ? "status" : nil
+    return { record($0, manager: manager, operation: operation, r: r, subresource: sub) }
+  }
+
   static func record(
     _ obj: JSONValue, manager: String?, operation: String, r: ResourceInfo, subresource: String? = nil
   ) -> JSONValue {
     guard let manager, !manager.isEmpty, case .object = obj else { return obj }
     var o = obj
     var entries = (o["metadata"]["managedFields"].arrayValue ?? []).filter {
-      !($0["manager"].stringValue == manager && $0["operation"].stringValue == operation)
+      !($0["manager"].stringValue == manager && $0["operation"].stringValue == operation
+        && $0["subresource"].stringValue == subresource)
     }
     var e: JSONValue = [
       "manager": .string(manager), "operation": .string(operation), "apiVersion": .string(r.apiVersion),
