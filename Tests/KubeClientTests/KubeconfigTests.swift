@@ -198,8 +198,10 @@ private func errorText(_ body: () throws -> Void) -> String? {
         .contains("KUBERNETES_SERVICE_HOST") == true)
   }
 
-  @Test func userAgentLooksLikeClientGo() {
-    #expect(ClientConfiguration.defaultUserAgent.hasPrefix("gra/\(KubeClientVersion.string) (linux/"))
+  @Test func userAgentLooksLikeClientGo() throws {
+    // The program's name first: the API server's manager name for writes without fieldManager.
+    let program = try #require(CommandLine.arguments.first?.split(separator: "/").last)
+    #expect(ClientConfiguration.defaultUserAgent.hasPrefix("\(program)/\(KubeClientVersion.string) (linux/"))
   }
 
   // MARK: errors

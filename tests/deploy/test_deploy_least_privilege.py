@@ -260,6 +260,10 @@ def scenario(install: str) -> dict:
                 return r if r.get("status", {}).get("phase") == "Ready" else None
             result["runner"] = wait_for("Runner demo to be Ready", runner_ready, timeout=120)
             result["pods"].append(c.get_json("pod", result["runner"]["status"]["podName"], "-n", USER_NS))
+            result["managers"] = {
+                kind: [(m.get("manager"), m.get("subresource"))
+                       for m in c.get_json(kind, name, "-n", USER_NS, "--show-managed-fields")["metadata"].get("managedFields", [])]
+                for kind, name in (("runner", "demo"), ("pod", result["runner"]["status"]["podName"]))}
             result["netpols"] = c.get_json("networkpolicies", "-n", USER_NS)["items"]
 
             result["exec"] = bridge_exec(ports["bridge"], alice, USER_NS, "demo", ["python3", "-c", "print(6*7)"])
@@ -385,6 +389,13 @@ def test_reclaim_policy_retain_keeps_the_claim_without_an_owner(run):
     claims = run["retained_claims"]
     assert len(claims) == 1, claims
     assert not claims[0]["metadata"].get("ownerReferences"), claims[0]["metadata"]
+
+
+def test_the_operators_writes_are_recorded_under_its_name(run):
+    """With no fieldManager, the API server names the manager after the User-Agent's program."""
+    assert ("gra-operator", None) in run["managers"]["pod"], run["managers"]
+    assert ("gra-operator", "status") in run["managers"]["runner"], run["managers"]
+    assert ("kubectl-client-side-apply", None) in run["managers"]["runner"], run["managers"]
 
 
 def test_pods_meet_the_restricted_pod_security_standard(run):

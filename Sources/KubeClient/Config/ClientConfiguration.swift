@@ -36,7 +36,10 @@ public struct ClientConfiguration: Sendable {
     self.origin = origin
   }
 
-  /// `gra/<version> (linux/amd64)`, the shape client-go uses.
+  /// `<program>/<version> (linux/amd64)`, the shape client-go uses: `gra-operator/0.1.0
+  /// (linux/amd64)`. The API server names a write's manager in `managedFields` after the part
+  /// before the first `/` when the write sets no `fieldManager`, so each program is its own
+  /// manager there, as each client-go binary is.
   public static var defaultUserAgent: String {
     #if os(Linux)
       let os = "linux"
@@ -50,7 +53,14 @@ public struct ClientConfiguration: Sendable {
     #else
       let arch = "unknown"
     #endif
-    return "gra/\(KubeClientVersion.string) (\(os)/\(arch))"
+    return "\(program)/\(KubeClientVersion.string) (\(os)/\(arch))"
+  }
+
+  /// The running program's file name (client-go's `adjustCommand`), `gra` when there is none.
+  static var program: String {
+    let name = (CommandLine.arguments.first ?? "").split(separator: "/").last.map(String.init) ?? ""
+    let clean = name.filter { !$0.isWhitespace && $0 != "/" }
+    return clean.isEmpty ? "gra" : clean
   }
 
   /// TLS material, already read from files and checked to be PEM.
