@@ -58,9 +58,8 @@ public struct ClientConfiguration: Sendable {
 
   /// The running program's file name (client-go's `adjustCommand`), `gra` when there is none.
   static var program: String {
-    let name = (CommandLine.arguments.first ?? "").split(separator: "/").last.map(String.init) ?? ""
-    let clean = name.filter { !$0.isWhitespace && $0 != "/" }
-    return clean.isEmpty ? "gra" : clean
+    let name = (CommandLine.arguments.first ?? "").split(separator: "/").last?.filter { !$0.isWhitespace } ?? ""
+    return name.isEmpty ? "gra" : name
   }
 
   /// TLS material, already read from files and checked to be PEM.

@@ -56,14 +56,13 @@ public enum RunnerController {
   /// `GenerationChangedPredicate` has it, except that a change of labels, annotations,
   /// finalizers or deletion still counts. Times the status holds (idle, lifetime) are followed
   /// by the reconciler's own requeues, not by these events.
+  /// Informer objects carry no managedFields, so those never count either.
   static func onlyStatusChanged(_ old: Runner?, _ new: Runner) -> Bool {
     guard let old else { return false }
     var before = old.metadata
     var after = new.metadata
     before.resourceVersion = nil
     after.resourceVersion = nil
-    before.managedFields = nil
-    after.managedFields = nil
     return before == after && old.spec == new.spec
   }
 
